@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import { duration, integer, list, nonEmpty, oneOf, rate, ratio, url } from './fields.js';
+import { loadRoutingFile, type RoutingConfig } from './routing.js';
+import type { RateSpec } from './rate-spec.js';
+
+export { ConfigError };
+
+const ROLES = ['all', 'api', 'worker'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The environment contract. Names are public: operators' deployments depend on them. */
+const envSchema = z
+  .object({
+    EXPEREO_BASE_URL: url('https://api.expereo.one').optional(),
+    EXPEREO_TOKEN_URL: url('https://auth.expereo.one/oauth2/token').optional(),
+    EXPEREO_CLIENT_ID: nonEmpty('7f3c…').optional(),
+    EXPEREO_CLIENT_SECRET: nonEmpty('…', true).optional(),
+    EXPEREO_SCOPES: list(/\s+/).default(['customerapi/basic.read', 'customerapi/support.read-write']),
+    EXPEREO_WRITE_LIMIT: rate('30/1m').default({ limit: 30, periodMs: 60_000 }),
+    EXPEREO_WRITE_BURST: integer(1, 10_000, '1').default(1),
+    EXPEREO_READ_LIMIT: rate('3/1s').default({ limit: 3, periodMs: 1000 }),
+    EXPEREO_READ_BURST: integer(1, 10_000, '50').default(50),
+    EXPEREO_BUDGET_MARGIN: ratio('0.01').default(0.01),
+    EXPEREO_CONNECT_TIMEOUT: duration('5s').default(5000),
+    EXPEREO_REQUEST_TIMEOUT: duration('30s').default(30_000),
+    EXPEREO_CLOSED_STATUSES: list(/\s*,\s*/).default(['Closed', 'Resolved', 'Cancelled']),
+    REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected letters, digits, "_", "." or "-" such as bridge')
+      .default('bridge'),
+    PORT: integer(0, 65_535, '3000').default(3000),
+    HOST: nonEmpty('0.0.0.0').default('0.0.0.0'),
+    LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
+    ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters long').optional(),
+    ROLE: oneOf(ROLES).default('all'),
+    BRIDGE_CONFIG: nonEmpty('/etc/expereo-bridge/routing.yaml').optional(),
+    SANDBOX_PORT: integer(0, 65_535, '4010').default(0),
+  });
+
+/** Variables that a real (non-sandbox) upstream needs. */
+const UPSTREAM_REQUIRED = ['EXPEREO_TOKEN_URL', 'EXPEREO_CLIENT_ID', 'EXPEREO_CLIENT_SECRET'] as const;
+
+export interface BudgetSpec extends RateSpec {
+  burst: number;
+}
+
+export interface Config {
+  role: (typeof ROLES)[number];
+  logLevel: (typeof LOG_LEVELS)[number];
+  http: { host: string; port: number };
+  adminToken: string | undefined;
+  redis: { url: string; prefix: string };
+  expereo: {
+    /** Undefined: the bridge starts its built-in sandbox and uses it. */
+    baseUrl: string | undefined;
+    tokenUrl: string | undefined;
+    clientId: string | undefined;
+    clientSecret: string | undefined;
+    scopes: string[];
+    readBudget: BudgetSpec;
+    writeBudget: BudgetSpec;
+    /** Fraction of the vendor's rate held back so network jitter never turns into a 429. */
+    budgetMargin: number;
+    connectTimeoutMs: number;
+    requestTimeoutMs: number;
+    closedStatuses: string[];
+  };
+  sandbox: { port: number };
+  routing: RoutingConfig;
+  routingPath: string | undefined;
+}
+
+type ReadFile = (path: string) => string;
+
+/**
+ * Reads the environment once into a frozen, typed object. Nothing else in the bridge reads
+ * `process.env`. Throws ConfigError with one line per problem.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  readFile: ReadFile = (path) => readFileSync(path, 'utf8'),
+): Readonly<Config> {
+  // `FOO=` in a compose file means "not set", not "set to nothing".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+  if (present.EXPEREO_BASE_URL !== undefined) {
+    for (const name of UPSTREAM_REQUIRED) {
+      if (present[name] === undefined) problems.push(`${name}: is required when EXPEREO_BASE_URL is set`);
+    }
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const routing = e.BRIDGE_CONFIG === undefined ? loadRoutingFile(undefined) : loadRoutingFromPath(e.BRIDGE_CONFIG, readFile);
+
+  const config: Config = {
+    role: e.ROLE,
+    logLevel: e.LOG_LEVEL,
+    http: { host: e.HOST, port: e.PORT },
+    adminToken: e.ADMIN_TOKEN,
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    expereo: {
+      baseUrl: e.EXPEREO_BASE_URL,
+      tokenUrl: e.EXPEREO_TOKEN_URL,
+      clientId: e.EXPEREO_CLIENT_ID,
+      clientSecret: e.EXPEREO_CLIENT_SECRET,
+      scopes: e.EXPEREO_SCOPES,
+      readBudget: { ...e.EXPEREO_READ_LIMIT, burst: e.EXPEREO_READ_BURST },
+      writeBudget: { ...e.EXPEREO_WRITE_LIMIT, burst: e.EXPEREO_WRITE_BURST },
+      budgetMargin: e.EXPEREO_BUDGET_MARGIN,
+      connectTimeoutMs: e.EXPEREO_CONNECT_TIMEOUT,
+      requestTimeoutMs: e.EXPEREO_REQUEST_TIMEOUT,
+      closedStatuses: e.EXPEREO_CLOSED_STATUSES,
+    },
+    sandbox: { port: e.SANDBOX_PORT },
+    routing,
+    routingPath: e.BRIDGE_CONFIG,
+  };
+  return deepFreeze(config);
+}
+
+function loadRoutingFromPath(path: string, readFile: ReadFile): RoutingConfig {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError([`BRIDGE_CONFIG: cannot read routing file ${path} (${reason})`]);
+  }
+  return loadRoutingFile(text, path);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as object)) deepFreeze(child);
+  }
+  return value;
+}

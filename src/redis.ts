@@ -1,0 +1,61 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+export type RedisRole = 'command' | 'worker';
+
+/**
+ * Opens a Redis connection for one purpose:
+ * - `command`: request handlers and producers; fail fast while Redis is unreachable so that a
+ *   webhook answers 503 at once instead of holding the caller (no offline queue).
+ * - `worker`: BullMQ workers and blocking readers, which must wait out a Redis restart
+ *   (`maxRetriesPerRequest: null`).
+ */
+export function createRedis(url: string, role: RedisRole, name: string, extra: RedisOptions = {}): Redis {
+  const options: RedisOptions =
+    role === 'worker'
+      ? { maxRetriesPerRequest: null, enableReadyCheck: true }
+      : { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
+  const redis = new Redis(url, {
+    connectionName: name,
+    lazyConnect: false,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    ...options,
+    ...extra,
+  });
+  // Errors surface on the commands that fail; an unhandled 'error' event would crash the process.
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+/** Idempotent close: QUIT when connected, otherwise drop the socket. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  if (redis.status === 'ready') {
+    try {
+      await redis.quit();
+      return;
+    } catch {
+      // fall through to a hard disconnect
+    }
+  }
+  redis.disconnect();
+}
+
+/** Resolves once the connection is ready, or rejects after `timeoutMs`. */
+export async function waitReady(redis: Redis, timeoutMs = 5000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis not ready after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+    };
+    redis.on('ready', onReady);
+  });
+}
