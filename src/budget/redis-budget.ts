@@ -45,6 +45,18 @@ local used = redis.call('ZCOUNT', KEYS[2], now - tonumber(ARGV[1]), now)
 return {string.format('%.0f', tat), string.format('%.0f', now), used}
 `;
 
+/** Pushes the next free slot to at least `ARGV[1]` µs from now (after a 429 with Retry-After). */
+const PAUSE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local target = now + tonumber(ARGV[1]) + tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < target then
+  redis.call('SET', KEYS[1], string.format('%.0f', target), 'PX', math.ceil((target - now) / 1000) + 60000)
+end
+return 1
+`;
+
 export class BudgetWaitError extends BridgeError {
   constructor(
     readonly budget: string,
@@ -107,6 +119,11 @@ export class RedisBudget {
       number,
     ];
     return budgetState(this.params, Number(tat), Number(now), used);
+  }
+
+  /** No slot is granted for the next `ms` (the upstream said so with a 429). */
+  async pause(ms: number): Promise<void> {
+    await this.redis.eval(PAUSE, 1, this.key, Math.ceil(ms * 1000), this.params.toleranceUs);
   }
 
   /** Forgets all reservations (tests and admin resets). */

@@ -38,6 +38,16 @@ const envSchema = z
     ROLE: oneOf(ROLES).default('all'),
     BRIDGE_CONFIG: nonEmpty('/etc/expereo-bridge/routing.yaml').optional(),
     SANDBOX_PORT: integer(0, 65_535, '4010').default(0),
+    WRITE_RESERVE: integer(0, 10_000, '5').default(5),
+    WRITE_CONCURRENCY: integer(1, 64, '4').default(4),
+    WRITE_COALESCE_MAX: integer(1, 500, '20').default(20),
+    WRITE_COALESCE_MAX_CHARS: integer(100, 1_000_000, '20000').default(20_000),
+    WRITE_ATTEMPTS: integer(1, 100, '8').default(8),
+    WRITE_BACKOFF: duration('1s').default(1000),
+    WRITE_LOCK_TIMEOUT: duration('30s').default(30_000),
+    WRITE_STALLED_INTERVAL: duration('30s').default(30_000),
+    WRITE_SWEEP_EVERY: duration('30s').default(30_000),
+    WRITE_DONE_TTL: duration('168h').default(7 * 24 * 3_600_000),
   });
 
 /** Variables that a real (non-sandbox) upstream needs. */
@@ -69,6 +79,19 @@ export interface Config {
     closedStatuses: string[];
   };
   sandbox: { port: number };
+  writes: {
+    /** Writes per write-limit period kept for urgent creates and people's messages. */
+    reserve: number;
+    concurrency: number;
+    coalesceMaxItems: number;
+    coalesceMaxChars: number;
+    attempts: number;
+    backoffMs: number;
+    lockTimeoutMs: number;
+    stalledIntervalMs: number;
+    sweepEveryMs: number;
+    doneTtlMs: number;
+  };
   routing: RoutingConfig;
   routingPath: string | undefined;
 }
@@ -116,6 +139,18 @@ export function loadConfig(
       closedStatuses: e.EXPEREO_CLOSED_STATUSES,
     },
     sandbox: { port: e.SANDBOX_PORT },
+    writes: {
+      reserve: Math.min(e.WRITE_RESERVE, e.EXPEREO_WRITE_LIMIT.limit - 1),
+      concurrency: e.WRITE_CONCURRENCY,
+      coalesceMaxItems: e.WRITE_COALESCE_MAX,
+      coalesceMaxChars: e.WRITE_COALESCE_MAX_CHARS,
+      attempts: e.WRITE_ATTEMPTS,
+      backoffMs: e.WRITE_BACKOFF,
+      lockTimeoutMs: e.WRITE_LOCK_TIMEOUT,
+      stalledIntervalMs: e.WRITE_STALLED_INTERVAL,
+      sweepEveryMs: e.WRITE_SWEEP_EVERY,
+      doneTtlMs: e.WRITE_DONE_TTL,
+    },
     routing,
     routingPath: e.BRIDGE_CONFIG,
   };

@@ -1,0 +1,23 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Core } from './core.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { healthPlugin } from './http/health.js';
+
+export interface AppDeps {
+  core: Core;
+  /** Present when this process also runs workers. */
+  workersRunning?: () => boolean;
+}
+
+/** Builds the bridge's HTTP app. It does not listen: entry points and tests decide that. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { core } = deps;
+  const app = Fastify({
+    loggerInstance: core.log as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+  });
+  installErrorHandler(app);
+  await app.register(healthPlugin, { redis: core.redis, expereo: core.expereo, workersRunning: deps.workersRunning });
+  return app;
+}

@@ -1,0 +1,74 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { gcraParams } from './budget/gcra.js';
+import { RedisBudget } from './budget/redis-budget.js';
+import type { Config } from './config/config.js';
+import { ExpereoClient } from './expereo/client.js';
+import { closeRedis, createRedis } from './redis.js';
+import { stateKeys, type StateKeys } from './state/keys.js';
+import { SyncState } from './state/sync-state.js';
+import type { Upstream } from './upstream.js';
+import { Outbox } from './writes/outbox.js';
+import { WriteProducer } from './writes/producer.js';
+import { createQueue, QUEUE_NAMES } from './writes/queues.js';
+
+/** What the HTTP side and the workers share: connections, the expereo client, queues and state. */
+export interface Core {
+  config: Readonly<Config>;
+  log: Logger;
+  keys: StateKeys;
+  /** Fail-fast connection: request handlers and producers. */
+  redis: Redis;
+  /** Patient connection: workers (BullMQ duplicates it for blocking reads). */
+  workerRedis: Redis;
+  expereo: ExpereoClient;
+  outbox: Outbox;
+  sync: SyncState;
+  queues: { writes: Queue; outcomes: Queue };
+  producer: WriteProducer;
+  /** Paces updates and automated messages to leave the reserve to people. */
+  bulkBudget: RedisBudget;
+  close(): Promise<void>;
+}
+
+export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'baseUrl' | 'tokenUrl' | 'clientId' | 'clientSecret'>, log: Logger): Core {
+  const keys = stateKeys(config.redis.prefix);
+  const redis = createRedis(config.redis.url, 'command', 'bridge-command');
+  const workerRedis = createRedis(config.redis.url, 'worker', 'bridge-worker');
+  const expereo = new ExpereoClient({ ...config.expereo, ...upstream, redis: workerRedis, keys });
+  const outbox = new Outbox(redis, keys, { doneTtlMs: config.writes.doneTtlMs, scheduleTtlMs: 15 * 60_000 });
+  const queues = {
+    writes: createQueue(QUEUE_NAMES.writes, redis, keys),
+    outcomes: createQueue(QUEUE_NAMES.outcomes, workerRedis, keys),
+  };
+  const wb = config.expereo.writeBudget;
+  const bulkBudget = new RedisBudget(
+    workerRedis,
+    keys.budget(upstream.clientId, 'bulk'),
+    gcraParams({ limit: Math.max(1, wb.limit - config.writes.reserve), periodMs: wb.periodMs, burst: 1 }, config.expereo.budgetMargin),
+    'bulk-write',
+  );
+  const producer = new WriteProducer(outbox, queues.writes, expereo.writeBudget, { attempts: config.writes.attempts, backoffMs: config.writes.backoffMs });
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    log,
+    keys,
+    redis,
+    workerRedis,
+    expereo,
+    outbox,
+    sync: new SyncState(redis, keys),
+    queues,
+    producer,
+    bulkBudget,
+    close: () =>
+      (closing ??= (async () => {
+        await Promise.allSettled([queues.writes.close(), queues.outcomes.close()]);
+        await expereo.close();
+        await Promise.allSettled([closeRedis(redis), closeRedis(workerRedis)]);
+      })()),
+  };
+}

@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { BridgeError } from '../errors.js';
+
+/** HTTP status for each bridge error code that reaches a request handler. */
+const STATUS_BY_CODE: Record<string, number> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  queue_unavailable: 503,
+  budget_wait_exceeded: 503,
+};
+
+/** Seconds a caller should wait before retrying a 503. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * One mapping from errors to HTTP answers: always a JSON body `{ error, message, issues? }`;
+ * 5xx bodies never show internals.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | BridgeError | Error, request, reply) => {
+    const bridge = err instanceof BridgeError ? err : undefined;
+    const fastifyStatus = (err as FastifyError).statusCode;
+    const status = bridge ? (STATUS_BY_CODE[bridge.code] ?? 500) : fastifyStatus && fastifyStatus >= 400 ? fastifyStatus : 500;
+    if (status >= 500) {
+      request.log.error({ err }, 'request failed');
+      if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      const code = bridge?.code ?? 'internal_error';
+      return reply
+        .status(status)
+        .send({ error: code, message: status === 503 ? 'temporarily unavailable, retry later' : 'internal error' });
+    }
+    const code = bridge?.code ?? fastifyCode(status, err as FastifyError);
+    const issues = (err as { issues?: unknown }).issues;
+    return reply.status(status).send({ error: code, message: err.message, ...(issues ? { issues } : {}) });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+}
+
+function fastifyCode(status: number, err: FastifyError): string {
+  if (status === 413) return 'payload_too_large';
+  if (status === 415) return 'unsupported_media_type';
+  if (status === 400 && err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'invalid_json';
+  if (status === 400) return 'invalid_request';
+  if (status === 401) return 'unauthorized';
+  if (status === 404) return 'not_found';
+  return `http_${status}`;
+}

@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { startWorkers, type RunningWorkers } from '../workers/index.js';
+import { buildApp } from './app.js';
+import type { Config } from './config/config.js';
+import { createCore } from './core.js';
+import { resolveUpstream } from './upstream.js';
+
+export interface RunningBridge {
+  app: FastifyInstance | undefined;
+  /** Shutdown in order: server, workers, queues and clients, Redis, sandbox. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Wires the bridge for its role and starts it. The only caller is the entry point. */
+export async function startBridge(config: Readonly<Config>, log: Logger): Promise<RunningBridge> {
+  const upstream = await resolveUpstream(config, log);
+  const core = createCore(config, upstream, log);
+
+  let workers: RunningWorkers | undefined;
+  if (config.role === 'worker' || config.role === 'all') {
+    workers = await startWorkers(core);
+    log.info({ concurrency: config.writes.concurrency }, 'workers started');
+  }
+
+  let app: FastifyInstance | undefined;
+  if (config.role === 'api' || config.role === 'all') {
+    app = await buildApp({ core, workersRunning: workers ? () => workers.running() : undefined });
+    const address = await app.listen({ port: config.http.port, host: config.http.host });
+    log.info({ address, role: config.role }, 'expereo-bridge listening');
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    close: () =>
+      (closing ??= (async () => {
+        await app?.close();
+        await workers?.close();
+        await core.close();
+        await upstream.close();
+      })()),
+  };
+}

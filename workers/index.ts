@@ -1,0 +1,47 @@
+import type { Worker } from 'bullmq';
+import type { Core } from '../src/core.js';
+import { createOutcomeWorker, type OutcomeHandlers } from './outcome-worker.js';
+import { createWriteWorker, scheduleSweep, type WriteWorkerDeps } from './write-worker.js';
+
+export interface RunningWorkers {
+  running(): boolean;
+  /** Stops taking jobs and waits for those in flight. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  outcomeHandlers?: OutcomeHandlers;
+  onSent?: WriteWorkerDeps['onSent'];
+}
+
+/** Starts every worker of this process: the write drain and the outcome reports. */
+export async function startWorkers(core: Core, options: WorkerOptions = {}): Promise<RunningWorkers> {
+  const writes = createWriteWorker({
+    connection: core.workerRedis,
+    keys: core.keys,
+    outbox: core.outbox,
+    client: core.expereo,
+    writes: core.queues.writes,
+    outcomes: core.queues.outcomes,
+    bulkBudget: core.bulkBudget,
+    settings: core.config.writes,
+    log: core.log.child({ worker: 'writes' }),
+    onSent: options.onSent,
+  });
+  const outcomes = createOutcomeWorker({
+    connection: core.workerRedis,
+    keys: core.keys,
+    handlers: options.outcomeHandlers ?? {},
+    log: core.log.child({ worker: 'outcomes' }),
+  });
+  const workers: Worker[] = [writes, outcomes];
+  await scheduleSweep(core.queues.writes, core.config.writes.sweepEveryMs);
+  for (const w of workers) void w.run();
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+
+  let closing: Promise<void> | undefined;
+  return {
+    running: () => workers.every((w) => w.isRunning()),
+    close: () => (closing ??= Promise.all(workers.map((w) => w.close())).then(() => undefined)),
+  };
+}

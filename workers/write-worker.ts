@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import { DelayedError, RateLimitError, Worker, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { BudgetWaitError, type RedisBudget } from '../src/budget/redis-budget.js';
+import type { Config } from '../src/config/config.js';
+import { ExpereoApiError } from '../src/expereo/api-error.js';
+import type { ExpereoClient } from '../src/expereo/client.js';
+import type { StateKeys } from '../src/state/keys.js';
+import { WRITE_JOBS, type Outcome } from '../src/writes/catalog.js';
+import { nextBatch, type Batch } from '../src/writes/coalesce.js';
+import { isReservedLane, type Lane } from '../src/writes/lanes.js';
+import type { Entry, Outbox } from '../src/writes/outbox.js';
+import { flushJobOptions, QUEUE_NAMES, type RetryPolicy } from '../src/writes/queues.js';
+import { sendBatch } from './send-batch.js';
+
+export interface WriteWorkerDeps {
+  /** Connection for BullMQ's worker (blocking; `maxRetriesPerRequest: null`). */
+  connection: Redis;
+  keys: StateKeys;
+  outbox: Outbox;
+  client: ExpereoClient;
+  writes: Queue;
+  outcomes: Queue;
+  /** Paces updates and automated messages while people's writes wait: the reserve. */
+  bulkBudget: RedisBudget;
+  settings: Config['writes'];
+  log: Logger;
+  /** Told of every batch sent (metrics, benchmarks). */
+  onSent?: (event: { op: Batch['op']; writes: number; lane: Lane; recovered: boolean }) => void;
+}
+
+type Failure = NonNullable<Entry['error']>;
+
+/**
+ * Drains the write queue: one flush job = the next upstream write of one case, made of as many of
+ * its waiting writes as can be merged. A case is flushed by one worker at a time (a Redis lock per
+ * slot), so its writes leave in the order they came.
+ */
+export function createWriteWorker(deps: WriteWorkerDeps): Worker {
+  const { outbox, settings, log } = deps;
+  const retry: RetryPolicy = { attempts: settings.attempts, backoffMs: settings.backoffMs };
+
+  async function schedule(slot: string): Promise<void> {
+    const head = (await outbox.head(slot, 1))[0];
+    if (!head || head.status === 'dead') return;
+    if (await outbox.claimSchedule(slot)) await deps.writes.add('flush', { slot }, flushJobOptions(head.lane, retry));
+  }
+
+  async function tell(type: Outcome['type'], entries: Entry[], caseId: string | undefined, error?: Failure): Promise<void> {
+    const jobs = entries.flatMap((e) =>
+      e.request
+        ? [
+            {
+              name: 'outcome',
+              data: { type, key: e.key, kind: e.request.kind, origin: e.request.origin, caseId, error } satisfies Outcome,
+              opts: {
+                jobId: `${type}-${createHash('sha1').update(e.key).digest('hex')}-${e.attempts}`,
+                attempts: 5,
+                backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
+                removeOnComplete: true,
+                removeOnFail: { count: 1000 },
+              },
+            },
+          ]
+        : [],
+    );
+    if (jobs.length) await deps.outcomes.addBulk(jobs);
+  }
+
+  async function deadLetter(slot: string, entries: Entry[], error: Failure, op: Batch['op'] | undefined): Promise<void> {
+    await outbox.deadLetter(slot, entries.map((e) => e.key), error, op === 'create');
+    log.warn({ slot, keys: entries.map((e) => e.key), code: error.code }, 'write dead-lettered');
+    await tell('failed', entries, undefined, error);
+  }
+
+  async function flush(job: Job, token: string | undefined, slot: string): Promise<void> {
+    const head = await outbox.head(slot, settings.coalesceMaxItems + 1);
+    const first = head[0];
+    if (!first || first.status === 'dead') return; // nothing waiting, or a failed create awaiting replay
+    if (!first.request) {
+      await deadLetter(slot, [first], { code: 'invalid_stored', message: 'the stored write no longer matches the catalog', fieldErrors: [] }, undefined);
+      return;
+    }
+    const run: Entry[] = [];
+    for (const e of head) {
+      if (!e.request || (e.status !== 'queued' && e.status !== 'sending')) break;
+      run.push(e);
+    }
+    const batch = nextBatch(
+      run.map((e) => e.request!),
+      { maxItems: settings.coalesceMaxItems, maxChars: settings.coalesceMaxChars },
+    )!;
+    const entries = run.filter((e) => batch.keys.includes(e.key));
+    const lane = Math.min(...entries.map((e) => e.lane)) as Lane;
+
+    let caseId: string | undefined;
+    if (batch.op !== 'create') {
+      caseId = slot.startsWith('c:') ? slot.slice(2) : await outbox.caseIdForKey(slot.slice(2));
+      if (!caseId) {
+        await deadLetter(slot, entries, { code: 'case_unknown', message: 'the case this write belongs to was never created', fieldErrors: [] }, batch.op);
+        return;
+      }
+    }
+
+    try {
+      if (!isReservedLane(lane) && settings.reserve > 0) {
+        const pending = await outbox.pendingByLane();
+        if (pending[1] + pending[2] > 0) await deps.bulkBudget.acquire({ maxWaitMs: 300_000 });
+      }
+      const prior = await outbox.markSending(batch.keys);
+      const sent = await sendBatch(deps.client, batch, caseId, prior > 0);
+      await outbox.complete(slot, batch.op, batch.keys, sent.caseId, sent);
+      deps.onSent?.({ op: batch.op, writes: batch.keys.length, lane, recovered: sent.recovered });
+      await tell('done', entries, sent.caseId);
+    } catch (err) {
+      await failed(job, token, slot, batch, entries, err);
+    }
+  }
+
+  async function failed(job: Job, token: string | undefined, slot: string, batch: Batch, entries: Entry[], err: unknown): Promise<void> {
+    if (err instanceof BudgetWaitError) {
+      await outbox.claimSchedule(slot);
+      await job.moveToDelayed(Date.now() + Math.min(err.waitMs, 60_000), token);
+      throw new DelayedError();
+    }
+    if (err instanceof ExpereoApiError && err.code === 'rate_limited') {
+      // The vendor's limit is per client: pause everything, not just this case.
+      const ms = Math.max(err.retryAfterMs ?? 1000, 100);
+      log.warn({ slot, retryAfterMs: ms }, 'expereo answered 429: pausing the write queue');
+      await deps.client.writeBudget.pause(ms);
+      await deps.writes.rateLimit(ms);
+      await outbox.claimSchedule(slot);
+      throw new RateLimitError();
+    }
+    const permanent = err instanceof ExpereoApiError && !err.retryable && err.code !== 'unauthorized' && !err.code.startsWith('token_');
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (!permanent && !lastAttempt) {
+      log.warn({ err, slot, attempt: job.attemptsMade + 1 }, 'write failed, will retry');
+      await outbox.claimSchedule(slot); // the retry, after its backoff, carries on for this case
+      throw err;
+    }
+    const error: Failure =
+      err instanceof ExpereoApiError
+        ? { code: err.code, message: err.message, fieldErrors: err.fieldErrors }
+        : { code: 'internal_error', message: (err as Error).message ?? String(err), fieldErrors: [] };
+    await deadLetter(slot, entries, error, batch.op);
+  }
+
+  async function sweep(): Promise<void> {
+    for (const slot of await outbox.slotsWithWork()) {
+      if (!(await outbox.isScheduled(slot))) await schedule(slot);
+    }
+  }
+
+  const worker = new Worker(
+    QUEUE_NAMES.writes,
+    async (job: Job, token?: string) => {
+      if (job.name === 'sweep') return sweep();
+      const { slot } = WRITE_JOBS.flush.schema.parse(job.data);
+      const owner = `${job.id}:${token ?? ''}`;
+      if (!(await outbox.lockSlot(slot, owner, settings.lockTimeoutMs))) {
+        // Another worker is flushing this case; come back shortly rather than reorder it.
+        await job.moveToDelayed(Date.now() + 200 + Math.floor(Math.random() * 300), token);
+        throw new DelayedError();
+      }
+      const renew = setInterval(() => {
+        outbox.extendSlot(slot, owner, settings.lockTimeoutMs).catch(() => undefined);
+      }, Math.max(100, Math.floor(settings.lockTimeoutMs / 3)));
+      let ok = false;
+      try {
+        await outbox.clearSchedule(slot);
+        await flush(job, token, slot);
+        ok = true;
+      } finally {
+        clearInterval(renew);
+        await outbox.unlockSlot(slot, owner).catch(() => undefined);
+        if (ok) await schedule(slot);
+      }
+    },
+    {
+      connection: deps.connection,
+      prefix: deps.keys.queuePrefix,
+      concurrency: settings.concurrency,
+      stalledInterval: settings.stalledIntervalMs,
+      maxStalledCount: 10,
+      // Pacing is the shared Redis budget's job; a limiter must exist for queue.rateLimit() after a 429.
+      limiter: { max: 1_000_000, duration: 1000 },
+      autorun: false,
+    },
+  );
+  worker.on('error', (err) => log.error({ err }, 'write worker error'));
+  return worker;
+}
+
+/** Registers the periodic sweep that repairs a flush lost to a crash between accept and queue. */
+export async function scheduleSweep(writes: Queue, everyMs: number): Promise<void> {
+  await writes.upsertJobScheduler('sweep', { every: everyMs }, { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
+}
