@@ -2,9 +2,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Core } from './core.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { healthPlugin } from './http/health.js';
+import type { Integration } from './integration.js';
 
 export interface AppDeps {
   core: Core;
+  integrations: Integration[];
   /** Present when this process also runs workers. */
   workersRunning?: () => boolean;
 }
@@ -19,5 +21,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installErrorHandler(app);
   await app.register(healthPlugin, { redis: core.redis, expereo: core.expereo, workersRunning: deps.workersRunning });
+  for (const integration of deps.integrations) {
+    if (integration.routes) await app.register(integration.routes);
+  }
   return app;
 }

@@ -4,6 +4,7 @@ import { startWorkers, type RunningWorkers } from '../workers/index.js';
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
 import { createCore } from './core.js';
+import { closeIntegrations, createIntegrations } from './integrations.js';
 import { resolveUpstream } from './upstream.js';
 
 export interface RunningBridge {
@@ -16,16 +17,17 @@ export interface RunningBridge {
 export async function startBridge(config: Readonly<Config>, log: Logger): Promise<RunningBridge> {
   const upstream = await resolveUpstream(config, log);
   const core = createCore(config, upstream, log);
+  const integrations = createIntegrations(core);
 
   let workers: RunningWorkers | undefined;
   if (config.role === 'worker' || config.role === 'all') {
-    workers = await startWorkers(core);
+    workers = await startWorkers(core, { integrations });
     log.info({ concurrency: config.writes.concurrency }, 'workers started');
   }
 
   let app: FastifyInstance | undefined;
   if (config.role === 'api' || config.role === 'all') {
-    app = await buildApp({ core, workersRunning: workers ? () => workers.running() : undefined });
+    app = await buildApp({ core, integrations, workersRunning: workers ? () => workers.running() : undefined });
     const address = await app.listen({ port: config.http.port, host: config.http.host });
     log.info({ address, role: config.role }, 'expereo-bridge listening');
   }
@@ -37,6 +39,7 @@ export async function startBridge(config: Readonly<Config>, log: Logger): Promis
       (closing ??= (async () => {
         await app?.close();
         await workers?.close();
+        await closeIntegrations(integrations);
         await core.close();
         await upstream.close();
       })()),

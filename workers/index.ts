@@ -1,5 +1,7 @@
 import type { Worker } from 'bullmq';
 import type { Core } from '../src/core.js';
+import type { Integration } from '../src/integration.js';
+import { outcomeHandlersOf } from '../src/integrations.js';
 import { createOutcomeWorker, type OutcomeHandlers } from './outcome-worker.js';
 import { createWriteWorker, scheduleSweep, type WriteWorkerDeps } from './write-worker.js';
 
@@ -10,6 +12,9 @@ export interface RunningWorkers {
 }
 
 export interface WorkerOptions {
+  /** Capabilities whose outcome handlers and background work run here. */
+  integrations?: Integration[];
+  /** Extra outcome handlers (tests), over the integrations' own. */
   outcomeHandlers?: OutcomeHandlers;
   onSent?: WriteWorkerDeps['onSent'];
 }
@@ -31,13 +36,14 @@ export async function startWorkers(core: Core, options: WorkerOptions = {}): Pro
   const outcomes = createOutcomeWorker({
     connection: core.workerRedis,
     keys: core.keys,
-    handlers: options.outcomeHandlers ?? {},
+    handlers: { ...outcomeHandlersOf(options.integrations ?? []), ...options.outcomeHandlers },
     log: core.log.child({ worker: 'outcomes' }),
   });
   const workers: Worker[] = [writes, outcomes];
   await scheduleSweep(core.queues.writes, core.config.writes.sweepEveryMs);
   for (const w of workers) void w.run();
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  for (const integration of options.integrations ?? []) await integration.startWorkers?.();
 
   let closing: Promise<void> | undefined;
   return {

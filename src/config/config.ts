@@ -38,6 +38,15 @@ const envSchema = z
     ROLE: oneOf(ROLES).default('all'),
     BRIDGE_CONFIG: nonEmpty('/etc/expereo-bridge/routing.yaml').optional(),
     SANDBOX_PORT: integer(0, 65_535, '4010').default(0),
+    SLACK_SIGNING_SECRET: nonEmpty('…', true).optional(),
+    SLACK_BOT_TOKEN: nonEmpty('xoxb-…', true).optional(),
+    SLACK_APP_TOKEN: nonEmpty('xapp-…', true).optional(),
+    SLACK_API_URL: url('https://slack.com/api').optional(),
+    MIRROR_STRATEGY: oneOf(['auto', 'recent', 'per-case'] as const).default('auto'),
+    MIRROR_SCAN_EVERY: duration('2s').default(2000),
+    MIRROR_READ_SHARE: ratio('0.7').default(0.7),
+    MIRROR_ACTIVE_INTERVAL: duration('5s').default(5000),
+    MIRROR_IDLE_INTERVAL: duration('5m').default(300_000),
     WRITE_RESERVE: integer(0, 10_000, '5').default(5),
     WRITE_CONCURRENCY: integer(1, 64, '4').default(4),
     WRITE_COALESCE_MAX: integer(1, 500, '20').default(20),
@@ -91,6 +100,17 @@ export interface Config {
     stalledIntervalMs: number;
     sweepEveryMs: number;
     doneTtlMs: number;
+  };
+  /** Undefined when Slack is not configured: the bridge runs with Slack off. */
+  slack: { signingSecret: string; botToken: string; appToken: string | undefined; apiUrl: string | undefined } | undefined;
+  mirror: {
+    /** recent: one sorted case list per scan; per-case: adaptive per-case polling; auto: recent, falling back. */
+    strategy: 'auto' | 'recent' | 'per-case';
+    scanEveryMs: number;
+    /** Share of the read budget the poller may use; the rest is headroom for interactive reads. */
+    readShare: number;
+    activeIntervalMs: number;
+    idleIntervalMs: number;
   };
   routing: RoutingConfig;
   routingPath: string | undefined;
@@ -150,6 +170,17 @@ export function loadConfig(
       stalledIntervalMs: e.WRITE_STALLED_INTERVAL,
       sweepEveryMs: e.WRITE_SWEEP_EVERY,
       doneTtlMs: e.WRITE_DONE_TTL,
+    },
+    slack:
+      e.SLACK_SIGNING_SECRET && e.SLACK_BOT_TOKEN
+        ? { signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL }
+        : undefined,
+    mirror: {
+      strategy: e.MIRROR_STRATEGY,
+      scanEveryMs: e.MIRROR_SCAN_EVERY,
+      readShare: e.MIRROR_READ_SHARE,
+      activeIntervalMs: e.MIRROR_ACTIVE_INTERVAL,
+      idleIntervalMs: e.MIRROR_IDLE_INTERVAL,
     },
     routing,
     routingPath: e.BRIDGE_CONFIG,

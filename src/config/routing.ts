@@ -1,19 +1,20 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { alertsRoutingSchema } from '../alerts/routing-schema.js';
+import { itsmRoutingSchema } from '../itsm/routing-schema.js';
+import { slackRoutingSchema } from '../slack/routing-schema.js';
 import { ConfigError } from './config-error.js';
 
 /**
  * The routing file (`BRIDGE_CONFIG`, YAML or JSON): which Slack channels, alert sources and ITSM
  * connectors map to which expereo accounts and services. Each capability owns one section.
  */
-const section = z.record(z.string(), z.unknown());
-
 export const routingSchema = z
   .object({
     version: z.literal(1).default(1),
-    slack: section.optional(),
-    alerts: section.optional(),
-    itsm: section.optional(),
+    slack: slackRoutingSchema.optional(),
+    alerts: alertsRoutingSchema.optional(),
+    itsm: itsmRoutingSchema.optional(),
   })
   .strict();
 

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
  * |---|---|---|
  * | `<p>:token:<client>` | hash | the OAuth access token, its expiry and issue time; expires with it |
  * | `<p>:token:<client>:lock` | string | who is fetching a new token right now (PX 15 s) |
- * | `<p>:budget:<client>:<read or write or bulk>` | string | GCRA theoretical arrival time, µs since epoch |
+ * | `<p>:budget:<client>:<read, write, bulk or mirror>` | string | GCRA theoretical arrival time, µs since epoch |
  * | `<p>:budget:<client>:<…>:log` | sorted set | grants of the last period (for "used") |
  * | `<p>:w:e:<key>` | hash | one accepted write: request, slot, lane, status, case id, attempts, error |
  * | `<p>:w:o:<slot>` | list | keys of the writes waiting for one case, in arrival order |
@@ -40,7 +40,7 @@ export function stateKeys(prefix: string) {
     queuePrefix: `${prefix}:q`,
     token: (clientId: string) => `${prefix}:token:${clientKey(clientId)}`,
     tokenLock: (clientId: string) => `${prefix}:token:${clientKey(clientId)}:lock`,
-    budget: (clientId: string, kind: 'read' | 'write' | 'bulk') => `${prefix}:budget:${clientKey(clientId)}:${kind}`,
+    budget: (clientId: string, kind: 'read' | 'write' | 'bulk' | 'mirror') => `${prefix}:budget:${clientKey(clientId)}:${kind}`,
     entry: (key: string) => `${prefix}:w:e:${key}`,
     outbox: (slot: string) => `${prefix}:w:o:${slot}`,
     slots: `${prefix}:w:slots`,

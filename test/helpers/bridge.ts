@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createCore, type Core } from '../../src/core.js';
+import type { Integration } from '../../src/integration.js';
+import { closeIntegrations, createIntegrations } from '../../src/integrations.js';
 import { createLogger } from '../../src/log.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { startWorkers, type RunningWorkers, type WorkerOptions } from '../../workers/index.js';
@@ -27,6 +29,7 @@ export interface TestBridge {
   app: FastifyInstance;
   sandbox: RunningSandbox;
   workers: RunningWorkers | undefined;
+  integrations: Integration[];
   prefix: string;
   close(): Promise<void>;
 }
@@ -64,9 +67,10 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
   const config = loadConfig(env, () => JSON.stringify(options.routing ?? {}));
   const log = createLogger(config.logLevel);
   const core = createCore(config, sandbox, log);
+  const integrations = createIntegrations(core);
   const workerOptions = typeof options.workers === 'object' ? options.workers : {};
-  const workers = options.workers === false ? undefined : await startWorkers(core, workerOptions);
-  const app = await buildApp({ core, workersRunning: workers ? () => workers.running() : undefined });
+  const workers = options.workers === false ? undefined : await startWorkers(core, { integrations, ...workerOptions });
+  const app = await buildApp({ core, integrations, workersRunning: workers ? () => workers.running() : undefined });
   await app.ready();
 
   let closing: Promise<void> | undefined;
@@ -76,11 +80,13 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
     app,
     sandbox,
     workers,
+    integrations,
     prefix,
     close: () =>
       (closing ??= (async () => {
         await app.close();
         await workers?.close();
+        await closeIntegrations(integrations);
         await core.close();
         if (!options.upstream) await sandbox.close();
         await dropPrefix(await openRedis('cleanup'), prefix);
