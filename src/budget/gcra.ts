@@ -4,8 +4,10 @@ import type { BudgetSpec } from '../config/config.js';
  * Generic cell-rate algorithm parameters for one budget. A budget of `limit` calls per `periodMs`
  * with `burst` is paced at one call per `intervalUs`, and may run ahead of that pace by `toleranceUs`.
  *
- * The bridge paces itself slightly below the vendor's published limit (`margin`) and keeps one call
- * of a burst in hand, so that network jitter and clock skew never turn a granted slot into a 429.
+ * The bridge paces itself slightly below the vendor's published limit (`margin`) and keeps a tenth
+ * of a burst (at least one call) in hand: a granted slot is sent a little later than planned when
+ * the event loop or a new connection is slow, and requests bunched that way must still fit the
+ * vendor's bucket.
  */
 export interface GcraParams {
   intervalUs: number;
@@ -16,7 +18,7 @@ export interface GcraParams {
 
 export function gcraParams(spec: BudgetSpec, margin: number): GcraParams {
   const intervalUs = Math.ceil(((spec.periodMs * 1000) / spec.limit) * (1 + margin));
-  const burst = spec.burst > 1 ? spec.burst - 1 : 1;
+  const burst = spec.burst > 1 ? spec.burst - Math.max(1, Math.ceil(spec.burst / 10)) : 1;
   return { intervalUs, toleranceUs: (burst - 1) * intervalUs, periodUs: spec.periodMs * 1000, burst };
 }
 

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { budgetState, etaMs, gcraParams } from '../../src/budget/gcra.js';
 
 describe('gcraParams', () => {
-  it('paces slightly under the vendor limit and keeps one burst call in hand', () => {
+  it('paces slightly under the vendor limit and keeps a tenth of the burst in hand', () => {
     const read = gcraParams({ limit: 3, periodMs: 1000, burst: 50 }, 0.01);
     expect(read.intervalUs).toBe(Math.ceil((1_000_000 / 3) * 1.01));
-    expect(read.burst).toBe(49);
-    expect(read.toleranceUs).toBe(48 * read.intervalUs);
+    expect(read.burst).toBe(45);
+    expect(read.toleranceUs).toBe(44 * read.intervalUs);
+    expect(gcraParams({ limit: 3, periodMs: 1000, burst: 2 }, 0).burst).toBe(1);
     const write = gcraParams({ limit: 30, periodMs: 60_000, burst: 1 }, 0);
     expect(write).toEqual({ intervalUs: 2_000_000, toleranceUs: 0, periodUs: 60_000_000, burst: 1 });
     expect(budgetState(write, 0, 0, 0).perMinute).toBe(30);
@@ -14,7 +15,7 @@ describe('gcraParams', () => {
 });
 
 describe('budgetState', () => {
-  const p = gcraParams({ limit: 10, periodMs: 1000, burst: 6 }, 0); // 100 ms pace, 5 in hand
+  const p = gcraParams({ limit: 10, periodMs: 1000, burst: 6 }, 0); // 100 ms pace, 5 at once
 
   it('is full when idle', () => {
     expect(budgetState(p, 0, 5_000_000, 0)).toMatchObject({ remaining: 5, nextFreeInMs: 0, backlogMs: 0 });
