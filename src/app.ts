@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Core } from './core.js';
 import { installErrorHandler } from './http/error-handler.js';
+import { adminPlugin } from './http/admin.js';
 import { healthPlugin } from './http/health.js';
 import type { Integration } from './integration.js';
 
@@ -21,6 +22,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installErrorHandler(app);
   await app.register(healthPlugin, { redis: core.redis, expereo: core.expereo, workersRunning: deps.workersRunning });
+  await app.register(adminPlugin, { core });
   for (const integration of deps.integrations) {
     if (integration.routes) await app.register(integration.routes);
   }

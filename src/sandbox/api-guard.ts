@@ -11,7 +11,8 @@ interface CallState {
   at: string;
   clientId: string | null;
   scopes: string[];
-  fault?: 'status' | 'hang';
+  fault?: 'status' | 'hang' | 'lose-answer';
+  recorded?: boolean;
 }
 
 const states = new WeakMap<FastifyRequest, CallState>();
@@ -105,6 +106,7 @@ export const apiGuard = fp<{ ctx: SandboxContext }>(
           return;
         }
       }
+      if (fault?.kind === 'lose-answer') state.fault = 'lose-answer';
       if (!api) return;
 
       if (bearer === undefined) return unauthorized(reply, 'Missing bearer token');
@@ -117,9 +119,24 @@ export const apiGuard = fp<{ ctx: SandboxContext }>(
       }
     });
 
+    app.addHook('onSend', async (request, reply, payload) => {
+      const state = states.get(request);
+      if (state?.fault !== 'lose-answer') return payload;
+      const path = pathOf(request);
+      ctx.calls.record({
+        at: state.at, method: request.method, path, query: { ...(request.query as object) },
+        clientId: state.clientId, status: reply.statusCode, durationMs: ctx.now() - Date.parse(state.at),
+        ...(isWrite(request.method) && request.body !== undefined ? { body: request.body } : {}),
+        fault: 'lose-answer',
+      });
+      state.recorded = true;
+      reply.raw.destroy();
+      return payload;
+    });
+
     app.addHook('onResponse', async (request, reply) => {
       const state = states.get(request);
-      if (state === undefined) return;
+      if (state === undefined || state.recorded) return;
       const path = pathOf(request);
       const logBody = isApiPath(path) && isWrite(request.method) && request.body !== undefined;
       ctx.calls.record({

@@ -11,8 +11,8 @@ export interface CallRecord {
   status: number;
   durationMs: number;
   body?: unknown;
-  /** Set when an injected fault answered the call ('status') or held it ('hang'). */
-  fault?: 'status' | 'hang';
+  /** Set when an injected fault answered the call ('status'), held it ('hang') or dropped its answer ('lose-answer'). */
+  fault?: 'status' | 'hang' | 'lose-answer';
 }
 
 const MAX_RECORDS = 20_000;

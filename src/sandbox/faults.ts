@@ -1,4 +1,5 @@
-// Injected faults: the next N matching calls fail with a status or hang, and have no other effect.
+// Injected faults: the next N matching calls fail with a status or hang, and have no other effect,
+// or take effect and lose their answer.
 import { z } from 'zod';
 
 const common = {
@@ -15,6 +16,8 @@ export const faultSpecSchema = z.discriminatedUnion('kind', [
     ...common,
   }),
   z.strictObject({ kind: z.literal('hang'), delayMs: z.number().int().min(0).optional(), ...common }),
+  // The call takes effect, then the connection drops before the answer: the caller cannot know.
+  z.strictObject({ kind: z.literal('lose-answer'), ...common }),
 ]);
 
 export type FaultSpec = z.infer<typeof faultSpecSchema>;

@@ -64,7 +64,19 @@ export class WriteProducer {
       throw new BridgeError('queue_unavailable', 'the write queue is unavailable', { cause: err });
     }
   }
+
+  /** Puts a dead-lettered write back in line (after its cause was fixed). */
+  async replay(key: string): Promise<ReplayResult> {
+    const res = await this.outbox.replay(key);
+    if (!res.replayed) return { replayed: false, key, status: res.status };
+    const entry = await this.outbox.entry(key);
+    if (res.mustSchedule) await this.queue.add('flush', { slot: res.slot }, flushJobOptions(entry?.lane ?? 4, this.retry));
+    return { replayed: true, key };
+  }
 }
+
+/** What a replay of a dead-lettered write did. */
+export type ReplayResult = { replayed: true; key: string } | { replayed: false; key: string; status: string };
 
 function invalid(error: z.ZodError): InvalidWriteError {
   const issues = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));

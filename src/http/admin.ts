@@ -1,0 +1,86 @@
+import { timingSafeEqual } from 'node:crypto';
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Core } from '../core.js';
+import { BridgeError } from '../errors.js';
+import type { Entry } from '../writes/outbox.js';
+
+/** Constant-time check of `Authorization: Bearer <ADMIN_TOKEN>`. */
+export function adminAuthorized(header: string | undefined, token: string): boolean {
+  const presented = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
+  const expected = Buffer.from(token);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+/** An onRequest hook refusing anything without the admin token. */
+export function adminGuard(token: string) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (!adminAuthorized(request.headers.authorization, token)) throw new BridgeError('unauthorized', 'admin token required');
+  };
+}
+
+function view(e: Entry) {
+  return {
+    key: e.key,
+    status: e.status,
+    kind: e.request?.kind,
+    origin: e.request?.origin,
+    slot: e.slot,
+    lane: e.lane,
+    caseId: e.caseId,
+    attempts: e.attempts,
+    acceptedAt: new Date(e.acceptedAt).toISOString(),
+    error: e.error,
+  };
+}
+
+/**
+ * The admin API, behind `ADMIN_TOKEN` (absent: the routes do not exist).
+ */
+export const adminPlugin = fp<{ core: Core }>(
+  async (app: FastifyInstance, { core }) => {
+    const token = core.config.adminToken;
+    if (!token) {
+      core.log.info('ADMIN_TOKEN is not set: the admin API is off');
+      return;
+    }
+    const guard = adminGuard(token);
+
+    app.get('/admin/dead-letters', { onRequest: guard }, async (request) => {
+      const limit = Math.min(Math.max(Number((request.query as { limit?: string }).limit ?? 100) || 100, 1), 1000);
+      const [entries, total] = await Promise.all([core.outbox.deadLetters(limit), core.outbox.deadCount()]);
+      return { total, deadLetters: entries.map(view) };
+    });
+
+    app.post<{ Params: { key: string } }>('/admin/dead-letters/:key/replay', { onRequest: guard }, async (request, reply) => {
+      const res = await core.producer.replay(request.params.key);
+      if (res.replayed) return reply.status(202).send(res);
+      if (res.status === 'missing') throw new BridgeError('not_found', `no write with key ${request.params.key}`);
+      throw new BridgeError('conflict', `write ${request.params.key} is ${res.status}, not dead-lettered`);
+    });
+
+    app.get<{ Params: { caseId: string } }>('/admin/cases/:caseId', { onRequest: guard }, async (request) => {
+      const { caseId } = request.params;
+      const slot = (await core.redis.get(core.keys.caseSlot(caseId))) ?? `c:${caseId}`;
+      const [links, pending, tracked, sent] = await Promise.all([
+        core.sync.links(caseId),
+        core.outbox.head(slot, 200),
+        core.redis.sismember(core.keys.linkedCases, caseId),
+        core.redis.scard(core.keys.caseSent(caseId)),
+      ]);
+      return { caseId, slot, tracked: tracked === 1, links, pending: pending.map(view), ownMessagesRemembered: sent };
+    });
+
+    app.get('/admin/budget', { onRequest: guard }, async () => {
+      const [read, write, bulk, pendingByLane, deadLetters] = await Promise.all([
+        core.expereo.readBudget.state(),
+        core.expereo.writeBudget.state(),
+        core.bulkBudget.state(),
+        core.outbox.pendingByLane(),
+        core.outbox.deadCount(),
+      ]);
+      return { read, write, bulk, reserve: core.config.writes.reserve, pendingByLane, deadLetters };
+    });
+  },
+  { name: 'admin' },
+);
