@@ -5,7 +5,7 @@ import { gcraParams } from './budget/gcra.js';
 import { RedisBudget } from './budget/redis-budget.js';
 import type { Config } from './config/config.js';
 import { ExpereoClient } from './expereo/client.js';
-import { closeRedis, createRedis } from './redis.js';
+import { closeRedis, createRedis, waitReady } from './redis.js';
 import { stateKeys, type StateKeys } from './state/keys.js';
 import { SyncState } from './state/sync-state.js';
 import type { Upstream } from './upstream.js';
@@ -29,6 +29,8 @@ export interface Core {
   producer: WriteProducer;
   /** Paces updates and automated messages to leave the reserve to people. */
   bulkBudget: RedisBudget;
+  /** Resolves once both Redis connections are up (rejects after `timeoutMs`). */
+  ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,9 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     queues,
     producer,
     bulkBudget,
+    ready: async (timeoutMs = 10_000) => {
+      await Promise.all([waitReady(redis, timeoutMs), waitReady(workerRedis, timeoutMs)]);
+    },
     close: () =>
       (closing ??= (async () => {
         await Promise.allSettled([queues.writes.close(), queues.outcomes.close()]);

@@ -18,6 +18,10 @@ export async function startBridge(config: Readonly<Config>, log: Logger): Promis
   const upstream = await resolveUpstream(config, log);
   const core = createCore(config, upstream, log);
   const integrations = createIntegrations(core);
+  await core.ready().catch((err: unknown) => {
+    // Keep starting: requests get 503 and workers wait until Redis answers.
+    log.error({ err }, 'Redis is not reachable yet');
+  });
 
   let workers: RunningWorkers | undefined;
   if (config.role === 'worker' || config.role === 'all') {

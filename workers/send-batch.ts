@@ -1,4 +1,4 @@
-import type { ExpereoClient } from '../src/expereo/client.js';
+import type { CallOptions, ExpereoClient } from '../src/expereo/client.js';
 import { messageFingerprint } from '../src/state/fingerprint.js';
 import type { Batch } from '../src/writes/coalesce.js';
 
@@ -20,30 +20,30 @@ export async function sendBatch(
   batch: Batch,
   caseId: string | undefined,
   retried: boolean,
-  signal?: AbortSignal,
+  opts: CallOptions = {},
 ): Promise<SentBatch> {
   switch (batch.op) {
     case 'create': {
       const reference = batch.body.customerReference!;
       if (retried) {
-        const existing = await client.findCaseByReference(reference, { signal });
+        const existing = await client.findCaseByReference(reference, opts);
         if (existing) return { caseId: existing.caseId, recovered: true };
       }
-      const created = await client.createCase(batch.body, { signal });
+      const created = await client.createCase(batch.body, opts);
       return { caseId: created.caseId, recovered: false };
     }
     case 'update': {
-      await client.updateCase(caseId!, batch.fields, { signal });
+      await client.updateCase(caseId!, batch.fields, opts);
       return { caseId: caseId!, recovered: false };
     }
     case 'message': {
       const fingerprint = messageFingerprint(batch.text);
       if (retried) {
-        for await (const m of client.caseMessages(caseId!, { limit: 200 }, { signal })) {
+        for await (const m of client.caseMessages(caseId!, { limit: 200 }, opts)) {
           if (messageFingerprint(m.message) === fingerprint) return { caseId: caseId!, messageId: m.caseMessageId, fingerprint, recovered: true };
         }
       }
-      const sent = await client.addCaseMessage(caseId!, { message: batch.text }, { signal });
+      const sent = await client.addCaseMessage(caseId!, { message: batch.text }, opts);
       return { caseId: caseId!, messageId: sent?.caseMessageId, fingerprint, recovered: false };
     }
   }

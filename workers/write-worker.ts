@@ -9,7 +9,7 @@ import type { ExpereoClient } from '../src/expereo/client.js';
 import type { StateKeys } from '../src/state/keys.js';
 import { WRITE_JOBS, type Outcome } from '../src/writes/catalog.js';
 import { nextBatch, type Batch } from '../src/writes/coalesce.js';
-import { isReservedLane, type Lane } from '../src/writes/lanes.js';
+import { isReservedLane, LANES, type Lane } from '../src/writes/lanes.js';
 import type { Entry, Outbox } from '../src/writes/outbox.js';
 import { flushJobOptions, QUEUE_NAMES, type RetryPolicy } from '../src/writes/queues.js';
 import { sendBatch } from './send-batch.js';
@@ -45,6 +45,16 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
     const head = (await outbox.head(slot, 1))[0];
     if (!head || head.status === 'dead') return;
     if (await outbox.claimSchedule(slot)) await deps.writes.add('flush', { slot }, flushJobOptions(head.lane, retry));
+  }
+
+  /**
+   * Urgent creates or people's messages ready to send (their flush is queued at priority 1 or 2):
+   * then updates and automated messages keep to the bulk pace and leave the reserve free. Writes
+   * still waiting behind their case's create do not count: the reserve would sit idle for them.
+   */
+  async function peopleWaiting(): Promise<boolean> {
+    const counts = await deps.writes.getCountsPerPriority([LANES.urgentCreate, LANES.humanMessage]);
+    return Object.values(counts).some((n) => n > 0);
   }
 
   async function tell(type: Outcome['type'], entries: Entry[], caseId: string | undefined, error?: Failure): Promise<void> {
@@ -104,12 +114,14 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
     }
 
     try {
-      if (!isReservedLane(lane) && settings.reserve > 0) {
-        const pending = await outbox.pendingByLane();
-        if (pending[1] + pending[2] > 0) await deps.bulkBudget.acquire({ maxWaitMs: 300_000 });
+      if (!isReservedLane(lane) && settings.reserve > 0 && (await peopleWaiting())) {
+        await deps.bulkBudget.acquire({ maxWaitMs: 300_000 });
       }
       const prior = await outbox.markSending(batch.keys);
-      const sent = await sendBatch(deps.client, batch, caseId, prior > 0);
+      // Lower lanes book their slot at most one pace ahead, so an urgent write is never queued
+      // behind a pile of their reservations.
+      const pace = deps.client.writeBudget.params.intervalUs / 1000;
+      const sent = await sendBatch(deps.client, batch, caseId, prior > 0, isReservedLane(lane) ? {} : { maxAheadMs: pace });
       await outbox.complete(slot, batch.op, batch.keys, sent.caseId, sent);
       deps.onSent?.({ op: batch.op, writes: batch.keys.length, lane, recovered: sent.recovered });
       await tell('done', entries, sent.caseId);

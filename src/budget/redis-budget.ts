@@ -20,6 +20,8 @@ if tat < now then tat = now end
 local wait = tat - tolerance - now
 if wait < 0 then wait = 0 end
 if wait > maxWait then return {0, wait, tat - now} end
+local maxAhead = tonumber(ARGV[6])
+if maxAhead >= 0 and wait > maxAhead then return {2, wait - maxAhead, 0} end
 local newTat = tat + interval
 redis.call('SET', KEYS[1], string.format('%.0f', newTat), 'PX', math.ceil((newTat - now) / 1000) + period / 1000)
 redis.call('ZADD', KEYS[2], now + wait, string.format('%.0f', newTat))
@@ -72,6 +74,11 @@ export interface AcquireOptions {
   signal?: AbortSignal;
   /** Burst headroom (µs of pace) this caller must leave to others: lower-priority callers set it. */
   holdBackUs?: number;
+  /**
+   * Book no slot further ahead than this (ms): wait without booking instead, so that a more urgent
+   * caller arriving meanwhile is not queued behind this one's reservation.
+   */
+  maxAheadMs?: number;
 }
 
 export class RedisBudget {
@@ -90,17 +97,26 @@ export class RedisBudget {
   async acquire(options: AcquireOptions): Promise<void> {
     options.signal?.throwIfAborted();
     const { intervalUs, toleranceUs, periodUs } = this.params;
-    const [granted, waitUs, reservation] = (await this.redis.eval(
-      RESERVE,
-      2,
-      this.key,
-      this.logKey,
-      intervalUs,
-      toleranceUs,
-      Math.max(0, options.maxWaitMs) * 1000,
-      periodUs,
-      Math.min(options.holdBackUs ?? 0, toleranceUs),
-    )) as [number, number, string | number];
+    const deadline = Date.now() + Math.max(0, options.maxWaitMs);
+    let granted: number;
+    let waitUs: number;
+    let reservation: string | number;
+    for (;;) {
+      [granted, waitUs, reservation] = (await this.redis.eval(
+        RESERVE,
+        2,
+        this.key,
+        this.logKey,
+        intervalUs,
+        toleranceUs,
+        Math.max(0, deadline - Date.now()) * 1000,
+        periodUs,
+        Math.min(options.holdBackUs ?? 0, toleranceUs),
+        options.maxAheadMs === undefined ? -1 : options.maxAheadMs * 1000,
+      )) as [number, number, string | number];
+      if (granted !== 2) break;
+      await sleep(Math.max(1, Math.ceil(waitUs / 1000)), undefined, { signal: options.signal });
+    }
     if (granted !== 1) throw new BudgetWaitError(this.name, Math.ceil(waitUs / 1000));
     if (waitUs <= 0) return;
     try {

@@ -37,6 +37,8 @@ export interface CallOptions {
   maxWaitMs?: number;
   /** Burst headroom this call leaves to others (background pollers leave room for people). */
   holdBackUs?: number;
+  /** Book the budget slot no further ahead than this (lower-priority writes). */
+  maxAheadMs?: number;
 }
 
 type Kind = 'read' | 'write';
@@ -167,6 +169,7 @@ export class ExpereoClient {
         maxWaitMs: opts.maxWaitMs ?? (kind === 'read' ? (this.o.readWaitMs ?? 60_000) : (this.o.writeWaitMs ?? 300_000)),
         signal: opts.signal,
         holdBackUs: opts.holdBackUs,
+        maxAheadMs: opts.maxAheadMs,
       });
       const token = await this.tokens.get(opts.signal);
       const started = performance.now();

@@ -67,6 +67,7 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
   const config = loadConfig(env, () => JSON.stringify(options.routing ?? {}));
   const log = createLogger(config.logLevel);
   const core = createCore(config, sandbox, log);
+  await core.ready();
   const integrations = createIntegrations(core);
   const workerOptions = typeof options.workers === 'object' ? options.workers : {};
   const workers = options.workers === false ? undefined : await startWorkers(core, { integrations, ...workerOptions });

@@ -1,0 +1,97 @@
+/**
+ * Drains 300 writes for 50 cases through 1 and then 3 worker processes (the real entry point,
+ * ROLE=worker) against the sandbox, with a compressed write budget. Reports budget utilisation over
+ * the drain, upstream 429s, and upstream writes per accepted write. Args: [limit=30/3s].
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../../src/config/config.js';
+import { parseRateSpec } from '../../src/config/rate-spec.js';
+import { createCore } from '../../src/core.js';
+import { createLogger } from '../../src/log.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { createWrite, messageWrite, updateWrite } from '../helpers/pipeline.js';
+import { spawnBridge } from '../helpers/processes.js';
+
+interface Call {
+  method: string;
+  path: string;
+  status: number;
+  at: string;
+}
+
+async function drain(workers: number, limitText: string, redisUrl: string): Promise<Record<string, number>> {
+  const spec = parseRateSpec(limitText)!;
+  const sandbox: RunningSandbox = await startSandbox({ writeLimit: { ...spec, burst: 3 }, readLimit: { limit: 30, periodMs: 1000, burst: 50 } });
+  const prefix = `bench-drain-${randomBytes(4).toString('hex')}`;
+  const env = {
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: prefix,
+    EXPEREO_BASE_URL: sandbox.baseUrl,
+    EXPEREO_TOKEN_URL: sandbox.tokenUrl,
+    EXPEREO_CLIENT_ID: sandbox.clientId,
+    EXPEREO_CLIENT_SECRET: sandbox.clientSecret,
+    EXPEREO_WRITE_LIMIT: limitText,
+    EXPEREO_READ_LIMIT: '30/1s',
+    LOG_LEVEL: 'warn',
+  };
+  const core = createCore(loadConfig(env), sandbox, createLogger('warn'));
+  await core.ready();
+  try {
+    // 50 cases; per case one create, then messages (people's and automated) and updates: 300 writes.
+    const keys = Array.from({ length: 50 }, (_, i) => `bench:case-${i}`);
+    let accepted = 0;
+    for (const key of keys) accepted += Number((await core.producer.enqueue(createWrite(key))).status === 'queued');
+    for (let n = 0; n < 5; n++) {
+      for (const key of keys) {
+        const write = n === 2 ? updateWrite(`${key}:u${n}`, key, 'P2') : messageWrite(`${key}:m${n}`, key, `note ${n} for ${key}`, n % 2 === 0);
+        accepted += Number((await core.producer.enqueue(write)).status === 'queued');
+      }
+    }
+    const procs = Array.from({ length: workers }, () => spawnBridge({ ...env, ROLE: 'worker', LOG_LEVEL: 'info' }));
+    await Promise.all(procs.map((p) => p.waitFor(/workers started/)));
+    const deadline = Date.now() + 600_000;
+    while (Object.values(await core.outbox.pendingByLane()).some((n) => n > 0)) {
+      if (Date.now() > deadline) throw new Error('drain did not finish in 10 minutes');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await Promise.all(procs.map((p) => p.stop()));
+
+    const calls = ((await (await fetch(`${sandbox.baseUrl}/sandbox/calls`)).json()) as { calls: Call[] }).calls.filter(
+      (c) => c.path.startsWith('/v2/') && c.method !== 'GET',
+    );
+    const ok = calls.filter((c) => c.status >= 200 && c.status < 300);
+    const times = ok.map((c) => Date.parse(c.at)).sort((a, b) => a - b);
+    const windowMs = times.at(-1)! - times[0]!;
+    // Slots the budget offered over the drain: one at its start, then one per pace interval.
+    const offered = 1 + (windowMs * spec.limit) / spec.periodMs;
+    return {
+      workers,
+      accepted,
+      upstreamWrites: ok.length,
+      upstreamPerAccepted: Number((ok.length / accepted).toFixed(3)),
+      drainSeconds: Number((windowMs / 1000).toFixed(2)),
+      utilisation: Number((ok.length / offered).toFixed(4)),
+      upstream429: calls.filter((c) => c.status === 429).length,
+      deadLetters: await core.outbox.deadCount(),
+    };
+  } finally {
+    await core.close();
+    await sandbox.close();
+    const redis = new Redis(redisUrl);
+    const left = await redis.keys(`${prefix}:*`);
+    if (left.length) await redis.del(...left);
+    redis.disconnect();
+  }
+}
+
+export default async function writeDrain(args: string[]): Promise<Record<string, unknown>> {
+  const limit = args[0] ?? '30/3s';
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  process.stderr.write(`write-drain: 300 writes, 50 cases, budget ${limit}\n`);
+  const one = await drain(1, limit, redisUrl);
+  process.stderr.write(`1 worker: ${JSON.stringify(one)}\n`);
+  const three = await drain(3, limit, redisUrl);
+  process.stderr.write(`3 workers: ${JSON.stringify(three)}\n`);
+  return { limit, oneWorker: one, threeWorkers: three };
+}

@@ -1,0 +1,81 @@
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { SyncState } from '../src/state/sync-state.js';
+import type { StateKeys } from '../src/state/keys.js';
+import { deliveryJobSchema, MAX_DEFERRALS, MIRROR_QUEUES } from '../src/mirror/jobs.js';
+import { hashId, type MirrorKeys } from '../src/mirror/keys.js';
+import { SinkError, type ReplySink } from '../src/mirror/sink.js';
+
+export interface DeliveryWorkerDeps {
+  connection: Redis;
+  keys: StateKeys;
+  mirrorKeys: MirrorKeys;
+  sync: SyncState;
+  sinks: ReadonlyMap<string, ReplySink>;
+  log: Logger;
+  concurrency?: number;
+  /** Told of every delivery made (metrics, benchmarks). */
+  onDelivered?: (job: { caseId: string; linkId: string; deliveryId: string }) => void;
+}
+
+/** How long a made delivery is remembered, so that queueing it again has no effect. */
+const DONE_TTL_MS = 7 * 24 * 3_600_000;
+/** One delivery at a time per conversation, so that a thread reads in order (and Slack's per-channel pace holds). */
+const LINK_LOCK_MS = 60_000;
+/** A fixed wait keeps jobs that found the conversation busy in their queue order. */
+const LINK_BUSY_DELAY_MS = 100;
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/**
+ * Delivers one mirrored reply or status note to one linked conversation, one at a time per
+ * conversation. Retries never read upstream again: the job carries the delivery. A 429 from the
+ * other side moves the job to the time it named; a permanent refusal fails it at once.
+ */
+export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
+  const { log, mirrorKeys } = deps;
+  const worker = new Worker(
+    MIRROR_QUEUES.deliveries,
+    async (job: Job, token?: string, signal?: AbortSignal) => {
+      const data = deliveryJobSchema.parse(job.data);
+      const doneKey = mirrorKeys.done(job.id ?? '');
+      if (await deps.connection.exists(doneKey)) return { already: true };
+      const link = (await deps.sync.links(data.caseId)).find((l) => l.id === data.linkId);
+      const sink = link ? deps.sinks.get(link.kind) : undefined;
+      if (!link || !sink) return { skipped: link ? 'no sink' : 'unlinked' };
+      const lockKey = mirrorKeys.linkLock(hashId('l', link.id));
+      if ((await deps.connection.set(lockKey, job.id ?? '', 'PX', LINK_LOCK_MS, 'NX')) !== 'OK') {
+        // Another delivery to this conversation is under way: come back after it, in queue order.
+        await job.moveToDelayed(Date.now() + LINK_BUSY_DELAY_MS, token);
+        throw new DelayedError();
+      }
+      try {
+        await sink.deliver(link, data.delivery, signal);
+      } catch (err) {
+        if (err instanceof SinkError && err.permanent) {
+          log.error({ err, caseId: data.caseId, linkId: data.linkId, delivery: data.delivery.id }, 'delivery refused for good');
+          throw new UnrecoverableError(`${err.code}: ${err.message}`);
+        }
+        if (err instanceof SinkError && err.retryAfterMs !== undefined && data.deferrals < MAX_DEFERRALS) {
+          log.warn({ linkId: data.linkId, retryAfterMs: err.retryAfterMs }, 'delivery deferred as the other side asked');
+          await job.updateData({ ...data, deferrals: data.deferrals + 1 });
+          await job.moveToDelayed(Date.now() + Math.max(0, err.retryAfterMs), token);
+          throw new DelayedError();
+        }
+        log.warn({ err, linkId: data.linkId, attempt: job.attemptsMade + 1 }, 'delivery failed, will retry');
+        throw err;
+      } finally {
+        await deps.connection.eval(RELEASE, 1, lockKey, job.id ?? '').catch(() => undefined);
+      }
+      await deps.connection.set(doneKey, '1', 'PX', DONE_TTL_MS);
+      deps.onDelivered?.({ caseId: data.caseId, linkId: data.linkId, deliveryId: data.delivery.id });
+      return { delivered: true };
+    },
+    { connection: deps.connection, prefix: deps.keys.queuePrefix, concurrency: deps.concurrency ?? 8, autorun: false },
+  );
+  worker.on('error', (err) => log.error({ err }, 'mirror delivery worker error'));
+  return worker;
+}

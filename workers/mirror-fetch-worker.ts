@@ -1,0 +1,42 @@
+import { DelayedError, Worker, type Job } from 'bullmq';
+import { BudgetWaitError } from '../src/budget/redis-budget.js';
+import { ExpereoApiError } from '../src/expereo/api-error.js';
+import type { MirrorContext } from '../src/mirror/context.js';
+import { fetchCase } from '../src/mirror/fetch-case.js';
+import { fetchJobSchema, MIRROR_QUEUES } from '../src/mirror/jobs.js';
+
+/** Looks at one case per job: reads its thread if it changed and queues the deliveries. */
+export function createMirrorFetchWorker(ctx: MirrorContext, concurrency = 4): Worker {
+  async function later(job: Job, token: string | undefined, ms: number): Promise<never> {
+    await job.moveToDelayed(Date.now() + ms, token);
+    throw new DelayedError();
+  }
+
+  const worker = new Worker(
+    MIRROR_QUEUES.fetch,
+    async (job: Job, token?: string, signal?: AbortSignal) => {
+      const data = fetchJobSchema.parse(job.data);
+      try {
+        const outcome = await fetchCase(ctx, data, signal, data.waitingSince);
+        if (outcome.kind === 'wait') {
+          await job.updateData({ ...data, waitingSince: data.waitingSince ?? ctx.now() });
+          return await later(job, token, outcome.ms);
+        }
+        return outcome;
+      } catch (err) {
+        if (err instanceof DelayedError) throw err;
+        // Waiting for the budget or for a 429 to pass is not a failed attempt.
+        if (err instanceof BudgetWaitError) return later(job, token, Math.min(err.waitMs, 60_000));
+        if (err instanceof ExpereoApiError && err.code === 'rate_limited') return later(job, token, Math.max(err.retryAfterMs ?? 1000, 100));
+        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
+          await ctx.cursors.markStale(data.caseId).catch(() => undefined);
+          ctx.log.error({ err, caseId: data.caseId }, 'mirror fetch gave up: the case is looked at again on the next scan');
+        }
+        throw err;
+      }
+    },
+    { connection: ctx.core.workerRedis, prefix: ctx.core.keys.queuePrefix, concurrency, autorun: false },
+  );
+  worker.on('error', (err) => ctx.log.error({ err }, 'mirror fetch worker error'));
+  return worker;
+}

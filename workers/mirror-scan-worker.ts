@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'bullmq';
+import type { MirrorContext } from '../src/mirror/context.js';
+import { MIRROR_QUEUES } from '../src/mirror/jobs.js';
+import { tick } from '../src/mirror/tick.js';
+
+/**
+ * Runs the poller's beats, one at a time across every process (a Redis lock: a beat that overruns
+ * its interval is not joined by the next one).
+ */
+export function createMirrorScanWorker(ctx: MirrorContext): Worker {
+  const lockMs = Math.max(30_000, ctx.settings.scanEveryMs * 5);
+  const worker = new Worker(
+    MIRROR_QUEUES.scan,
+    async (_job, _token, signal) => {
+      const owner = randomUUID();
+      if (!(await ctx.schedule.lockScan(owner, lockMs))) return { skipped: true };
+      try {
+        return await tick(ctx, signal);
+      } catch (err) {
+        // The next beat tries again; a failed beat is not worth a retry of its own.
+        ctx.log.warn({ err }, 'mirror scan failed');
+        return { failed: true };
+      } finally {
+        await ctx.schedule.unlockScan(owner).catch(() => undefined);
+      }
+    },
+    { connection: ctx.core.workerRedis, prefix: ctx.core.keys.queuePrefix, concurrency: 1, autorun: false },
+  );
+  worker.on('error', (err) => ctx.log.error({ err }, 'mirror scan worker error'));
+  return worker;
+}
+
+/** The periodic beat, as a BullMQ job scheduler (one per deployment, whatever the process count). */
+export async function scheduleScans(ctx: MirrorContext): Promise<void> {
+  await ctx.queues.scan.upsertJobScheduler(
+    'mirror-scan',
+    { every: ctx.settings.scanEveryMs },
+    { name: 'tick', data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
+  );
+}
