@@ -5,13 +5,13 @@ import { laneOf } from '../../src/writes/lanes.js';
 
 const origin = { kind: 'test' as const, ref: 't' };
 const msg = (key: string, text: string, at = '2026-11-30T10:00:00Z', name = 'Ana', human = true): WriteRequest =>
-  writeRequestSchema.parse({ kind: 'message', key, origin, case: { caseId: 'CS-1' }, author: { name, via: 'Slack' }, text, at, human });
+  writeRequestSchema.parse({ kind: 'message', key: `w:${key}`, origin, case: { caseId: 'CS-1' }, author: { name, via: 'Slack' }, text, at, human });
 const upd = (key: string, fields: Record<string, string>): WriteRequest =>
-  writeRequestSchema.parse({ kind: 'update', key, origin, case: { caseId: 'CS-1' }, fields });
+  writeRequestSchema.parse({ kind: 'update', key: `w:${key}`, origin, case: { caseId: 'CS-1' }, fields });
 const create = (key: string, priority = 'P1', type = 'Incident'): WriteRequest =>
   writeRequestSchema.parse({
     kind: 'create',
-    key,
+    key: `w:${key}`,
     origin,
     body: { type, subject: type === 'Incident' ? 'ServiceDown' : 'Other', priority, serviceId: 'S', description: 'd', startOfIncident: type === 'Incident' ? '2026-11-30T10:00:00Z' : undefined },
   });
@@ -19,13 +19,13 @@ const create = (key: string, priority = 'P1', type = 'Incident'): WriteRequest =
 describe('nextBatch', () => {
   it('never merges a create, and gives it the key as customerReference', () => {
     const batch = nextBatch([create('c1'), msg('m1', 'a')]);
-    expect(batch).toMatchObject({ op: 'create', keys: ['c1'], body: { customerReference: 'c1' } });
+    expect(batch).toMatchObject({ op: 'create', keys: ['w:c1'], body: { customerReference: 'w:c1' } });
   });
 
   it('merges a run of messages, each part keeping its author and time', () => {
     const batch = nextBatch([msg('m1', 'first', '2026-11-30T10:00:00Z', 'Ana'), msg('m2', 'second', '2026-11-30T10:05:00Z', 'Bo'), upd('u1', { priority: 'P2' }), msg('m3', 'third')]);
     expect(batch?.op).toBe('message');
-    expect(batch?.keys).toEqual(['m1', 'm2']);
+    expect(batch?.keys).toEqual(['w:m1', 'w:m2']);
     expect(batch && 'text' in batch ? batch.text : '').toBe('[2026-11-30 10:00 UTC] Ana (Slack):\nfirst\n\n[2026-11-30 10:05 UTC] Bo (Slack):\nsecond');
   });
 
@@ -35,7 +35,7 @@ describe('nextBatch', () => {
 
   it('merges a run of updates into one PATCH with the latest value per field', () => {
     const batch = nextBatch([upd('u1', { priority: 'P2', status: 'In Progress' }), upd('u2', { priority: 'P4' }), msg('m1', 'x'), upd('u3', { priority: 'P1' })]);
-    expect(batch).toEqual({ op: 'update', keys: ['u1', 'u2'], fields: { priority: 'P4', status: 'In Progress' } });
+    expect(batch).toEqual({ op: 'update', keys: ['w:u1', 'w:u2'], fields: { priority: 'P4', status: 'In Progress' } });
   });
 
   it('respects the size caps', () => {
@@ -43,7 +43,7 @@ describe('nextBatch', () => {
     expect(nextBatch(many, { maxItems: 20, maxChars: 1_000_000 })?.keys).toHaveLength(20);
     const long = Array.from({ length: 5 }, (_, i) => msg(`l${i}`, 'x'.repeat(400)));
     expect(nextBatch(long, { maxItems: 20, maxChars: 1000 })?.keys).toHaveLength(2);
-    expect(nextBatch([msg('big', 'y'.repeat(5000))], { maxItems: 20, maxChars: 1000 })?.keys).toEqual(['big']);
+    expect(nextBatch([msg('big', 'y'.repeat(5000))], { maxItems: 20, maxChars: 1000 })?.keys).toEqual(['w:big']);
     expect(nextBatch([])).toBeUndefined();
   });
 });
