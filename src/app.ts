@@ -8,6 +8,8 @@ import type { Integration } from './integration.js';
 export interface AppDeps {
   core: Core;
   integrations: Integration[];
+  /** `probe`: only health (a worker-only process keeps a port for its probes and metrics). */
+  surface?: 'full' | 'probe';
   /** Present when this process also runs workers. */
   workersRunning?: () => boolean;
 }
@@ -22,6 +24,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   installErrorHandler(app);
   await app.register(healthPlugin, { redis: core.redis, expereo: core.expereo, workersRunning: deps.workersRunning });
+  if (deps.surface === 'probe') return app;
   await app.register(adminPlugin, { core });
   for (const integration of deps.integrations) {
     if (integration.routes) await app.register(integration.routes);

@@ -8,7 +8,7 @@ import { closeIntegrations, createIntegrations } from './integrations.js';
 import { resolveUpstream } from './upstream.js';
 
 export interface RunningBridge {
-  app: FastifyInstance | undefined;
+  app: FastifyInstance;
   /** Shutdown in order: server, workers, queues and clients, Redis, sandbox. Idempotent. */
   close(): Promise<void>;
 }
@@ -29,19 +29,22 @@ export async function startBridge(config: Readonly<Config>, log: Logger): Promis
     log.info({ concurrency: config.writes.concurrency }, 'workers started');
   }
 
-  let app: FastifyInstance | undefined;
-  if (config.role === 'api' || config.role === 'all') {
-    app = await buildApp({ core, integrations, workersRunning: workers ? () => workers.running() : undefined });
-    const address = await app.listen({ port: config.http.port, host: config.http.host });
-    log.info({ address, role: config.role }, 'expereo-bridge listening');
-  }
+  // Every role listens: a worker-only process answers its health probes (and metrics) there.
+  const app = await buildApp({
+    core,
+    integrations,
+    surface: config.role === 'worker' ? 'probe' : 'full',
+    workersRunning: workers ? () => workers.running() : undefined,
+  });
+  const address = await app.listen({ port: config.http.port, host: config.http.host });
+  log.info({ address, role: config.role }, 'expereo-bridge listening');
 
   let closing: Promise<void> | undefined;
   return {
     app,
     close: () =>
       (closing ??= (async () => {
-        await app?.close();
+        await app.close();
         await workers?.close();
         await closeIntegrations(integrations);
         await core.close();

@@ -34,6 +34,8 @@ async function drain(workers: number, limitText: string, redisUrl: string): Prom
     EXPEREO_WRITE_LIMIT: limitText,
     EXPEREO_READ_LIMIT: '30/1s',
     LOG_LEVEL: 'warn',
+    PORT: '0',
+    HOST: '127.0.0.1',
   };
   const core = createCore(loadConfig(env), sandbox, createLogger('warn'));
   await core.ready();

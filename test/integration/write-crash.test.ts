@@ -12,6 +12,8 @@ afterAll(async () => bridge?.close());
 function workerEnv(): Record<string, string> {
   return {
     ROLE: 'worker',
+    PORT: '0',
+    HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     REDIS_URL: bridge.config.redis.url,
     REDIS_PREFIX: bridge.prefix,
