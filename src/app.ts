@@ -3,6 +3,7 @@ import type { Core } from './core.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { adminPlugin } from './http/admin.js';
 import { healthPlugin } from './http/health.js';
+import { metricsPlugin } from './http/metrics.js';
 import type { Integration } from './integration.js';
 
 export interface AppDeps {
@@ -23,9 +24,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: 'x-request-id',
   });
   installErrorHandler(app);
+  await app.register(metricsPlugin, { metrics: core.metrics });
   await app.register(healthPlugin, { redis: core.redis, expereo: core.expereo, workersRunning: deps.workersRunning });
   if (deps.surface === 'probe') return app;
-  await app.register(adminPlugin, { core });
+  const queues = [core.queues.writes, core.queues.outcomes, ...deps.integrations.flatMap((i) => i.queues ?? [])];
+  await app.register(adminPlugin, { core, queues });
   for (const integration of deps.integrations) {
     if (integration.routes) await app.register(integration.routes);
   }

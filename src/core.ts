@@ -5,6 +5,7 @@ import { gcraParams } from './budget/gcra.js';
 import { RedisBudget } from './budget/redis-budget.js';
 import type { Config } from './config/config.js';
 import { ExpereoClient } from './expereo/client.js';
+import { createMetrics, registerStateGauges, type Metrics } from './metrics.js';
 import { closeRedis, createRedis, waitReady } from './redis.js';
 import { stateKeys, type StateKeys } from './state/keys.js';
 import { SyncState } from './state/sync-state.js';
@@ -29,6 +30,7 @@ export interface Core {
   producer: WriteProducer;
   /** Paces updates and automated messages to leave the reserve to people. */
   bulkBudget: RedisBudget;
+  metrics: Metrics;
   /** Resolves once both Redis connections are up (rejects after `timeoutMs`). */
   ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -38,7 +40,17 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
   const keys = stateKeys(config.redis.prefix);
   const redis = createRedis(config.redis.url, 'command', 'bridge-command');
   const workerRedis = createRedis(config.redis.url, 'worker', 'bridge-worker');
-  const expereo = new ExpereoClient({ ...config.expereo, ...upstream, redis: workerRedis, keys });
+  const metrics = createMetrics();
+  const expereo = new ExpereoClient({
+    ...config.expereo,
+    ...upstream,
+    redis: workerRedis,
+    keys,
+    onResponse: ({ kind, method, status, ms }) => {
+      metrics.upstreamCalls.inc({ kind, method, status: String(status) });
+      metrics.upstreamDuration.observe({ kind }, ms / 1000);
+    },
+  });
   const outbox = new Outbox(redis, keys, { doneTtlMs: config.writes.doneTtlMs, scheduleTtlMs: 15 * 60_000 });
   const queues = {
     writes: createQueue(QUEUE_NAMES.writes, redis, keys),
@@ -51,6 +63,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     gcraParams({ limit: Math.max(1, wb.limit - config.writes.reserve), periodMs: wb.periodMs, burst: 1 }, config.expereo.budgetMargin),
     'bulk-write',
   );
+  registerStateGauges(metrics, { outbox, readBudget: expereo.readBudget, writeBudget: expereo.writeBudget });
   const producer = new WriteProducer(outbox, queues.writes, expereo.writeBudget, { attempts: config.writes.attempts, backoffMs: config.writes.backoffMs });
 
   let closing: Promise<void> | undefined;
@@ -66,6 +79,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     queues,
     producer,
     bulkBudget,
+    metrics,
     ready: async (timeoutMs = 10_000) => {
       await Promise.all([waitReady(redis, timeoutMs), waitReady(workerRedis, timeoutMs)]);
     },

@@ -1,3 +1,4 @@
+import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
 import type { OutcomeHandlers } from '../workers/outcome-worker.js';
 import type { ReplySink } from './mirror/sink.js';
@@ -14,6 +15,8 @@ export interface Integration {
   outcomes?: OutcomeHandlers;
   /** Sinks for mirrored replies, by link kind (worker role). */
   sinks?: ReplySink[];
+  /** Queues of its own, shown on the queue dashboard. */
+  queues?: Queue[];
   /** Started with the worker role (pollers, schedulers). */
   startWorkers?(): Promise<void>;
   /** Idempotent. */

@@ -31,7 +31,11 @@ export async function startWorkers(core: Core, options: WorkerOptions = {}): Pro
     bulkBudget: core.bulkBudget,
     settings: core.config.writes,
     log: core.log.child({ worker: 'writes' }),
-    onSent: options.onSent,
+    onSent: (event) => {
+      core.metrics.writesSent.inc({ op: event.op });
+      core.metrics.writesMerged.inc({ op: event.op }, event.writes);
+      options.onSent?.(event);
+    },
   });
   const outcomes = createOutcomeWorker({
     connection: core.workerRedis,

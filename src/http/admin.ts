@@ -1,23 +1,11 @@
-import { timingSafeEqual } from 'node:crypto';
+import type { Queue } from 'bullmq';
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core.js';
 import { BridgeError } from '../errors.js';
 import type { Entry } from '../writes/outbox.js';
-
-/** Constant-time check of `Authorization: Bearer <ADMIN_TOKEN>`. */
-export function adminAuthorized(header: string | undefined, token: string): boolean {
-  const presented = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
-  const expected = Buffer.from(token);
-  return presented.length === expected.length && timingSafeEqual(presented, expected);
-}
-
-/** An onRequest hook refusing anything without the admin token. */
-export function adminGuard(token: string) {
-  return async (request: FastifyRequest): Promise<void> => {
-    if (!adminAuthorized(request.headers.authorization, token)) throw new BridgeError('unauthorized', 'admin token required');
-  };
-}
+import { adminGuard } from './admin-auth.js';
+import { queueDashboard } from './queue-dashboard.js';
 
 function view(e: Entry) {
   return {
@@ -37,14 +25,15 @@ function view(e: Entry) {
 /**
  * The admin API, behind `ADMIN_TOKEN` (absent: the routes do not exist).
  */
-export const adminPlugin = fp<{ core: Core }>(
-  async (app: FastifyInstance, { core }) => {
+export const adminPlugin = fp<{ core: Core; queues: Queue[] }>(
+  async (app: FastifyInstance, { core, queues }) => {
     const token = core.config.adminToken;
     if (!token) {
       core.log.info('ADMIN_TOKEN is not set: the admin API is off');
       return;
     }
     const guard = adminGuard(token);
+    await queueDashboard(app, { token, queues });
 
     app.get('/admin/dead-letters', { onRequest: guard }, async (request) => {
       const limit = Math.min(Math.max(Number((request.query as { limit?: string }).limit ?? 100) || 100, 1), 1000);

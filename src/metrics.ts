@@ -1,0 +1,104 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RedisBudget } from './budget/redis-budget.js';
+import type { Outbox } from './writes/outbox.js';
+import { ALL_LANES, LANE_NAMES } from './writes/lanes.js';
+
+/** Prometheus metrics of one bridge process (`GET /metrics`). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'bridge_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'bridge_http_requests_total',
+      help: 'HTTP requests received, by route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'bridge_http_request_duration_seconds',
+      help: 'Time to answer HTTP requests, by route and status',
+      labelNames: ['method', 'route', 'status'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3],
+      registers: [registry],
+    }),
+    upstreamCalls: new Counter({
+      name: 'bridge_upstream_calls_total',
+      help: 'Calls to expereoOne, by kind (read, write), method and status (429 included; "error" = no answer)',
+      labelNames: ['kind', 'method', 'status'] as const,
+      registers: [registry],
+    }),
+    upstreamDuration: new Histogram({
+      name: 'bridge_upstream_call_duration_seconds',
+      help: 'Time expereoOne took to answer',
+      labelNames: ['kind'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    writesSent: new Counter({
+      name: 'bridge_writes_sent_total',
+      help: 'Upstream writes made by the write queue, by operation, and the queued writes they carried',
+      labelNames: ['op'] as const,
+      registers: [registry],
+    }),
+    writesMerged: new Counter({
+      name: 'bridge_writes_carried_total',
+      help: 'Queued writes carried by upstream writes (coalescing: carried / sent)',
+      labelNames: ['op'] as const,
+      registers: [registry],
+    }),
+    replyLag: new Histogram({
+      name: 'bridge_reply_delivery_lag_seconds',
+      help: 'From an expereo reply (its timestamp) to its delivery in a linked conversation, by sink',
+      labelNames: ['sink'] as const,
+      buckets: [0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120, 300],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Gauges read from Redis when scraped: queue depth by lane, budgets, dead letters. */
+export function registerStateGauges(metrics: Metrics, state: { outbox: Outbox; readBudget: RedisBudget; writeBudget: RedisBudget }): void {
+  const { registry } = metrics;
+  new Gauge({
+    name: 'bridge_write_queue_depth',
+    help: 'Writes waiting to be sent, by priority lane',
+    labelNames: ['lane'] as const,
+    registers: [registry],
+    async collect() {
+      const pending = await state.outbox.pendingByLane();
+      for (const lane of ALL_LANES) this.set({ lane: LANE_NAMES[lane] }, pending[lane]);
+    },
+  });
+  new Gauge({
+    name: 'bridge_dead_letters',
+    help: 'Writes in the dead-letter list',
+    registers: [registry],
+    async collect() {
+      this.set(await state.outbox.deadCount());
+    },
+  });
+  for (const [kind, budget] of [
+    ['write', state.writeBudget],
+    ['read', state.readBudget],
+  ] as const) {
+    new Gauge({
+      name: `bridge_${kind}_budget_used`,
+      help: `${kind} budget slots granted within the last period`,
+      registers: [registry],
+      async collect() {
+        this.set((await budget.state()).used);
+      },
+    });
+    new Gauge({
+      name: `bridge_${kind}_budget_remaining`,
+      help: `${kind} budget slots available right now`,
+      registers: [registry],
+      async collect() {
+        this.set((await budget.state()).remaining);
+      },
+    });
+  }
+}
