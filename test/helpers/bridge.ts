@@ -19,8 +19,8 @@ export interface TestBridgeOptions {
   upstream?: RunningSandbox;
   /** Start the workers in this process (default true). */
   workers?: boolean | WorkerOptions;
-  /** Build the HTTP app (default true); call it with `app.inject`. */
-  app?: boolean;
+  /** Where the bridge's log goes (default: stdout, at TEST_LOG_LEVEL or silent). */
+  logDestination?: NodeJS.WritableStream;
 }
 
 export interface TestBridge {
@@ -65,7 +65,7 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
   };
   if (options.routing !== undefined) env.BRIDGE_CONFIG = '/routing.json';
   const config = loadConfig(env, () => JSON.stringify(options.routing ?? {}));
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, options.logDestination);
   const core = createCore(config, sandbox, log);
   await core.ready();
   const integrations = createIntegrations(core);
