@@ -56,6 +56,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     writes: createQueue(QUEUE_NAMES.writes, redis, keys),
     outcomes: createQueue(QUEUE_NAMES.outcomes, workerRedis, keys),
   };
+  for (const queue of Object.values(queues)) queue.on('error', (err) => log.warn({ err: err.message, queue: queue.name }, 'queue connection error'));
   const wb = config.expereo.writeBudget;
   const bulkBudget = new RedisBudget(
     workerRedis,

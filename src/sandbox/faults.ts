@@ -4,6 +4,8 @@ import { z } from 'zod';
 
 const common = {
   count: z.number().int().min(1).default(1),
+  /** Chance that a matching call is hit (a miss does not use up the count): 0.1 = one call in ten. */
+  probability: z.number().gt(0).max(1).optional(),
   methods: z.array(z.string().min(1)).optional(),
   pathPrefix: z.string().startsWith('/').optional(),
 };
@@ -45,12 +47,15 @@ export class FaultInjector {
   }
 
   /** Consumes one use of the oldest fault matching the call, if any. */
-  take(method: string, path: string): ActiveFault | undefined {
-    const fault = this.faults.find((f) => f.remaining > 0 && faultMatches(f, method, path));
-    if (fault === undefined) return undefined;
-    fault.remaining -= 1;
-    this.faults = this.faults.filter((f) => f.remaining > 0);
-    return { ...fault };
+  take(method: string, path: string, random: () => number = Math.random): ActiveFault | undefined {
+    for (const fault of this.faults) {
+      if (fault.remaining <= 0 || !faultMatches(fault, method, path)) continue;
+      if (fault.probability !== undefined && random() >= fault.probability) continue;
+      fault.remaining -= 1;
+      this.faults = this.faults.filter((f) => f.remaining > 0);
+      return { ...fault };
+    }
+    return undefined;
   }
 
   list(): ActiveFault[] {
