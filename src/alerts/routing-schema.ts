@@ -1,5 +1,211 @@
 import { z } from 'zod';
+import { CASE_TYPES, caseTypeSchema, prioritySchema } from '../expereo/v2-contract.js';
+import { parseMatcher, type Matcher } from './matchers.js';
 
-/** The `alerts` section of the routing file. */
-export const alertsRoutingSchema = z.record(z.string(), z.unknown());
+/**
+ * The `alerts` section of the routing file: which monitoring sources may post, how they prove it,
+ * how alerts of different sources are recognised as one incident, and the rules that turn an
+ * incident into an expereo case (service, severity → subject/priority, hold-down, flap damping,
+ * resolve and reopen behaviour, Slack announcement).
+ *
+ * ```yaml
+ * alerts:
+ *   sources:
+ *     alertmanager: { auth: { bearer: "…" } }
+ *     grafana: { auth: { hmac: { secret: "…", header: x-grafana-alerting-signature, timestampHeader: x-grafana-alerting-signature-timestamp } } }
+ *     events: { auth: { bearer: "…" } }
+ *   correlation:
+ *     - { name: circuit, labels: [circuit_id] }
+ *   defaults:
+ *     holdDownSeconds: 60
+ *     flap: { maxToggles: 4, windowSeconds: 900 }
+ *     resolve: { message: true, status: Resolved }
+ *     reopen: { windowSeconds: 3600, status: In Progress }
+ *   rules:
+ *     - name: core-circuits
+ *       matchers: ['team="network"', 'circuit_id=~"CIR-.+"']
+ *       service: { label: expereo_service }
+ *       announce: { slackChannel: C0123456 }
+ * ```
+ */
+
+export const ALERT_SOURCES = ['alertmanager', 'grafana', 'events'] as const;
+export type AlertSource = (typeof ALERT_SOURCES)[number];
+const sourceNameSchema = z.enum(ALERT_SOURCES);
+
+const seconds = (max: number) => z.number().int('must be a whole number of seconds').min(0).max(max);
+const DAY = 86_400;
+const secret = z.string().min(16, 'must be at least 16 characters long');
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{1,100}$/, 'must be an HTTP header name')
+  .transform((h) => h.toLowerCase());
+
+const authSchema = z
+  .object({
+    /** `Authorization: Bearer <token>`. */
+    bearer: secret.optional(),
+    /** Hex HMAC-SHA256 of the raw body (or of `<timestamp>:<body>` when a timestamp header is named). */
+    hmac: z
+      .object({
+        secret,
+        header: headerName.default('x-signature'),
+        timestampHeader: headerName.optional(),
+        /** How old a signed timestamp may be (replay protection). */
+        toleranceSeconds: seconds(DAY).default(300),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((a) => (a.bearer === undefined) !== (a.hmac === undefined), 'give exactly one of bearer or hmac');
+
+const sourceSchema = z
+  .object({
+    auth: authSchema,
+    /** Author shown on case messages (default: Alertmanager, Grafana, or the event's `client`). */
+    author: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+
+const matcherSchema = z.string().transform((text, ctx): Matcher => {
+  const parsed = parseMatcher(text);
+  if ('error' in parsed) {
+    ctx.addIssue({ code: 'custom', message: parsed.error });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+/** A fixed value, or one read from a label (optionally mapped: label value → value). */
+const valueSourceSchema = z.union([
+  z.string().min(1),
+  z
+    .object({
+      label: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a label name'),
+      map: z.record(z.string(), z.string().min(1)).optional(),
+    })
+    .strict(),
+]);
+export type ValueSource = z.infer<typeof valueSourceSchema>;
+
+const severitySchema = z
+  .object({
+    /** Severity label values this entry covers; `*` matches any (put it last). */
+    when: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((w) => (Array.isArray(w) ? w : [w])),
+    type: caseTypeSchema.default('Incident'),
+    subject: z.string().min(1),
+    priority: prioritySchema,
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const rules = CASE_TYPES[s.type];
+    if (!(rules.subjects as readonly string[]).includes(s.subject)) {
+      ctx.addIssue({ code: 'custom', path: ['subject'], message: `must be one of ${rules.subjects.join(', ')} for ${s.type}` });
+    }
+    if (!(rules.priorities as readonly string[]).includes(s.priority)) {
+      ctx.addIssue({ code: 'custom', path: ['priority'], message: `must be one of ${rules.priorities.join(', ')} for ${s.type}` });
+    }
+  });
+export type SeverityMapping = z.infer<typeof severitySchema>;
+
+/** Most severe first: the first entry that any firing alert's severity falls under decides. */
+export const DEFAULT_SEVERITIES: readonly SeverityMapping[] = [
+  { when: ['critical', 'page', 'disaster'], type: 'Incident', subject: 'ServiceDown', priority: 'P1' },
+  { when: ['major', 'error', 'high'], type: 'Incident', subject: 'ServiceDegradation', priority: 'P2' },
+  { when: ['warning', 'minor', 'average', 'medium'], type: 'Incident', subject: 'ServiceDegradation', priority: 'P3' },
+  { when: ['info', 'low', 'notice'], type: 'Incident', subject: 'ServiceIntermittent', priority: 'P4' },
+  { when: ['*'], type: 'Incident', subject: 'ServiceDegradation', priority: 'P3' },
+];
+
+const flapSchema = z
+  .object({
+    /** More firing⇄resolved toggles than this within the window and updates are summarised. */
+    maxToggles: z.number().int().min(1).max(1000),
+    windowSeconds: seconds(DAY).refine((s) => s > 0, 'must be more than 0'),
+    /** Quiet time after the last toggle before the summary is posted (default: the window). */
+    quietSeconds: seconds(DAY).optional(),
+  })
+  .strict();
+
+/** Settings a rule may set and `defaults` may give to every rule. */
+const settingsShape = {
+  severityLabel: z.string().min(1).optional(),
+  severities: z.array(severitySchema).min(1).optional(),
+  /** Open a case only if the incident still fires after this long. */
+  holdDownSeconds: seconds(DAY).optional(),
+  /** `false` turns damping off. */
+  flap: z.union([flapSchema, z.literal(false)]).optional(),
+  resolve: z
+    .object({ message: z.boolean().default(true), status: z.string().min(1).optional() })
+    .strict()
+    .optional(),
+  reopen: z
+    .object({
+      /** Fires again within this long after resolving → a message on the same case; later → a new case. */
+      windowSeconds: seconds(30 * DAY),
+      /** Status set again when it reopens (e.g. after `resolve.status`). */
+      status: z.string().min(1).optional(),
+    })
+    .strict()
+    .optional(),
+  /** Longest case description or message; longer texts are cut with a note. */
+  maxTextChars: z.number().int().min(500).max(30_000).optional(),
+};
+
+const ruleSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." or "-" (at most 64)'),
+    /** Only notifications from these sources (default: all). */
+    sources: z.array(sourceNameSchema).min(1).optional(),
+    /** Against the notification's common labels (all must match; none = every notification). */
+    matchers: z.array(matcherSchema).default([]),
+    service: valueSourceSchema,
+    site: valueSourceSchema.optional(),
+    announce: z
+      .object({ slackChannel: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0123456') })
+      .strict()
+      .optional(),
+    ...settingsShape,
+  })
+  .strict();
+export type AlertRule = z.infer<typeof ruleSchema>;
+
+const correlationSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9_-]{1,32}$/, 'lowercase letters, digits, "_" or "-" (at most 32)'),
+    /** Notifications that carry all these labels belong to the incident named by their values. */
+    labels: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a label name')).min(1),
+    sources: z.array(sourceNameSchema).min(1).optional(),
+  })
+  .strict();
+export type CorrelationRule = z.infer<typeof correlationSchema>;
+
+export const alertsRoutingSchema = z
+  .object({
+    sources: z
+      .object({ alertmanager: sourceSchema.optional(), grafana: sourceSchema.optional(), events: sourceSchema.optional() })
+      .strict()
+      .prefault({}),
+    /** Largest accepted webhook body. */
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(1024 * 1024),
+    correlation: z.array(correlationSchema).default([]),
+    defaults: z.object(settingsShape).strict().prefault({}),
+    rules: z.array(ruleSchema).default([]),
+  })
+  .strict()
+  .superRefine((routing, ctx) => {
+    const seen = new Set<string>();
+    routing.rules.forEach((rule, i) => {
+      if (seen.has(rule.name)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `duplicate rule name "${rule.name}"` });
+      seen.add(rule.name);
+    });
+  });
+
 export type AlertsRouting = z.infer<typeof alertsRoutingSchema>;
+export type AlertSettings = AlertsRouting['defaults'];

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { normaliseKey } from '../incident-key.js';
+import {
+  alertId,
+  isoOrUndefined,
+  labelsFingerprint,
+  stringRecord,
+  type AlertItem,
+  type AlertLink,
+  type Notification,
+} from '../notification.js';
+
+/**
+ * Alertmanager's webhook (`webhook_config`, payload version 4). Each notification is the whole
+ * current state of one alert group: its firing alerts, plus resolved ones when `send_resolved` is on.
+ */
+
+const labelMap = z.record(z.string(), z.unknown()).nullish();
+
+export const alertmanagerAlertSchema = z.looseObject({
+  status: z.enum(['firing', 'resolved']),
+  labels: z.record(z.string(), z.unknown()),
+  annotations: labelMap,
+  startsAt: z.string().nullish(),
+  endsAt: z.string().nullish(),
+  generatorURL: z.string().nullish(),
+  fingerprint: z.string().min(1).nullish(),
+});
+
+/** Fields common to Alertmanager and Grafana notifications. */
+export const groupShape = {
+  groupKey: z.string().min(1, 'must not be empty'),
+  truncatedAlerts: z.number().int().min(0).nullish(),
+  status: z.enum(['firing', 'resolved']),
+  receiver: z.string().nullish(),
+  groupLabels: labelMap,
+  commonLabels: labelMap,
+  commonAnnotations: labelMap,
+  externalURL: z.string().nullish(),
+};
+
+export const alertmanagerPayloadSchema = z.looseObject({
+  version: z.literal('4', 'must be "4" (Alertmanager webhook payload version 4)'),
+  ...groupShape,
+  alerts: z.array(alertmanagerAlertSchema).max(10_000),
+});
+export type AlertmanagerPayload = z.infer<typeof alertmanagerPayloadSchema>;
+type GroupPayload = Pick<AlertmanagerPayload, keyof typeof groupShape> & { alerts: z.infer<typeof alertmanagerAlertSchema>[] };
+
+/** The parts of a group notification both sources share; `extra` adds source-specific alert fields. */
+export function groupNotification(
+  source: 'alertmanager' | 'grafana',
+  p: GroupPayload,
+  author: string,
+  extra: (index: number) => { links?: AlertLink[]; values?: string } = () => ({}),
+): Notification {
+  const groupKey = normaliseKey(p.groupKey);
+  const origin = `${source}:${groupKey}`;
+  const alerts: AlertItem[] = p.alerts.map((a, i) => {
+    const labels = stringRecord(a.labels);
+    const fingerprint = a.fingerprint ?? labelsFingerprint(labels);
+    const more = extra(i);
+    return {
+      id: alertId(origin, fingerprint),
+      fingerprint,
+      name: labels.alertname ?? labels.__name__ ?? fingerprint,
+      status: a.status,
+      labels,
+      annotations: stringRecord(a.annotations),
+      startsAt: isoOrUndefined(a.startsAt),
+      endsAt: isoOrUndefined(a.endsAt),
+      generatorURL: a.generatorURL || undefined,
+      links: more.links ?? [],
+      values: more.values,
+    };
+  });
+  return {
+    source,
+    groupKey,
+    origin,
+    mode: 'snapshot',
+    status: p.status,
+    labels: { ...stringRecord(p.groupLabels), ...stringRecord(p.commonLabels) },
+    annotations: stringRecord(p.commonAnnotations),
+    alerts,
+    truncated: p.truncatedAlerts ?? 0,
+    author,
+    externalURL: p.externalURL || undefined,
+    receiver: p.receiver || undefined,
+  };
+}
+
+export function fromAlertmanager(p: AlertmanagerPayload, author = 'Alertmanager'): Notification {
+  return groupNotification('alertmanager', p, author);
+}

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitReady } from '../../src/redis.js';
+import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { AM_TOKEN, alertsRouting, circuitIncident, createKeyOf, GRAFANA_HEADER, grafanaSignature, postAlert } from '../fixtures/alerts/bridge-routing.js';
+import { alertmanagerGroup, fixture } from '../fixtures/alerts/payloads.js';
+
+let bridge: TestBridge;
+beforeAll(async () => {
+  const { events: _events, ...sources } = alertsRouting.sources;
+  bridge = await startTestBridge({ routing: { alerts: { ...alertsRouting, sources } }, workers: false });
+});
+afterAll(async () => bridge?.close());
+
+const amHeaders = { 'content-type': 'application/json', authorization: `Bearer ${AM_TOKEN}` };
+
+describe('alert webhooks: what they refuse', () => {
+  it('401 for a missing or wrong credential', async () => {
+    const body = JSON.stringify(fixture('alertmanager-firing.json'));
+    const none = await bridge.app.inject({ method: 'POST', url: '/webhooks/alerts/alertmanager', headers: { 'content-type': 'application/json' }, payload: body });
+    expect(none.statusCode).toBe(401);
+    expect(none.json()).toEqual({ error: 'unauthorized', message: 'invalid credentials' });
+    const wrong = await bridge.app.inject({ method: 'POST', url: '/webhooks/alerts/alertmanager', headers: { ...amHeaders, authorization: 'Bearer nope-nope-nope-nope-nope' }, payload: body });
+    expect(wrong.statusCode).toBe(401);
+    const forged = await bridge.app.inject({
+      method: 'POST',
+      url: '/webhooks/alerts/grafana',
+      headers: { 'content-type': 'application/json', [GRAFANA_HEADER]: grafanaSignature(`${body} `) },
+      payload: body,
+    });
+    expect(forged.statusCode).toBe(401);
+  });
+
+  it('400 with the validation issues for a malformed body', async () => {
+    const notJson = await bridge.app.inject({ method: 'POST', url: '/webhooks/alerts/alertmanager', headers: amHeaders, payload: '{"version":' });
+    expect(notJson.statusCode).toBe(400);
+    expect(notJson.json()).toMatchObject({ error: 'invalid_request', message: 'the body is not valid JSON', issues: [{ path: '' }] });
+
+    const wrongShape = await postAlert(bridge, 'alertmanager', { ...fixture('alertmanager-firing.json'), groupKey: '', alerts: [{ status: 'firing' }] });
+    expect(wrongShape.statusCode).toBe(400);
+    expect(wrongShape.json()).toMatchObject({ error: 'invalid_request', message: 'not a valid alertmanager notification' });
+    expect(wrongShape.json().issues).toEqual(
+      expect.arrayContaining([
+        { path: 'groupKey', message: 'must not be empty' },
+        expect.objectContaining({ path: 'alerts.0.labels' }),
+      ]),
+    );
+  });
+
+  it('400 when the matching rule cannot name the expereo service', async () => {
+    const payload = alertmanagerGroup('CIR-5001', [{ name: 'CircuitDown', fingerprint: 'ff01' }]);
+    for (const a of payload.alerts) delete (a.labels as Record<string, string>).expereo_service;
+    delete (payload.commonLabels as Record<string, string>).expereo_service;
+    const res = await postAlert(bridge, 'alertmanager', payload);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues).toEqual([{ path: 'labels.expereo_service', message: expect.stringContaining('rule "network"') }]);
+  });
+
+  it('202 "ignored" when no rule matches', async () => {
+    const payload = alertmanagerGroup('CIR-5002', [{ name: 'DiskFull', fingerprint: 'ff02' }], { team: 'storage' });
+    const res = await postAlert(bridge, 'alertmanager', payload);
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ status: 'ignored', writes: 0, reason: 'no alert rule matches this notification' });
+  });
+
+  it('413 for an oversize body, 415 for another content type, 404 for a source not configured', async () => {
+    const big = JSON.stringify({ ...fixture('alertmanager-firing.json'), padding: 'x'.repeat(70 * 1024) });
+    const tooBig = await bridge.app.inject({ method: 'POST', url: '/webhooks/alerts/alertmanager', headers: amHeaders, payload: big });
+    expect(tooBig.statusCode).toBe(413);
+    expect(tooBig.json()).toMatchObject({ error: 'payload_too_large' });
+
+    const form = await bridge.app.inject({ method: 'POST', url: '/webhooks/alerts/alertmanager', headers: { ...amHeaders, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=b' });
+    expect(form.statusCode).toBe(415);
+    expect(form.json()).toMatchObject({ error: 'unsupported_media_type' });
+
+    const events = await bridge.app.inject({ method: 'POST', url: '/webhooks/alerts/events', headers: amHeaders, payload: JSON.stringify(fixture('events-trigger.json')) });
+    expect(events.statusCode).toBe(404);
+    expect(events.json()).toEqual({ error: 'not_found', message: 'alert source events is not configured' });
+  });
+});
+
+describe('alert webhooks: Redis unreachable', () => {
+  /** Takes the request handlers' Redis connection down for the time of `fn`. */
+  async function withRedisDown<T>(fn: () => Promise<T>): Promise<T> {
+    const redis = bridge.core.redis;
+    const ended = new Promise((resolve) => redis.once('end', resolve));
+    redis.disconnect();
+    await ended;
+    try {
+      return await fn();
+    } finally {
+      await redis.connect();
+      await waitReady(redis);
+    }
+  }
+
+  it('503 with Retry-After, never 202; the retry is then accepted', async () => {
+    const payload = alertmanagerGroup('CIR-5003', [{ name: 'CircuitDown', fingerprint: 'ff03' }]);
+    const down = await withRedisDown(() => postAlert(bridge, 'alertmanager', payload));
+    expect(down.statusCode).toBe(503);
+    expect(down.headers['retry-after']).toBe('5');
+    expect(down.json()).toEqual({ error: 'queue_unavailable', message: 'temporarily unavailable, retry later' });
+    const retried = await postAlert(bridge, 'alertmanager', payload);
+    expect(retried.json()).toMatchObject({ status: 'accepted', writes: 1 });
+    expect(await bridge.core.outbox.entry(createKeyOf(circuitIncident('CIR-5003')))).toMatchObject({ status: 'queued' });
+  });
+});

@@ -1,0 +1,56 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { NotifyResult } from '../../src/alerts/processor.js';
+import { ALERT_SOURCES, type AlertSource, type AlertsRouting } from '../../src/alerts/routing-schema.js';
+import { parseNotification } from '../../src/alerts/sources/index.js';
+import type { Notification } from '../../src/alerts/notification.js';
+import { BridgeError } from '../../src/errors.js';
+import { verifyRequest } from './verify.js';
+
+export interface AlertRoutesOptions {
+  routing: AlertsRouting | undefined;
+  notify(n: Notification): Promise<NotifyResult>;
+}
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+function invalid(message: string, issues: { path: string; message: string }[]): BridgeError {
+  return Object.assign(new BridgeError('invalid_request', message), { issues });
+}
+
+/**
+ * `POST /webhooks/alerts/{alertmanager,grafana,events}`: verify the credential on the raw body,
+ * parse, hand the notification to the incident logic, answer 202 once its writes are queued.
+ * The plugin keeps JSON bodies raw (an HMAC is over the exact bytes) and refuses other types.
+ */
+export function alertWebhookRoutes(options: AlertRoutesOptions): FastifyPluginAsync {
+  const bodyLimit = options.routing?.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
+  return async (app) => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
+
+    for (const source of ALERT_SOURCES) {
+      app.post(`/webhooks/alerts/${source}`, { bodyLimit }, async (request, reply) => {
+        const config = options.routing?.sources[source as AlertSource];
+        if (!config) throw new BridgeError('not_found', `alert source ${source} is not configured`);
+        const raw = request.body;
+        if (!Buffer.isBuffer(raw)) throw new BridgeError('unsupported_media_type', 'send the notification as application/json');
+        const verdict = verifyRequest(config.auth, request.headers, raw);
+        if (!verdict.ok) {
+          request.log.warn({ source, reason: verdict.reason }, 'alert webhook refused');
+          throw new BridgeError('unauthorized', 'invalid credentials');
+        }
+        let json: unknown;
+        try {
+          json = JSON.parse(raw.toString('utf8'));
+        } catch (err) {
+          throw invalid('the body is not valid JSON', [{ path: '', message: (err as Error).message }]);
+        }
+        const parsed = parseNotification(source, json, config.author);
+        if (!parsed.ok) throw invalid(`not a valid ${source} notification`, parsed.issues);
+        const result = await options.notify(parsed.notification);
+        request.log.info({ source, incident: result.incident, status: result.status, writes: result.writes }, 'alert notification');
+        return reply.code(202).send(result);
+      });
+    }
+  };
+}
