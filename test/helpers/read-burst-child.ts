@@ -1,7 +1,8 @@
 /**
  * A separate process firing many reads at once through its own ExpereoClient, as a second or third
  * bridge process would. Prints one JSON line: { ok, rateLimited, otherErrors, ms }.
- * argv: baseUrl tokenUrl clientId clientSecret redisUrl prefix readLimit readBurst count startAt
+ * It says "ready" once warm, then starts when the key `<prefix>:go` appears, with the others.
+ * argv: baseUrl tokenUrl clientId clientSecret redisUrl prefix readLimit readBurst count
  */
 import { loadConfig } from '../../src/config/config.js';
 import { ExpereoApiError } from '../../src/expereo/api-error.js';
@@ -9,7 +10,7 @@ import { ExpereoClient } from '../../src/expereo/client.js';
 import { closeRedis, createRedis } from '../../src/redis.js';
 import { stateKeys } from '../../src/state/keys.js';
 
-const [baseUrl, tokenUrl, clientId, clientSecret, redisUrl, prefix, readLimit, readBurst, count, startAt] = process.argv.slice(2) as string[];
+const [baseUrl, tokenUrl, clientId, clientSecret, redisUrl, prefix, readLimit, readBurst, count] = process.argv.slice(2) as string[];
 const config = loadConfig({
   EXPEREO_BASE_URL: baseUrl,
   EXPEREO_TOKEN_URL: tokenUrl,
@@ -24,8 +25,8 @@ const redis = createRedis(config.redis.url, 'worker', 'read-burst');
 const client = new ExpereoClient({ ...config.expereo, baseUrl: baseUrl!, tokenUrl: tokenUrl!, clientId: clientId!, clientSecret: clientSecret!, redis, keys: stateKeys(prefix!) });
 
 await client.account('ACC-98000001'); // token and a warm connection
-// Start together with the other processes.
-await new Promise((r) => setTimeout(r, Math.max(0, Number(startAt) - Date.now())));
+process.stdout.write('ready\n');
+while (!(await redis.exists(`${prefix}:go`))) await new Promise((r) => setTimeout(r, 5));
 const started = Date.now();
 let ok = 0;
 let rateLimited = 0;

@@ -1,5 +1,4 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BudgetWaitError } from '../../src/budget/redis-budget.js';
@@ -8,10 +7,9 @@ import { ExpereoApiError } from '../../src/expereo/api-error.js';
 import { ExpereoClient } from '../../src/expereo/client.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { stateKeys } from '../../src/state/keys.js';
-import { sandboxCalls } from '../helpers/bridge.js';
+import { eventually, sandboxCalls } from '../helpers/bridge.js';
 import { dropPrefix, openRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 
-const run = promisify(execFile);
 let sandbox: RunningSandbox;
 let redis: Redis;
 let prefix: string;
@@ -165,14 +163,19 @@ describe('ExpereoClient against the sandbox', () => {
     prefix = uniquePrefix('client');
     const since = (await sandboxCalls(sandbox)).at(-1)?.seq ?? 0;
     
-    const startAt = Date.now() + 2500; // after start-up and warm-up, with the buckets full again
-    const args = [sandbox.baseUrl, sandbox.tokenUrl, sandbox.clientId, sandbox.clientSecret, redisUrl(), prefix, '50/1s', '50', '200', String(startAt)];
-    const results = await Promise.all(
-      [0, 1, 2].map(async () => {
-        const { stdout } = await run(process.execPath, ['--import', 'tsx', 'test/helpers/read-burst-child.ts', ...args], { timeout: 60_000 });
-        return JSON.parse(stdout.trim().split('\n').at(-1)!) as { ok: number; rateLimited: number; otherErrors: number; started: number; finished: number };
-      }),
-    );
+    const args = [sandbox.baseUrl, sandbox.tokenUrl, sandbox.clientId, sandbox.clientSecret, redisUrl(), prefix, '50/1s', '50', '200'];
+    const children = [0, 1, 2].map(() => spawn(process.execPath, ['--import', 'tsx', 'test/helpers/read-burst-child.ts', ...args], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const outputs = children.map((child) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      return { child, text: () => out, done: new Promise((r) => child.once('exit', r)) };
+    });
+    // Start all three at once, when each is warm, and with the sandbox's bucket full again.
+    await eventually(async () => outputs.every((o) => o.text().includes('ready')), 30_000);
+    await new Promise((r) => setTimeout(r, 1100));
+    await redis.set(`${prefix}:go`, '1');
+    await Promise.all(outputs.map((o) => o.done));
+    const results = outputs.map((o) => JSON.parse(o.text().trim().split('\n').at(-1)!) as { ok: number; rateLimited: number; otherErrors: number; started: number; finished: number });
     expect(results, JSON.stringify(results)).toMatchObject([{ ok: 200 }, { ok: 200 }, { ok: 200 }]);
     expect(results.reduce((n, r) => n + r.rateLimited + r.otherErrors, 0)).toBe(0);
     const calls = (await sandboxCalls(sandbox)).filter((x) => x.seq > since && x.path.startsWith('/v2/'));

@@ -1,0 +1,19 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Core } from '../core.js';
+import type { SlackKeys } from './keys.js';
+import type { SlackLookups } from './lookups.js';
+import type { SlackRouting } from './routing-schema.js';
+import type { WebClient } from './web-client.js';
+
+/** What the Slack listeners share (request side: fail-fast Redis, quick Web API client). */
+export interface SlackContext {
+  core: Core;
+  routing: SlackRouting | undefined;
+  web: WebClient;
+  redis: Redis;
+  keys: SlackKeys;
+  lookups: SlackLookups;
+  log: Logger;
+  now: () => number;
+}

@@ -1,0 +1,51 @@
+import { SocketModeReceiver } from '@slack/bolt';
+import type { FastifyPluginAsync } from 'fastify';
+import { slackEventsRoute } from '../../webhooks/slack/events-route.js';
+import { FastifyBoltReceiver } from '../../webhooks/slack/receiver.js';
+import { BotIdentity, createBoltApp } from './bolt-app.js';
+import { boltLogger } from './bolt-logger.js';
+import type { SlackContext } from './context.js';
+import type { SlackSettings } from './web-client.js';
+
+/** Slack expects an answer within 3 s; an unacknowledged request is answered empty just before. */
+const ACK_TIMEOUT_MS = 2500;
+
+/**
+ * The Slack app in the API role. Over HTTP: `POST /slack/events` on the bridge's own server. With
+ * SLACK_APP_TOKEN: Socket Mode instead (no public URL needed); the connection opens when the server
+ * is ready and closes with it, in every process of the API role (Slack spreads events over them).
+ */
+export function slackRoutes(ctx: SlackContext, settings: SlackSettings): FastifyPluginAsync {
+  return async (app) => {
+    const identity = new BotIdentity(ctx);
+    if (settings.appToken) {
+      const receiver = new SocketModeReceiver({
+        appToken: settings.appToken,
+        logger: boltLogger(ctx.log.child({ slack: 'socket-mode' })),
+        installerOptions: { clientOptions: settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {} },
+      });
+      createBoltApp(ctx, settings, receiver, identity);
+      let started: Promise<unknown> | undefined;
+      app.addHook('onReady', async () => {
+        void identity.learn();
+        started = receiver.start().then(
+          () => ctx.log.info('Slack connected in Socket Mode'),
+          (err: unknown) => ctx.log.error({ err }, 'Slack Socket Mode could not connect; is SLACK_APP_TOKEN valid?'),
+        );
+      });
+      app.addHook('onClose', async () => {
+        await started;
+        await receiver.stop().catch(() => undefined);
+      });
+      return;
+    }
+
+    const receiver = new FastifyBoltReceiver({ log: ctx.log, ackTimeoutMs: ACK_TIMEOUT_MS });
+    createBoltApp(ctx, settings, receiver, identity);
+    await app.register(slackEventsRoute, { receiver, signingSecret: settings.signingSecret });
+    app.addHook('onReady', async () => {
+      void identity.learn();
+    });
+    app.addHook('onClose', async () => receiver.stop());
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Which Slack message events are replies that belong in a case, and their text as expereo should
+ * read it (plain text, files as links).
+ */
+export interface ThreadReply {
+  channel: string;
+  threadTs: string;
+  ts: string;
+  user: string;
+  text: string;
+}
+
+interface MessageEventLike {
+  type?: string;
+  subtype?: string;
+  channel?: string;
+  user?: string;
+  bot_id?: string;
+  app_id?: string;
+  text?: string;
+  ts?: string;
+  thread_ts?: string;
+  files?: { name?: string; title?: string; permalink?: string; url_private?: string }[];
+}
+
+/** A person's message, or one sharing files, or a reply also sent to the channel. Edits, deletes, joins and bots are not. */
+const PERSON_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
+
+export function threadReplyOf(event: MessageEventLike): ThreadReply | undefined {
+  if (event.type !== 'message' || !PERSON_SUBTYPES.has(event.subtype)) return undefined;
+  if (event.bot_id || event.app_id || !event.user) return undefined;
+  const { channel, ts, thread_ts: threadTs } = event;
+  if (!channel || !ts || !threadTs || threadTs === ts) return undefined;
+  const text = replyText(event.text ?? '', event.files ?? []);
+  return text ? { channel, threadTs, ts, user: event.user, text } : undefined;
+}
+
+function replyText(text: string, files: NonNullable<MessageEventLike['files']>): string {
+  const lines = [slackToPlain(text).trim()];
+  for (const f of files) {
+    const url = f.permalink ?? f.url_private;
+    if (url) lines.push(`File: ${f.title || f.name || 'attachment'} ${url}`);
+  }
+  return lines.filter(Boolean).join('\n');
+}
+
+/**
+ * Slack's markup to plain text: `<@U1>` → `@U1`, `<#C1|ops>` → `#ops`, `<!here>` → `@here`,
+ * `<https://x|label>` → `label (https://x)`, then the three escaped characters.
+ */
+export function slackToPlain(text: string): string {
+  return text
+    .replace(/<([^<>]+)>/g, (_, inner: string) => {
+      const [target = '', label] = inner.split('|', 2);
+      if (target.startsWith('@')) return `@${label ?? target.slice(1)}`;
+      if (target.startsWith('#')) return `#${label ?? target.slice(1)}`;
+      if (target.startsWith('!')) return `@${label ?? target.slice(1).split('^')[0]}`;
+      return label && label !== target ? `${label} (${target})` : target;
+    })
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&');
+}

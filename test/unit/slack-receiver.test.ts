@@ -1,0 +1,60 @@
+import type { App, ReceiverEvent } from '@slack/bolt';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { FastifyBoltReceiver } from '../../webhooks/slack/receiver.js';
+
+/** A Bolt app stand-in: its processEvent is the listener under test. */
+function receiverWith(processEvent: (event: ReceiverEvent) => Promise<void>, ackTimeoutMs = 1000) {
+  const receiver = new FastifyBoltReceiver({ log: createLogger('silent'), ackTimeoutMs });
+  receiver.init({ processEvent } as unknown as App);
+  return receiver;
+}
+
+describe('the Bolt receiver behind the Fastify route', () => {
+  it('answers with what the listener acknowledges while the listener carries on', async () => {
+    let finished = false;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const receiver = receiverWith(async ({ ack }) => {
+      await ack({ response_action: 'clear' });
+      await gate;
+      finished = true;
+    });
+    await expect(receiver.dispatch({ type: 'view_submission' }, {})).resolves.toEqual({ response_action: 'clear' });
+    expect(finished).toBe(false);
+    const stopped = receiver.stop();
+    release();
+    await stopped;
+    expect(finished).toBe(true);
+  });
+
+  it('answers empty when the listener ends without acknowledging, or takes too long', async () => {
+    await expect(receiverWith(async () => undefined).dispatch({ type: 'x' }, {})).resolves.toBeUndefined();
+    let release!: () => void;
+    const slow = receiverWith(() => new Promise<void>((r) => (release = r)), 20);
+    await expect(slow.dispatch({ type: 'x' }, {})).resolves.toBeUndefined();
+    release();
+    await slow.stop();
+  });
+
+  it('fails the request when the listener fails before acknowledging', async () => {
+    const receiver = receiverWith(async () => {
+      throw new Error('boom');
+    });
+    await expect(receiver.dispatch({ type: 'x' }, {})).rejects.toThrow('boom');
+  });
+
+  it('refuses a second acknowledgement and passes the retry number on', async () => {
+    let second: unknown;
+    let seen: ReceiverEvent | undefined;
+    const receiver = receiverWith(async (event) => {
+      seen = event;
+      await event.ack();
+      second = await event.ack().catch((e: unknown) => e);
+    });
+    await receiver.dispatch({ type: 'event_callback' }, { retryNum: 2, retryReason: 'http_timeout' });
+    await receiver.stop();
+    expect((second as { code?: string }).code).toBe('slack_bolt_receiver_ack_multiple_error');
+    expect(seen).toMatchObject({ retryNum: 2, retryReason: 'http_timeout' });
+  });
+});
