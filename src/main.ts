@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const bridge = await startBridge(config, log);
-  closeWithGrace({ delay: 25_000 }, async ({ signal, err }) => {
+  closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down');
     await bridge.close();

@@ -38,6 +38,7 @@ const envSchema = z
     ROLE: oneOf(ROLES).default('all'),
     BRIDGE_CONFIG: nonEmpty('/etc/expereo-bridge/routing.yaml').optional(),
     SANDBOX_PORT: integer(0, 65_535, '4010').default(0),
+    SHUTDOWN_TIMEOUT: duration('25s').default(25_000),
     SLACK_SIGNING_SECRET: nonEmpty('…', true).optional(),
     SLACK_BOT_TOKEN: nonEmpty('xoxb-…', true).optional(),
     SLACK_APP_TOKEN: nonEmpty('xapp-…', true).optional(),
@@ -88,6 +89,8 @@ export interface Config {
     closedStatuses: string[];
   };
   sandbox: { port: number };
+  /** After SIGTERM, jobs in flight get this long to finish before the process exits anyway. */
+  shutdownTimeoutMs: number;
   writes: {
     /** Writes per write-limit period kept for urgent creates and people's messages. */
     reserve: number;
@@ -102,7 +105,7 @@ export interface Config {
     doneTtlMs: number;
   };
   /** Undefined when Slack is not configured: the bridge runs with Slack off. */
-  slack: { signingSecret: string; botToken: string; appToken: string | undefined; apiUrl: string | undefined } | undefined;
+  slack: { signingSecret: string | undefined; botToken: string; appToken: string | undefined; apiUrl: string | undefined } | undefined;
   mirror: {
     /** recent: one sorted case list per scan; per-case: adaptive per-case polling; auto: recent, falling back. */
     strategy: 'auto' | 'recent' | 'per-case';
@@ -130,6 +133,12 @@ export function loadConfig(
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`);
+  if (present.SLACK_BOT_TOKEN !== undefined && present.SLACK_SIGNING_SECRET === undefined && present.SLACK_APP_TOKEN === undefined) {
+    problems.push('SLACK_SIGNING_SECRET: is required with SLACK_BOT_TOKEN (or set SLACK_APP_TOKEN for Socket Mode)');
+  }
+  if (present.SLACK_BOT_TOKEN === undefined && (present.SLACK_SIGNING_SECRET !== undefined || present.SLACK_APP_TOKEN !== undefined)) {
+    problems.push('SLACK_BOT_TOKEN: is required to turn Slack on (xoxb-…)');
+  }
   if (present.EXPEREO_BASE_URL !== undefined) {
     for (const name of UPSTREAM_REQUIRED) {
       if (present[name] === undefined) problems.push(`${name}: is required when EXPEREO_BASE_URL is set`);
@@ -159,6 +168,7 @@ export function loadConfig(
       closedStatuses: e.EXPEREO_CLOSED_STATUSES,
     },
     sandbox: { port: e.SANDBOX_PORT },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
     writes: {
       reserve: Math.min(e.WRITE_RESERVE, e.EXPEREO_WRITE_LIMIT.limit - 1),
       concurrency: e.WRITE_CONCURRENCY,
@@ -171,8 +181,9 @@ export function loadConfig(
       sweepEveryMs: e.WRITE_SWEEP_EVERY,
       doneTtlMs: e.WRITE_DONE_TTL,
     },
+    // HTTP mode needs the signing secret; Socket Mode (an app token) does not.
     slack:
-      e.SLACK_SIGNING_SECRET && e.SLACK_BOT_TOKEN
+      e.SLACK_BOT_TOKEN && (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN)
         ? { signingSecret: e.SLACK_SIGNING_SECRET, botToken: e.SLACK_BOT_TOKEN, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL }
         : undefined,
     mirror: {

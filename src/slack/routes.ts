@@ -40,9 +40,11 @@ export function slackRoutes(ctx: SlackContext, settings: SlackSettings): Fastify
       return;
     }
 
+    const signingSecret = settings.signingSecret;
+    if (!signingSecret) throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET'); // the configuration guarantees it
     const receiver = new FastifyBoltReceiver({ log: ctx.log, ackTimeoutMs: ACK_TIMEOUT_MS });
     createBoltApp(ctx, settings, receiver, identity);
-    await app.register(slackEventsRoute, { receiver, signingSecret: settings.signingSecret });
+    await app.register(slackEventsRoute, { receiver, signingSecret });
     app.addHook('onReady', async () => {
       void identity.learn();
     });

@@ -114,3 +114,13 @@ describe('loadConfig', () => {
     ]);
   });
 });
+
+describe('Slack settings', () => {
+  it('turns Slack on over HTTP with a signing secret, or in Socket Mode with an app token', () => {
+    expect(loadConfig({}).slack).toBeUndefined();
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }).slack).toMatchObject({ botToken: 'xoxb-1', signingSecret: 's' });
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack).toMatchObject({ appToken: 'xapp-1', signingSecret: undefined });
+    expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual([expect.stringMatching(/^SLACK_SIGNING_SECRET: is required/)]);
+    expect(problems({ SLACK_SIGNING_SECRET: 's' })).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN: is required/)]);
+  });
+});
