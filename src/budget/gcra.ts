@@ -4,11 +4,13 @@ import type { BudgetSpec } from '../config/config.js';
  * Generic cell-rate algorithm parameters for one budget. A budget of `limit` calls per `periodMs`
  * with `burst` is paced at one call per `intervalUs`, and may run ahead of that pace by `toleranceUs`.
  *
- * The bridge paces itself slightly below the vendor's published limit (`margin`) and keeps a tenth
- * of a burst (at least one call) in hand: a granted slot is sent a little later than planned when
- * the event loop or a new connection is slow, and requests bunched that way must still fit the
- * vendor's bucket.
+ * The bridge paces itself slightly below the vendor's published limit (`margin`) and keeps part of
+ * a burst in hand (a tenth of it, at least one call, and at least what 300 ms of pace would bring):
+ * a granted slot is sent a little later than planned when the event loop or a new connection is
+ * slow, and requests bunched that way must still fit the vendor's bucket.
  */
+const JITTER_ALLOWANCE_MS = 300;
+
 export interface GcraParams {
   intervalUs: number;
   toleranceUs: number;
@@ -18,7 +20,8 @@ export interface GcraParams {
 
 export function gcraParams(spec: BudgetSpec, margin: number): GcraParams {
   const intervalUs = Math.ceil(((spec.periodMs * 1000) / spec.limit) * (1 + margin));
-  const burst = spec.burst > 1 ? spec.burst - Math.max(1, Math.ceil(spec.burst / 10)) : 1;
+  const inHand = Math.max(1, Math.ceil(spec.burst / 10), Math.ceil((JITTER_ALLOWANCE_MS * spec.limit) / spec.periodMs));
+  const burst = spec.burst > 1 ? Math.max(1, spec.burst - inHand) : 1;
   return { intervalUs, toleranceUs: (burst - 1) * intervalUs, periodUs: spec.periodMs * 1000, burst };
 }
 

@@ -15,7 +15,7 @@ describe('gcraParams', () => {
 });
 
 describe('budgetState', () => {
-  const p = gcraParams({ limit: 10, periodMs: 1000, burst: 6 }, 0); // 100 ms pace, 5 at once
+  const p = gcraParams({ limit: 10, periodMs: 1000, burst: 8 }, 0); // 100 ms pace, 5 at once (3 kept in hand)
 
   it('is full when idle', () => {
     expect(budgetState(p, 0, 5_000_000, 0)).toMatchObject({ remaining: 5, nextFreeInMs: 0, backlogMs: 0 });
@@ -36,7 +36,7 @@ describe('etaMs', () => {
     expect(etaMs(write, { backlogMs: 0 }, 1)).toBe(0);
     expect(etaMs(write, { backlogMs: 0 }, 21)).toBe(40_000);
     expect(etaMs(write, { backlogMs: 1500 }, 1)).toBe(1500);
-    const read = gcraParams({ limit: 10, periodMs: 1000, burst: 6 }, 0);
+    const read = gcraParams({ limit: 10, periodMs: 1000, burst: 8 }, 0);
     expect(etaMs(read, { backlogMs: 0 }, 5)).toBe(0);
     expect(etaMs(read, { backlogMs: 0 }, 8)).toBe(300);
   });

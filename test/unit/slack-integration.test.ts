@@ -28,12 +28,15 @@ const slackEnv = { SLACK_SIGNING_SECRET: 'secret-0123456789', SLACK_BOT_TOKEN: '
 
 describe('the Slack integration', () => {
   it('runs with Slack off, and says so, without Slack settings', () => {
-    const envs: Record<string, string>[] = [{}, { SLACK_BOT_TOKEN: 'xoxb-1' }, { SLACK_SIGNING_SECRET: 'secret-0123456789' }];
-    for (const env of envs) {
-      const { core, lines } = coreWith(env);
-      const slack = slackIntegration(core);
-      expect(slack).toEqual({ name: 'slack' });
-      expect(lines.map((l) => l.msg)).toEqual(['Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn it on']);
+    const { core, lines } = coreWith({});
+    const slack = slackIntegration(core);
+    expect(slack).toEqual({ name: 'slack' });
+    expect(lines.map((l) => l.msg)).toEqual(['Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn it on']);
+  });
+
+  it('refuses to start with half the Slack settings', () => {
+    for (const env of [{ SLACK_BOT_TOKEN: 'xoxb-1' }, { SLACK_SIGNING_SECRET: 'secret-0123456789' }]) {
+      expect(() => coreWith(env)).toThrow(/SLACK_/);
     }
   });
 
