@@ -15,8 +15,6 @@ export interface DeliveryWorkerDeps {
   sinks: ReadonlyMap<string, ReplySink>;
   log: Logger;
   concurrency?: number;
-  /** Told of every delivery made (metrics, benchmarks). */
-  onDelivered?: (job: { caseId: string; linkId: string; deliveryId: string }) => void;
 }
 
 /** How long a made delivery is remembered, so that queueing it again has no effect. */
@@ -65,13 +63,13 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
           await job.moveToDelayed(Date.now() + Math.max(0, err.retryAfterMs), token);
           throw new DelayedError();
         }
-        log.warn({ err, linkId: data.linkId, attempt: job.attemptsMade + 1 }, 'delivery failed, will retry');
+        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        log[last ? 'error' : 'warn']({ err, linkId: data.linkId, attempt: job.attemptsMade + 1 }, last ? 'delivery gave up' : 'delivery failed, will retry');
         throw err;
       } finally {
         await deps.connection.eval(RELEASE, 1, lockKey, job.id ?? '').catch(() => undefined);
       }
       await deps.connection.set(doneKey, '1', 'PX', DONE_TTL_MS);
-      deps.onDelivered?.({ caseId: data.caseId, linkId: data.linkId, deliveryId: data.delivery.id });
       return { delivered: true };
     },
     { connection: deps.connection, prefix: deps.keys.queuePrefix, concurrency: deps.concurrency ?? 8, autorun: false },

@@ -6,7 +6,7 @@ import { fetchCase } from '../src/mirror/fetch-case.js';
 import { fetchJobSchema, MIRROR_QUEUES } from '../src/mirror/jobs.js';
 
 /** Looks at one case per job: reads its thread if it changed and queues the deliveries. */
-export function createMirrorFetchWorker(ctx: MirrorContext, concurrency = 4): Worker {
+export function createMirrorFetchWorker(ctx: MirrorContext, concurrency = 8): Worker {
   async function later(job: Job, token: string | undefined, ms: number): Promise<never> {
     await job.moveToDelayed(Date.now() + ms, token);
     throw new DelayedError();

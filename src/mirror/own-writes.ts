@@ -1,0 +1,18 @@
+import type { Core } from '../core.js';
+
+/**
+ * Is a write of the bridge to this case on its way upstream right now? Between the moment expereo
+ * stores a message and the moment the write worker records it as the bridge's own (and for as long
+ * as an attempt's outcome is unknown), the poller could see it and take it for an engineer's reply.
+ * The poller waits for such writes to settle before deciding what is new.
+ */
+export async function writeInFlight(core: Core, caseId: string): Promise<boolean> {
+  const slots = [`c:${caseId}`];
+  const created = await core.workerRedis.get(core.keys.caseSlot(caseId));
+  if (created) slots.push(created);
+  for (const slot of slots) {
+    const [head] = await core.outbox.head(slot, 1);
+    if (head?.status === 'sending') return true;
+  }
+  return false;
+}
