@@ -15,6 +15,8 @@ export interface DeliveryWorkerDeps {
   sinks: ReadonlyMap<string, ReplySink>;
   log: Logger;
   concurrency?: number;
+  /** Told of each delivery made: kind of sink and seconds since the reply was written upstream. */
+  onDelivered?: (sink: string, lagSeconds: number) => void;
 }
 
 /** How long a made delivery is remembered, so that queueing it again has no effect. */
@@ -70,6 +72,8 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
         await deps.connection.eval(RELEASE, 1, lockKey, job.id ?? '').catch(() => undefined);
       }
       await deps.connection.set(doneKey, '1', 'PX', DONE_TTL_MS);
+      const at = Date.parse(data.delivery.at);
+      if (!Number.isNaN(at)) deps.onDelivered?.(link.kind, Math.max(0, Date.now() - at) / 1000);
       return { delivered: true };
     },
     { connection: deps.connection, prefix: deps.keys.queuePrefix, concurrency: deps.concurrency ?? 8, autorun: false },

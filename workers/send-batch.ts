@@ -25,12 +25,14 @@ export async function sendBatch(
   switch (batch.op) {
     case 'create': {
       const reference = batch.body.customerReference!;
+      // The description becomes the case's first message: remember it as the bridge's own.
+      const fingerprint = messageFingerprint(batch.body.description);
       if (retried) {
         const existing = await client.findCaseByReference(reference, opts);
-        if (existing) return { caseId: existing.caseId, recovered: true };
+        if (existing) return { caseId: existing.caseId, fingerprint, recovered: true };
       }
       const created = await client.createCase(batch.body, opts);
-      return { caseId: created.caseId, recovered: false };
+      return { caseId: created.caseId, fingerprint, recovered: false };
     }
     case 'update': {
       await client.updateCase(caseId!, batch.fields, opts);

@@ -75,6 +75,11 @@ export class ExpereoClient {
     return this.o.baseUrl;
   }
 
+  /** The API client id: budgets and the token are shared by every process using it. */
+  get clientId(): string {
+    return this.o.clientId;
+  }
+
   // ---- generic reads -------------------------------------------------------------------------
 
   async getOne<S extends z.ZodType>(path: string, schema: S, opts?: CallOptions): Promise<z.infer<S>> {

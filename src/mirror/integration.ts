@@ -59,6 +59,7 @@ export function mirrorIntegration(core: Core, sinks: ReplySink[]): Integration {
         sync: core.sync,
         sinks: byKind,
         log,
+        onDelivered: (sink, lagSeconds) => core.metrics.replyLag.observe({ sink }, lagSeconds),
       }),
     );
     for (const w of opened.workers) void w.run();

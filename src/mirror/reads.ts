@@ -24,7 +24,7 @@ export function mirrorBudget(core: Core): RedisBudget {
   const share = Math.max(0.01, core.config.mirror.readShare);
   const spec = { limit: read.limit * share, periodMs: read.periodMs, burst: MIRROR_BURST + 1 };
   // Core does not expose the upstream client id; the built-in sandbox has none in the config.
-  const clientId = core.config.expereo.clientId ?? 'built-in-sandbox';
+  const clientId = core.expereo.clientId;
   return new RedisBudget(core.workerRedis, core.keys.budget(clientId, 'mirror'), gcraParams(spec, core.config.expereo.budgetMargin), 'mirror-read');
 }
 

@@ -78,6 +78,8 @@ describe('reply mirroring to an outbound webhook', () => {
     await settle();
     // The case's history (seeded months ago) and its opening description are not mirrored.
     expect(textsFor(linkId)).toEqual(['Field engineer on site, splicing the fibre now.']);
+    const lag = await bridge.core.metrics.replyLag.get();
+    expect(lag.values.find((v) => v.metricName === 'bridge_reply_delivery_lag_seconds_count' && v.labels.sink === 'webhook')?.value).toBeGreaterThanOrEqual(1);
   });
 
   it('delivers to every linked conversation, and only new messages', async () => {

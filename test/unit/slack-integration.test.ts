@@ -35,7 +35,7 @@ describe('the Slack integration', () => {
   });
 
   it('refuses to start with half the Slack settings', () => {
-    for (const env of [{ SLACK_BOT_TOKEN: 'xoxb-1' }, { SLACK_SIGNING_SECRET: 'secret-0123456789' }]) {
+    for (const env of [{ SLACK_BOT_TOKEN: 'xoxb-1' }, { SLACK_SIGNING_SECRET: 'secret-0123456789' }] as Record<string, string>[]) {
       expect(() => coreWith(env)).toThrow(/SLACK_/);
     }
   });
