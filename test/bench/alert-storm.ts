@@ -7,7 +7,6 @@
  * [groups=20] [seconds=55] [limit=30/3s].
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { incidentHash } from '../../src/alerts/incident-key.js';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -17,6 +16,7 @@ import { closeIntegrations, createIntegrations } from '../../src/integrations.js
 import { createLogger } from '../../src/log.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { startWorkers } from '../../workers/index.js';
+import { bridgeEnv, deleteKeys } from '../helpers/env.js';
 
 const TOKEN = 'bench-alertmanager-token-0123456789';
 const ALERT_NAMES = ['LinkDown', 'PacketLoss', 'HighLatency', 'BgpSessionDown', 'InterfaceErrors', 'OpticalPowerLow'];
@@ -102,19 +102,13 @@ export default async function alertStorm(args: string[]): Promise<Record<string,
     },
   };
   const config = loadConfig(
-    {
-      REDIS_URL: redisUrl,
-      REDIS_PREFIX: prefix,
-      EXPEREO_BASE_URL: sandbox.baseUrl,
-      EXPEREO_TOKEN_URL: sandbox.tokenUrl,
-      EXPEREO_CLIENT_ID: sandbox.clientId,
-      EXPEREO_CLIENT_SECRET: sandbox.clientSecret,
+    bridgeEnv(redisUrl, prefix, sandbox, {
       EXPEREO_WRITE_LIMIT: limitText,
       EXPEREO_READ_LIMIT: '30/1s',
       WRITE_SWEEP_EVERY: '2s',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       BRIDGE_CONFIG: '/routing.json',
-    },
+    }),
     () => JSON.stringify(routing),
   );
   const core = createCore(config, sandbox, createLogger(config.logLevel));
@@ -242,13 +236,6 @@ export default async function alertStorm(args: string[]): Promise<Record<string,
     await closeIntegrations(integrations);
     await core.close();
     await sandbox.close();
-    const redis = new Redis(redisUrl);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
-    redis.disconnect();
+    await deleteKeys(redisUrl, prefix);
   }
 }

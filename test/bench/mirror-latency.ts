@@ -24,6 +24,7 @@ import { MirrorReads, mirrorBudget, mirrorHoldBackUs } from '../../src/mirror/re
 import { webhookSink } from '../../src/mirror/webhook-sink.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createQueue } from '../../src/writes/queues.js';
+import { bridgeEnv, deleteKeys } from '../helpers/env.js';
 
 type Design = 'recent' | 'round-robin' | 'per-case';
 interface Options { scale: number; cases: number; seconds: number; everyMs: number; perCase: boolean }
@@ -109,13 +110,7 @@ async function run(design: Design, o: Options): Promise<Record<string, unknown>>
   const S = o.scale;
   const sandbox = await startSandbox({ readLimit: { limit: 3 * S, periodMs: 1000, burst: 50 }, writeLimit: { limit: 30 * S, periodMs: 60_000, burst: 3 }, seed: { extraCases: Math.ceil(o.cases * 2.4) } });
   const prefix = `bench-mirror-${design}-${process.pid}-${Date.now().toString(36)}`;
-  const config = loadConfig({
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_PREFIX: prefix,
-    EXPEREO_BASE_URL: sandbox.baseUrl,
-    EXPEREO_TOKEN_URL: sandbox.tokenUrl,
-    EXPEREO_CLIENT_ID: sandbox.clientId,
-    EXPEREO_CLIENT_SECRET: sandbox.clientSecret,
+  const config = loadConfig(bridgeEnv(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix, sandbox, {
     EXPEREO_READ_LIMIT: `${3 * S}/1s`,
     EXPEREO_READ_BURST: '50',
     MIRROR_STRATEGY: design === 'per-case' ? 'per-case' : 'recent',
@@ -124,7 +119,7 @@ async function run(design: Design, o: Options): Promise<Record<string, unknown>>
     MIRROR_ACTIVE_INTERVAL: `${Math.round(5000 / S)}ms`,
     MIRROR_IDLE_INTERVAL: `${Math.round(300_000 / S)}ms`,
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
-  });
+  }));
   const core = createCore(config, sandbox, createLogger(config.logLevel));
   const rx = await receiver();
   const cases = await openCases(sandbox, o.cases);
@@ -178,7 +173,7 @@ async function run(design: Design, o: Options): Promise<Record<string, unknown>>
   await core.close();
   await rx.close();
   await sandbox.close();
-  await dropKeys(config.redis.url, prefix);
+  await deleteKeys(config.redis.url, prefix);
 
   const latencies = [...sent].flatMap(([text, t0]) => (rx.arrived.get(text)?.[0] ?? NaN) - t0).filter((ms) => !Number.isNaN(ms)).map((ms) => (ms * S) / 1000).sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 100) / 100;
@@ -199,16 +194,6 @@ async function run(design: Design, o: Options): Promise<Record<string, unknown>>
   return figures;
 }
 
-async function dropKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
-}
 
 export default async function mirrorLatency(args: string[]): Promise<Record<string, unknown>> {
   const o = options(args);

@@ -6,9 +6,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { parseRateSpec } from '../../src/config/rate-spec.js';
 import { startSandbox } from '../../src/sandbox/index.js';
+import { deleteKeys } from '../helpers/env.js';
 
 const run = promisify(execFile);
 
@@ -55,9 +55,6 @@ export default async function readBudget(args: string[]): Promise<Record<string,
     };
   } finally {
     await sandbox.close();
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
+    await deleteKeys(redisUrl, prefix);
   }
 }

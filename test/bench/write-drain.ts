@@ -4,12 +4,12 @@
  * the drain, upstream 429s, and upstream writes per accepted write. Args: [limit=30/3s].
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/config.js';
 import { parseRateSpec } from '../../src/config/rate-spec.js';
 import { createCore } from '../../src/core.js';
 import { createLogger } from '../../src/log.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { bridgeEnv, deleteKeys } from '../helpers/env.js';
 import { createWrite, messageWrite, updateWrite } from '../helpers/pipeline.js';
 import { spawnBridge } from '../helpers/processes.js';
 
@@ -24,19 +24,13 @@ async function drain(workers: number, limitText: string, redisUrl: string): Prom
   const spec = parseRateSpec(limitText)!;
   const sandbox: RunningSandbox = await startSandbox({ writeLimit: { ...spec, burst: 3 }, readLimit: { limit: 30, periodMs: 1000, burst: 50 } });
   const prefix = `bench-drain-${randomBytes(4).toString('hex')}`;
-  const env = {
-    REDIS_URL: redisUrl,
-    REDIS_PREFIX: prefix,
-    EXPEREO_BASE_URL: sandbox.baseUrl,
-    EXPEREO_TOKEN_URL: sandbox.tokenUrl,
-    EXPEREO_CLIENT_ID: sandbox.clientId,
-    EXPEREO_CLIENT_SECRET: sandbox.clientSecret,
+  const env = bridgeEnv(redisUrl, prefix, sandbox, {
     EXPEREO_WRITE_LIMIT: limitText,
     EXPEREO_READ_LIMIT: '30/1s',
     LOG_LEVEL: 'warn',
     PORT: '0',
     HOST: '127.0.0.1',
-  };
+  });
   const core = createCore(loadConfig(env), sandbox, createLogger('warn'));
   await core.ready();
   try {
@@ -80,10 +74,7 @@ async function drain(workers: number, limitText: string, redisUrl: string): Prom
   } finally {
     await core.close();
     await sandbox.close();
-    const redis = new Redis(redisUrl);
-    const left = await redis.keys(`${prefix}:*`);
-    if (left.length) await redis.del(...left);
-    redis.disconnect();
+    await deleteKeys(redisUrl, prefix);
   }
 }
 

@@ -7,6 +7,7 @@ import { closeIntegrations, createIntegrations } from '../../src/integrations.js
 import { createLogger } from '../../src/log.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { startWorkers, type RunningWorkers, type WorkerOptions } from '../../workers/index.js';
+import { bridgeEnv } from './env.js';
 import { dropPrefix, openRedis, redisUrl, uniquePrefix } from './redis.js';
 
 export interface TestBridgeOptions {
@@ -46,13 +47,7 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
     options.upstream ??
     (await startSandbox({ writeLimit: { ...TEST_WRITE_LIMIT, burst: 3 }, readLimit: { limit: 30, periodMs: 1000, burst: 50 }, ...options.sandbox }));
   const prefix = uniquePrefix('bridge');
-  const env: Record<string, string> = {
-    REDIS_URL: redisUrl(),
-    REDIS_PREFIX: prefix,
-    EXPEREO_BASE_URL: sandbox.baseUrl,
-    EXPEREO_TOKEN_URL: sandbox.tokenUrl,
-    EXPEREO_CLIENT_ID: sandbox.clientId,
-    EXPEREO_CLIENT_SECRET: sandbox.clientSecret,
+  const env = bridgeEnv(redisUrl(), prefix, sandbox, {
     EXPEREO_WRITE_LIMIT: `${TEST_WRITE_LIMIT.limit}/${TEST_WRITE_LIMIT.periodMs}ms`,
     EXPEREO_READ_LIMIT: '30/1s',
     WRITE_BACKOFF: '100ms',
@@ -62,7 +57,7 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ADMIN_TOKEN: 'test-admin-token-0123456789',
     ...options.env,
-  };
+  });
   if (options.routing !== undefined) env.BRIDGE_CONFIG = '/routing.json';
   const config = loadConfig(env, () => JSON.stringify(options.routing ?? {}));
   const log = createLogger(config.logLevel, options.logDestination);

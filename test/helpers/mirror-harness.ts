@@ -11,6 +11,7 @@ import { createQueue } from '../../src/writes/queues.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
 import { TEST_WRITE_LIMIT } from './bridge.js';
 import { dropPrefix, openRedis, redisUrl, uniquePrefix } from './redis.js';
+import { bridgeEnv } from './env.js';
 
 /** A sandbox with room to spare: tests exercise mirroring, not the vendor's limits. */
 export function startMirrorSandbox(): Promise<RunningSandbox> {
@@ -32,13 +33,7 @@ export interface MirrorBridge {
  */
 export async function startMirrorBridge(opts: { sandbox: RunningSandbox; prefix: string; env?: Record<string, string> }): Promise<MirrorBridge> {
   const { sandbox } = opts;
-  const config = loadConfig({
-    REDIS_URL: redisUrl(),
-    REDIS_PREFIX: opts.prefix,
-    EXPEREO_BASE_URL: sandbox.baseUrl,
-    EXPEREO_TOKEN_URL: sandbox.tokenUrl,
-    EXPEREO_CLIENT_ID: sandbox.clientId,
-    EXPEREO_CLIENT_SECRET: sandbox.clientSecret,
+  const config = loadConfig(bridgeEnv(redisUrl(), opts.prefix, sandbox, {
     EXPEREO_WRITE_LIMIT: `${TEST_WRITE_LIMIT.limit}/${TEST_WRITE_LIMIT.periodMs}ms`,
     EXPEREO_READ_LIMIT: '30/1s',
     WRITE_BACKOFF: '100ms',
@@ -50,7 +45,7 @@ export async function startMirrorBridge(opts: { sandbox: RunningSandbox; prefix:
     MIRROR_IDLE_INTERVAL: '2s',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...opts.env,
-  });
+  }));
   const core = createCore(config, sandbox, createLogger(config.logLevel));
   const mirror = mirrorIntegration(core, []);
   const workers = await startWorkers(core, { integrations: [mirror] });

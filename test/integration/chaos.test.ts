@@ -6,6 +6,7 @@ import { createLogger } from '../../src/log.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { eventually } from '../helpers/bridge.js';
 import { casesByReference, createWrite, messagesOf, messageWrite } from '../helpers/pipeline.js';
+import { bridgeEnv } from '../helpers/env.js';
 import { spawnBridge, type BridgeProcess } from '../helpers/processes.js';
 import { OwnRedis } from '../helpers/redis-server.js';
 
@@ -39,13 +40,7 @@ async function hook(path: string, body: unknown, method = 'POST'): Promise<void>
 }
 
 async function startRun(extraEnv: Record<string, string> = {}): Promise<Run> {
-  const env = {
-    REDIS_URL: redis.url,
-    REDIS_PREFIX: `chaos-${randomBytes(3).toString('hex')}`,
-    EXPEREO_BASE_URL: sandbox.baseUrl,
-    EXPEREO_TOKEN_URL: sandbox.tokenUrl,
-    EXPEREO_CLIENT_ID: sandbox.clientId,
-    EXPEREO_CLIENT_SECRET: sandbox.clientSecret,
+  const env = bridgeEnv(redis.url, `chaos-${randomBytes(3).toString('hex')}`, sandbox, {
     EXPEREO_WRITE_LIMIT: `${LIMIT.limit}/${LIMIT.periodMs}ms`,
     EXPEREO_READ_LIMIT: '50/1s',
     WRITE_BACKOFF: '200ms',
@@ -56,7 +51,7 @@ async function startRun(extraEnv: Record<string, string> = {}): Promise<Run> {
     PORT: '0',
     HOST: '127.0.0.1',
     ...extraEnv,
-  };
+  });
   const core = createCore(loadConfig({ ...env, LOG_LEVEL: 'silent' }), sandbox, createLogger('silent'));
   await core.ready();
   return { core, env, workers: [], keys: [], acknowledged: [] };
@@ -113,7 +108,7 @@ async function finish(run: Run): Promise<void> {
   await hook('/sandbox/faults', {}, 'DELETE');
 }
 
-describe('chaos', () => {
+describe('chaos', { timeout: 240_000 }, () => {
   it('a worker SIGKILLed during a 200-write run: nothing lost, nothing twice', async () => {
     const run = await startRun();
     try {

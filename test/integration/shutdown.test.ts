@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { casesByReference, createWrite, messagesOf, messageWrite } from '../helpers/pipeline.js';
+import { bridgeEnv } from '../helpers/env.js';
 import { spawnBridge } from '../helpers/processes.js';
 
 let bridge: TestBridge;
@@ -10,25 +11,19 @@ beforeAll(async () => {
 afterAll(async () => bridge?.close());
 
 function env(): Record<string, string> {
-  return {
+  return bridgeEnv(bridge.config.redis.url, bridge.prefix, bridge.sandbox, {
     ROLE: 'all',
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
-    REDIS_URL: bridge.config.redis.url,
-    REDIS_PREFIX: bridge.prefix,
-    EXPEREO_BASE_URL: bridge.sandbox.baseUrl,
-    EXPEREO_TOKEN_URL: bridge.sandbox.tokenUrl,
-    EXPEREO_CLIENT_ID: bridge.sandbox.clientId,
-    EXPEREO_CLIENT_SECRET: bridge.sandbox.clientSecret,
     EXPEREO_WRITE_LIMIT: '30/3s',
     WRITE_COALESCE_MAX: '1',
     WRITE_STALLED_INTERVAL: '1s',
     WRITE_LOCK_TIMEOUT: '2s',
-  };
+  });
 }
 
-describe('SIGTERM', () => {
+describe('SIGTERM', { timeout: 120_000 }, () => {
   it('stops accepting, finishes what is in flight, exits 0, and a restart carries on with nothing lost or twice', async () => {
     const keys = Array.from({ length: 5 }, (_, i) => `test:term-${i}`);
     for (const key of keys) await bridge.core.producer.enqueue(createWrite(key));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, sandboxCalls, startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { casesByReference, createWrite, messagesOf, messageWrite } from '../helpers/pipeline.js';
+import { bridgeEnv } from '../helpers/env.js';
 import { spawnBridge } from '../helpers/processes.js';
 
 let bridge: TestBridge;
@@ -10,17 +11,11 @@ beforeAll(async () => {
 afterAll(async () => bridge?.close());
 
 function workerEnv(): Record<string, string> {
-  return {
+  return bridgeEnv(bridge.config.redis.url, bridge.prefix, bridge.sandbox, {
     ROLE: 'worker',
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
-    REDIS_URL: bridge.config.redis.url,
-    REDIS_PREFIX: bridge.prefix,
-    EXPEREO_BASE_URL: bridge.sandbox.baseUrl,
-    EXPEREO_TOKEN_URL: bridge.sandbox.tokenUrl,
-    EXPEREO_CLIENT_ID: bridge.sandbox.clientId,
-    EXPEREO_CLIENT_SECRET: bridge.sandbox.clientSecret,
     EXPEREO_WRITE_LIMIT: '30/3s',
     EXPEREO_READ_LIMIT: '30/1s',
     WRITE_COALESCE_MAX: '1',
@@ -28,10 +23,10 @@ function workerEnv(): Record<string, string> {
     WRITE_LOCK_TIMEOUT: '2s',
     WRITE_STALLED_INTERVAL: '1s',
     WRITE_SWEEP_EVERY: '1s',
-  };
+  });
 }
 
-describe('a worker process killed mid-run', () => {
+describe('a worker process killed mid-run', { timeout: 120_000 }, () => {
   it('loses no write and duplicates no case or message after SIGKILL and restart', async () => {
     const since = (await sandboxCalls(bridge.sandbox)).at(-1)?.seq ?? 0;
     const creates = Array.from({ length: 6 }, (_, i) => `test:crash-${i}`);
