@@ -59,6 +59,26 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/**
+ * Reads a value for a gauge, giving up after a second: a scrape while Redis is away answers with
+ * what it can (the other metrics) instead of hanging or failing.
+ */
+async function readSoon<T>(read: () => Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      read(),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), 1000);
+      }),
+    ]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Gauges read from Redis when scraped: queue depth by lane, budgets, dead letters. */
 export function registerStateGauges(metrics: Metrics, state: { outbox: Outbox; readBudget: RedisBudget; writeBudget: RedisBudget }): void {
   const { registry } = metrics;
@@ -68,8 +88,8 @@ export function registerStateGauges(metrics: Metrics, state: { outbox: Outbox; r
     labelNames: ['lane'] as const,
     registers: [registry],
     async collect() {
-      const pending = await state.outbox.pendingByLane();
-      for (const lane of ALL_LANES) this.set({ lane: LANE_NAMES[lane] }, pending[lane]);
+      const pending = await readSoon(() => state.outbox.pendingByLane());
+      if (pending) for (const lane of ALL_LANES) this.set({ lane: LANE_NAMES[lane] }, pending[lane]);
     },
   });
   new Gauge({
@@ -77,7 +97,8 @@ export function registerStateGauges(metrics: Metrics, state: { outbox: Outbox; r
     help: 'Writes in the dead-letter list',
     registers: [registry],
     async collect() {
-      this.set(await state.outbox.deadCount());
+      const dead = await readSoon(() => state.outbox.deadCount());
+      if (dead !== undefined) this.set(dead);
     },
   });
   for (const [kind, budget] of [
@@ -89,7 +110,8 @@ export function registerStateGauges(metrics: Metrics, state: { outbox: Outbox; r
       help: `${kind} budget slots granted within the last period`,
       registers: [registry],
       async collect() {
-        this.set((await budget.state()).used);
+        const now = await readSoon(() => budget.state());
+        if (now) this.set(now.used);
       },
     });
     new Gauge({
@@ -97,7 +119,8 @@ export function registerStateGauges(metrics: Metrics, state: { outbox: Outbox; r
       help: `${kind} budget slots available right now`,
       registers: [registry],
       async collect() {
-        this.set((await budget.state()).remaining);
+        const now = await readSoon(() => budget.state());
+        if (now) this.set(now.remaining);
       },
     });
   }

@@ -37,6 +37,7 @@ export function alertsIntegration(core: Core): Integration {
 
   return {
     name: 'alerts',
+    queues: [queue],
     routes: alertWebhookRoutes({ routing, notify: (n) => requests.notify(n) }),
     outcomes: { alert: (outcome) => background.outcome(outcome) },
     async startWorkers() {

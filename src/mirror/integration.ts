@@ -25,18 +25,20 @@ export function mirrorIntegration(core: Core, sinks: ReplySink[]): Integration {
   for (const sink of sinks) byKind.set(sink.kind, sink);
   const log = core.log.child({ integration: 'mirror' });
 
-  let running: { workers: Worker[]; queues: Queue[] } | undefined;
+  let running: { workers: Worker[] } | undefined;
   let starting: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
 
+  // Created up front so that the queue dashboard shows them in every role.
+  const queues = {
+    scan: createQueue(MIRROR_QUEUES.scan, core.workerRedis, core.keys),
+    fetch: createQueue(MIRROR_QUEUES.fetch, core.workerRedis, core.keys),
+    deliveries: createQueue(MIRROR_QUEUES.deliveries, core.workerRedis, core.keys),
+  };
+
   async function start(): Promise<void> {
     const keys = mirrorKeys(core.keys.prefix);
-    const queues = {
-      scan: createQueue(MIRROR_QUEUES.scan, core.workerRedis, core.keys),
-      fetch: createQueue(MIRROR_QUEUES.fetch, core.workerRedis, core.keys),
-      deliveries: createQueue(MIRROR_QUEUES.deliveries, core.workerRedis, core.keys),
-    };
-    const opened: { workers: Worker[]; queues: Queue[] } = { workers: [], queues: Object.values(queues) };
+    const opened: { workers: Worker[] } = { workers: [] };
     running = opened;
     const ctx: MirrorContext = {
       core,
@@ -71,14 +73,13 @@ export function mirrorIntegration(core: Core, sinks: ReplySink[]): Integration {
   return {
     name: 'mirror',
     sinks: [webhook],
+    queues: Object.values(queues),
     startWorkers: () => (starting ??= start()),
     close: () =>
       (closing ??= (async () => {
         await starting?.catch(() => undefined);
-        if (running) {
-          await Promise.allSettled(running.workers.map((w) => w.close()));
-          await Promise.allSettled(running.queues.map((q) => q.close()));
-        }
+        if (running) await Promise.allSettled(running.workers.map((w) => w.close()));
+        await Promise.allSettled(Object.values(queues).map((q) => q.close()));
         await webhook.close();
       })()),
   };
