@@ -4,6 +4,7 @@ import { ALERT_SOURCES, type AlertSource, type AlertsRouting } from '../../src/a
 import { parseNotification } from '../../src/alerts/sources/index.js';
 import type { Notification } from '../../src/alerts/notification.js';
 import { BridgeError } from '../../src/errors.js';
+import { parseJsonBody } from '../../src/http/json-body.js';
 import { verifyRequest } from './verify.js';
 
 export interface AlertRoutesOptions {
@@ -39,12 +40,7 @@ export function alertWebhookRoutes(options: AlertRoutesOptions): FastifyPluginAs
           request.log.warn({ source, reason: verdict.reason }, 'alert webhook refused');
           throw new BridgeError('unauthorized', 'invalid credentials');
         }
-        let json: unknown;
-        try {
-          json = JSON.parse(raw.toString('utf8'));
-        } catch (err) {
-          throw invalid('the body is not valid JSON', [{ path: '', message: (err as Error).message }]);
-        }
+        const json = parseJsonBody(raw);
         const parsed = parseNotification(source, json, config.author);
         if (!parsed.ok) throw invalid(`not a valid ${source} notification`, parsed.issues);
         const result = await options.notify(parsed.notification);

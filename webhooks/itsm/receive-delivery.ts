@@ -9,6 +9,7 @@ import type { SyncState } from '../../src/state/sync-state.js';
 import type { CaseRef } from '../../src/writes/catalog.js';
 import type { Outbox } from '../../src/writes/outbox.js';
 import type { WriteProducer } from '../../src/writes/producer.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../src/http/json-body.js';
 
 /**
  * One inbound ITSM delivery, end to end: verify the sender, parse, drop repeats and the bridge's own
@@ -53,6 +54,9 @@ export async function receiveDelivery(deps: ReceiveDeps, name: string, connector
     payload = JSON.parse(rawBody.toString('utf8'));
   } catch {
     throw new InvalidDeliveryError('the body is not valid JSON', [{ path: '(body)', message: 'not valid JSON' }]);
+  }
+  if (jsonDepth(payload, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+    throw new InvalidDeliveryError(`the body nests deeper than ${MAX_JSON_DEPTH} levels`, [{ path: '(body)', message: 'nested too deeply' }]);
   }
   const fresh = verifyBodyTime(connector, payload, nowMs);
   if (!fresh.ok) throw new BridgeError('unauthorized', `delivery refused: ${fresh.reason.replace(/_/g, ' ')}`);

@@ -1,4 +1,5 @@
 import { BridgeError } from '../../src/errors.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../../src/http/json-body.js';
 
 export type SlackBody = Record<string, unknown>;
 
@@ -22,8 +23,16 @@ export function parseSlackBody(raw: string, contentType: string | undefined): Sl
 }
 
 function asObject(value: unknown): SlackBody {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new BridgeError('invalid_request', 'the Slack request body is not an object');
-  return value as SlackBody;
+  if (!isObject(value)) throw new BridgeError('invalid_request', 'the Slack request body is not an object');
+  if (jsonDepth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) throw new BridgeError('invalid_request', 'the Slack request body nests too deeply');
+  if (value.type === 'event_callback' && !(isObject(value.event) && typeof value.event.type === 'string')) {
+    throw new BridgeError('invalid_request', 'an event_callback needs an event object with a type');
+  }
+  return value;
+}
+
+function isObject(value: unknown): value is SlackBody {
+  return !!value && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Retry header as a number (`X-Slack-Retry-Num`), undefined on a first delivery. */
