@@ -27,6 +27,11 @@ import { createHash } from 'node:crypto';
  *
  * A slot names one case's queue of writes: `k:<create key>` for a case the bridge creates (its
  * messages can be queued before the case exists), `c:<case id>` for any other case.
+ * Each capability keeps its own state under `<p>:<capability>:…`, documented at the top of the
+ * module that owns it: `<p>:mirror:` (src/mirror/keys.ts: cursors, poll schedule, delivery
+ * markers), `<p>:alerts:` (src/alerts/store.ts: incident state), `<p>:slack:` (src/slack/keys.ts:
+ * caches, event dedupe), `<p>:itsm:` (src/itsm/itsm-state.ts: delivery ids, posted comments).
+ *
  * `<client>` is a short hash of the expereo client id: budgets and tokens are shared by every
  * process that uses the same client id, and the id itself never appears in Redis.
  */
