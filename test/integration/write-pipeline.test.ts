@@ -80,6 +80,25 @@ describe('write pipeline', () => {
     expect(writes.length).toBeGreaterThan(10);
   });
 
+  it("lets a person's message through a running backlog of automated writes", async () => {
+    const since = (await sandboxCalls(bridge.sandbox)).at(-1)?.seq ?? 0;
+    for (let i = 0; i < 42; i++) {
+      const caseId = `CS-000010${String((i % 14) + 1).padStart(2, '0')}`;
+      await bridge.core.producer.enqueue({ kind: 'message', key: `test:auto-${i}`, origin: { kind: 'test', ref: 'auto' }, case: { caseId }, author: { name: 'Alertmanager', via: 'alert' }, text: `automated ${i}`, at: new Date().toISOString(), human: false });
+    }
+    await eventually(async () => (await sandboxCalls(bridge.sandbox)).filter((c) => c.seq > since && c.method === 'POST').length >= 3);
+    const acceptedAt = (await sandboxCalls(bridge.sandbox)).at(-1)!.seq;
+    const person = await bridge.core.producer.enqueue({ kind: 'message', key: 'test:person-1', origin: { kind: 'test', ref: 'p' }, case: { caseId: 'CS-00001018' }, author: { name: 'Ana Ruiz', via: 'Slack' }, text: 'a person asks', at: new Date().toISOString(), human: true });
+    expect(person.lane).toBe(2);
+    await eventually(async () => Object.values(await bridge.core.outbox.pendingByLane()).every((n) => n === 0), 60_000, 200);
+    const writes = (await sandboxCalls(bridge.sandbox)).filter((c) => c.seq > acceptedAt && c.method === 'POST' && c.status < 300);
+    const at = writes.findIndex((c) => c.path === '/v2/cases/CS-00001018/case-messages');
+    expect(at).toBeGreaterThanOrEqual(0);
+    // Behind at most what was already booked, one pace ahead per flush in flight; not behind the backlog.
+    expect(at).toBeLessThanOrEqual(bridge.config.writes.concurrency + 1);
+    expect(writes.length - at).toBeGreaterThan(3);
+  });
+
   it('shows state, budget and dead letters on the admin API, behind its token', async () => {
     expect((await bridge.app.inject({ method: 'GET', url: '/admin/budget' })).statusCode).toBe(401);
     expect((await bridge.app.inject({ method: 'GET', url: '/admin/budget', headers: { authorization: 'Bearer wrong' } })).statusCode).toBe(401);
