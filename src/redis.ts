@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 
 export type RedisRole = 'command' | 'worker';
@@ -58,4 +59,24 @@ export async function waitReady(redis: Redis, timeoutMs = 5000): Promise<void> {
     };
     redis.on('ready', onReady);
   });
+}
+
+const shas = new Map<string, string>();
+
+/**
+ * Runs a Lua script by its SHA1 (EVALSHA), sending the source only the first time a server has not
+ * seen it (NOSCRIPT, e.g. after a restart): hot paths do not resend kilobytes of Lua per call.
+ */
+export async function runScript(redis: Redis, lua: string, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
+  let sha = shas.get(lua);
+  if (sha === undefined) {
+    sha = createHash('sha1').update(lua).digest('hex');
+    shas.set(lua, sha);
+  }
+  try {
+    return await redis.evalsha(sha, numKeys, ...args);
+  } catch (err) {
+    if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+    return redis.eval(lua, numKeys, ...args);
+  }
 }

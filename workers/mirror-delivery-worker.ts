@@ -6,6 +6,7 @@ import type { StateKeys } from '../src/state/keys.js';
 import { deliveryJobSchema, MAX_DEFERRALS, MIRROR_QUEUES } from '../src/mirror/jobs.js';
 import { hashId, type MirrorKeys } from '../src/mirror/keys.js';
 import { SinkError, type ReplySink } from '../src/mirror/sink.js';
+import { runScript } from '../src/redis.js';
 
 export interface DeliveryWorkerDeps {
   connection: Redis;
@@ -69,7 +70,7 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
         log[last ? 'error' : 'warn']({ err, linkId: data.linkId, attempt: job.attemptsMade + 1 }, last ? 'delivery gave up' : 'delivery failed, will retry');
         throw err;
       } finally {
-        await deps.connection.eval(RELEASE, 1, lockKey, job.id ?? '').catch(() => undefined);
+        await runScript(deps.connection, RELEASE, 1, lockKey, job.id ?? '').catch(() => undefined);
       }
       await deps.connection.set(doneKey, '1', 'PX', DONE_TTL_MS);
       const at = Date.parse(data.delivery.at);

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { incidentStateSchema, type IncidentState } from './incident-state.js';
 import { COMMIT, DRAINED, UNLOCK } from './store-scripts.js';
 import type { PlannedItem } from './transitions.js';
+import { runScript } from '../redis.js';
 
 /**
  * Incident state in Redis. Keys (all under `<p>:alerts:`, `<h>` = incidentHash(incident key)):
@@ -63,7 +64,7 @@ export class IncidentStore {
 
   async commit(h: string, version: string, state: IncidentState, items: PlannedItem[], ttlMs: number): Promise<boolean> {
     const pairs = items.flatMap((item) => [field(item.order), JSON.stringify(item)]);
-    const res = await this.redis.eval(
+    const res = await runScript(this.redis, 
       COMMIT,
       3,
       this.keys.state(h),
@@ -102,7 +103,7 @@ export class IncidentStore {
 
   /** True when the plan is empty (the incident then leaves the sweep's list). */
   async drained(h: string): Promise<boolean> {
-    return (await this.redis.eval(DRAINED, 2, this.keys.plan(h), this.keys.planned, h)) === 1;
+    return (await runScript(this.redis, DRAINED, 2, this.keys.plan(h), this.keys.planned, h)) === 1;
   }
 
   async lock(h: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -110,7 +111,7 @@ export class IncidentStore {
   }
 
   async unlock(h: string, owner: string): Promise<void> {
-    await this.redis.eval(UNLOCK, 1, this.keys.lock(h), owner);
+    await runScript(this.redis, UNLOCK, 1, this.keys.lock(h), owner);
   }
 
   async plannedIncidents(): Promise<string[]> {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { BridgeError } from '../errors.js';
 import { budgetState, type BudgetState, type GcraParams } from './gcra.js';
+import { runScript } from '../redis.js';
 
 /**
  * Reserves the next slot atomically with Redis's clock, so that every process sharing the key
@@ -102,7 +103,7 @@ export class RedisBudget {
     let waitUs: number;
     let reservation: string | number;
     for (;;) {
-      [granted, waitUs, reservation] = (await this.redis.eval(
+      [granted, waitUs, reservation] = (await runScript(this.redis, 
         RESERVE,
         2,
         this.key,
@@ -123,13 +124,13 @@ export class RedisBudget {
       await sleep(Math.ceil(waitUs / 1000), undefined, { signal: options.signal });
     } catch (err) {
       // The reservation is ours until its slot passes; hand it back so the pace is not lost.
-      await this.redis.eval(REFUND, 2, this.key, this.logKey, String(reservation), intervalUs).catch(() => undefined);
+      await runScript(this.redis, REFUND, 2, this.key, this.logKey, String(reservation), intervalUs).catch(() => undefined);
       throw err;
     }
   }
 
   async state(): Promise<BudgetState> {
-    const [tat, now, used] = (await this.redis.eval(STATE, 2, this.key, this.logKey, this.params.periodUs)) as [
+    const [tat, now, used] = (await runScript(this.redis, STATE, 2, this.key, this.logKey, this.params.periodUs)) as [
       string,
       string,
       number,
@@ -139,7 +140,7 @@ export class RedisBudget {
 
   /** No slot is granted for the next `ms` (the upstream said so with a 429). */
   async pause(ms: number): Promise<void> {
-    await this.redis.eval(PAUSE, 1, this.key, Math.ceil(ms * 1000), this.params.toleranceUs);
+    await runScript(this.redis, PAUSE, 1, this.key, Math.ceil(ms * 1000), this.params.toleranceUs);
   }
 
   /** Forgets all reservations (tests and admin resets). */

@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { ExpereoApiError, errorFromResponse } from './api-error.js';
 import { send } from './transport.js';
+import { runScript } from '../redis.js';
 
 export interface TokenProviderOptions {
   redis: Redis;
@@ -72,7 +73,7 @@ export class TokenProvider {
   /** After a 401: forget `token`, but only if it is still the one cached (a newer one stays). */
   async invalidate(token: string): Promise<void> {
     if (this.local?.accessToken === token) this.local = undefined;
-    await this.o.redis.eval(DROP_IF_SAME, 1, this.o.tokenKey, token);
+    await runScript(this.o.redis, DROP_IF_SAME, 1, this.o.tokenKey, token);
   }
 
   private async obtain(signal?: AbortSignal): Promise<string> {
@@ -97,7 +98,7 @@ export class TokenProvider {
             .exec();
           return this.adopt(fresh);
         } finally {
-          await this.o.redis.eval(RELEASE_LOCK, 1, this.o.lockKey, owner).catch(() => undefined);
+          await runScript(this.o.redis, RELEASE_LOCK, 1, this.o.lockKey, owner).catch(() => undefined);
         }
       }
       if (this.now() > deadline) {

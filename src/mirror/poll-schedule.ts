@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { MirrorKeys } from './keys.js';
+import { runScript } from '../redis.js';
 
 /**
  * Takes the cases due now and pushes each one's next due time to a lease, atomically, so that a
@@ -39,7 +40,7 @@ export class PollSchedule {
   }
 
   async claimDue(nowMs: number, leaseMs: number, limit: number): Promise<string[]> {
-    return (await this.redis.eval(CLAIM_DUE, 1, this.keys.due, nowMs, nowMs + leaseMs, limit)) as string[];
+    return (await runScript(this.redis, CLAIM_DUE, 1, this.keys.due, nowMs, nowMs + leaseMs, limit)) as string[];
   }
 
   /** Sets when a case is next due; a case no longer on the timetable stays off. */
@@ -65,6 +66,6 @@ export class PollSchedule {
   }
 
   async unlockScan(owner: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.keys.scanLock, owner);
+    await runScript(this.redis, RELEASE, 1, this.keys.scanLock, owner);
   }
 }

@@ -3,6 +3,7 @@ import type { StateKeys } from '../state/keys.js';
 import { writeRequestSchema, type WriteRequest } from './catalog.js';
 import type { Lane } from './lanes.js';
 import { COMPLETE, DEAD, ENQUEUE, EXTEND, RELEASE, REPLAY } from './outbox-scripts.js';
+import { runScript } from '../redis.js';
 
 export type EntryStatus = 'queued' | 'sending' | 'done' | 'dead';
 
@@ -45,7 +46,7 @@ export class Outbox {
   async accept(write: WriteRequest, lane: Lane, now = Date.now()): Promise<AcceptResult | { refused: string }> {
     const [refType, refValue] =
       write.kind === 'create' ? ['new', ''] : 'caseId' in write.case ? ['caseId', write.case.caseId] : ['createKey', write.case.createKey];
-    const res = (await this.redis.eval(ENQUEUE, 0, this.keys.prefix, write.key, JSON.stringify(write), lane, refType, refValue, now, this.o.scheduleTtlMs)) as (
+    const res = (await runScript(this.redis, ENQUEUE, 0, this.keys.prefix, write.key, JSON.stringify(write), lane, refType, refValue, now, this.o.scheduleTtlMs)) as (
       | string
       | number
     )[];
@@ -84,15 +85,15 @@ export class Outbox {
   }
 
   async complete(slot: string, op: string, keys: string[], caseId: string, sent?: { messageId?: string; fingerprint?: string }, now = Date.now()): Promise<void> {
-    await this.redis.eval(COMPLETE, 0, this.keys.prefix, slot, caseId, op, this.o.doneTtlMs, now, sent?.messageId ?? '', sent?.fingerprint ?? '', ...keys);
+    await runScript(this.redis, COMPLETE, 0, this.keys.prefix, slot, caseId, op, this.o.doneTtlMs, now, sent?.messageId ?? '', sent?.fingerprint ?? '', ...keys);
   }
 
   async deadLetter(slot: string, keys: string[], error: NonNullable<Entry['error']>, keepAtHead: boolean, now = Date.now()): Promise<void> {
-    await this.redis.eval(DEAD, 0, this.keys.prefix, slot, JSON.stringify(error), now, keepAtHead ? '1' : '0', ...keys);
+    await runScript(this.redis, DEAD, 0, this.keys.prefix, slot, JSON.stringify(error), now, keepAtHead ? '1' : '0', ...keys);
   }
 
   async replay(key: string, now = Date.now()): Promise<{ replayed: true; slot: string; mustSchedule: boolean } | { replayed: false; status: string }> {
-    const res = (await this.redis.eval(REPLAY, 0, this.keys.prefix, key, now, this.o.scheduleTtlMs)) as (string | number)[];
+    const res = (await runScript(this.redis, REPLAY, 0, this.keys.prefix, key, now, this.o.scheduleTtlMs)) as (string | number)[];
     return res[0] === 1 ? { replayed: true, slot: String(res[1]), mustSchedule: res[2] === 1 } : { replayed: false, status: String(res[1]) };
   }
 
@@ -139,11 +140,11 @@ export class Outbox {
   }
 
   async extendSlot(slot: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.eval(EXTEND, 1, this.keys.slotLock(slot), owner, ttlMs)) === 1;
+    return (await runScript(this.redis, EXTEND, 1, this.keys.slotLock(slot), owner, ttlMs)) === 1;
   }
 
   async unlockSlot(slot: string, owner: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.keys.slotLock(slot), owner);
+    await runScript(this.redis, RELEASE, 1, this.keys.slotLock(slot), owner);
   }
 }
 

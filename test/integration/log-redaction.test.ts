@@ -40,14 +40,18 @@ describe('logs', () => {
       await eventually(async () => (await bridge.core.outbox.entry('test:log-1:m'))?.status === 'done');
       await bridge.app.inject({ url: '/admin/budget', headers: { authorization: 'Bearer test-admin-token-0123456789' } });
       await bridge.app.inject({ url: '/readyz', headers: { authorization: 'Bearer some-caller-token-XYZ' } });
+      const refused = await bridge.app.inject({ url: '/admin/budget', headers: { authorization: 'Bearer wrong-admin-token-ABC' } });
+      expect(refused.statusCode).toBe(401);
       const token = await bridge.core.redis.hget(bridge.core.keys.token(bridge.sandbox.clientId), 'accessToken');
       expect(token).toBeTruthy();
       const out = text();
-      expect(out.length).toBeGreaterThan(1000);
+      expect(out).toContain('request refused');
+      expect(out.length).toBeGreaterThan(300);
       expect(out).not.toContain(bridge.sandbox.clientSecret);
       expect(out).not.toContain(token!);
       expect(out).not.toContain('test-admin-token-0123456789');
       expect(out).not.toContain('some-caller-token-XYZ');
+      expect(out).not.toContain('wrong-admin-token-ABC');
     } finally {
       await bridge.close();
     }
