@@ -41,6 +41,21 @@ export interface FakeItsm {
   close(): Promise<void>;
 }
 
+/** Where the generic connector finds each part of the AcmeDesk fixtures (test/fixtures/itsm/generic-*.json). */
+export const DESK_FIELD_PATHS = {
+  event: 'action',
+  eventId: 'event_uid',
+  ticketId: 'data.ticket.display_id',
+  title: 'data.ticket.subject',
+  description: 'data.ticket.description_text',
+  priority: 'data.ticket.priority_name',
+  createdAt: 'data.ticket.created_at',
+  commentId: 'data.note.id',
+  commentText: 'data.note.body_text',
+  commentAuthor: 'data.note.user.name',
+  commentAt: 'data.note.created_at',
+};
+
 export const FAKE_CREDENTIALS = {
   jira: { email: 'bridge@acme.example', apiToken: 'jira-api-token-123' },
   servicenow: { username: 'bridge.integration', password: 'sn-password-456' },

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { AM_TOKEN, EVENTS_TOKEN, GRAFANA_HEADER, GRAFANA_SECRET, alertsRouting } from '../fixtures/alerts/bridge-routing.js';
 import { fixture as alertFixture } from '../fixtures/alerts/payloads.js';
-import { fixture as itsmFixture } from './fake-itsm.js';
+import { fixture as itsmFixture, DESK_FIELD_PATHS } from './fake-itsm.js';
 import { SIGNING_SECRET } from './fake-slack.js';
 import { DEEP, jsonSeed, literalWithDeep, patched, seedValue, type BodyRecipe, type Seed } from './fuzz-bodies.js';
 import { FUZZ_CHANNEL, slackExamples, slackSeeds } from './fuzz-slack.js';
@@ -71,19 +71,7 @@ export function fuzzRouting(): Record<string, unknown> {
           auth: { type: 'bearer', token: DESK_TOKEN },
           defaults: { serviceId: 'SRV-40000001' },
           events: { created: ['ticket_created'], commented: ['note_added'] },
-          fieldPaths: {
-            event: 'action',
-            eventId: 'event_uid',
-            ticketId: 'data.ticket.display_id',
-            title: 'data.ticket.subject',
-            description: 'data.ticket.description_text',
-            priority: 'data.ticket.priority_name',
-            createdAt: 'data.ticket.created_at',
-            commentId: 'data.note.id',
-            commentText: 'data.note.body_text',
-            commentAuthor: 'data.note.user.name',
-            commentAt: 'data.note.created_at',
-          },
+          fieldPaths: DESK_FIELD_PATHS,
         },
       },
     },

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, sandboxCalls, startTestBridge, type TestBridge } from '../helpers/bridge.js';
-import { FAKE_CREDENTIALS, fixture, startFakeItsm, type FakeItsm } from '../helpers/fake-itsm.js';
+import { FAKE_CREDENTIALS, fixture, startFakeItsm, type FakeItsm, DESK_FIELD_PATHS } from '../helpers/fake-itsm.js';
 
 /**
  * Ticket webhooks of each tool → case writes in the sandbox, through the real app, queue and
@@ -47,19 +47,7 @@ beforeAll(async () => {
             auth: { type: 'bearer', token: DESK_TOKEN },
             defaults: { serviceId: 'SRV-40000001' },
             events: { created: ['ticket_created'], commented: ['note_added'] },
-            fieldPaths: {
-              event: 'action',
-              eventId: 'event_uid',
-              ticketId: 'data.ticket.display_id',
-              title: 'data.ticket.subject',
-              description: 'data.ticket.description_text',
-              priority: 'data.ticket.priority_name',
-              createdAt: 'data.ticket.created_at',
-              commentId: 'data.note.id',
-              commentText: 'data.note.body_text',
-              commentAuthor: 'data.note.user.name',
-              commentAt: 'data.note.created_at',
-            },
+            fieldPaths: DESK_FIELD_PATHS,
             priorityMap: { urgent: 'P1' },
           },
         },

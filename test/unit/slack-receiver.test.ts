@@ -2,6 +2,7 @@ import type { App, ReceiverEvent } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { FastifyBoltReceiver } from '../../webhooks/slack/receiver.js';
+import { BridgeError } from '../../src/errors.js';
 
 /** A Bolt app stand-in: its processEvent is the listener under test. */
 function receiverWith(processEvent: (event: ReceiverEvent) => Promise<void>, ackTimeoutMs = 1000) {
@@ -38,10 +39,16 @@ describe('the Bolt receiver behind the Fastify route', () => {
   });
 
   it('fails the request when the listener fails before acknowledging', async () => {
-    const receiver = receiverWith(async () => {
-      throw new Error('boom');
+    // Bolt failing on a shape it cannot read is the request's fault: a 400, not a 500.
+    const unreadable = receiverWith(async () => {
+      throw new TypeError('boom');
     });
-    await expect(receiver.dispatch({ type: 'x' }, {})).rejects.toThrow('boom');
+    await expect(unreadable.dispatch({ type: 'x' }, {})).rejects.toMatchObject({ code: 'invalid_request' });
+    // The bridge's own errors keep their code (Redis away: 503).
+    const unavailable = receiverWith(async () => {
+      throw new BridgeError('queue_unavailable', 'no Redis');
+    });
+    await expect(unavailable.dispatch({ type: 'x' }, {})).rejects.toMatchObject({ code: 'queue_unavailable' });
   });
 
   it('refuses a second acknowledgement and passes the retry number on', async () => {

@@ -62,14 +62,22 @@ describe('Slack request signature', () => {
 
 describe('Slack request bodies', () => {
   it('reads events as JSON, commands as form fields, interactivity from the payload field', () => {
-    expect(parseSlackBody('{"type":"event_callback"}', 'application/json')).toEqual({ type: 'event_callback' });
+    expect(parseSlackBody('{"type":"event_callback","event":{"type":"message"}}', 'application/json')).toEqual({ type: 'event_callback', event: { type: 'message' } });
     expect(parseSlackBody('command=%2Fcase&text=list', 'application/x-www-form-urlencoded')).toEqual({ command: '/case', text: 'list' });
     const payload = encodeURIComponent(JSON.stringify({ type: 'view_submission', view: { id: 'V1' } }));
     expect(parseSlackBody(`payload=${payload}`, 'application/x-www-form-urlencoded; charset=utf-8')).toEqual({ type: 'view_submission', view: { id: 'V1' } });
   });
 
   it('refuses bodies that are not objects', () => {
-    for (const [raw, type] of [['[1]', 'application/json'], ['nope', 'application/json'], ['payload=%7Bbad', 'application/x-www-form-urlencoded']] as const) {
+    const deep = `{"type":"x","a":${'['.repeat(100)}${']'.repeat(100)}}`;
+    for (const [raw, type] of [
+      ['[1]', 'application/json'],
+      ['nope', 'application/json'],
+      ['payload=%7Bbad', 'application/x-www-form-urlencoded'],
+      ['{"type":"event_callback"}', 'application/json'],
+      ['{"type":"event_callback","event":"x"}', 'application/json'],
+      [deep, 'application/json'],
+    ] as const) {
       expect(() => parseSlackBody(raw, type)).toThrow(BridgeError);
     }
   });
