@@ -8,6 +8,7 @@ import { ExpereoClient } from '../../src/expereo/client.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { stateKeys } from '../../src/state/keys.js';
 import { eventually, sandboxCalls } from '../helpers/bridge.js';
+import { deleteKeys } from '../helpers/env.js';
 import { dropPrefix, openRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 
 let sandbox: RunningSandbox;
@@ -15,7 +16,10 @@ let redis: Redis;
 let prefix: string;
 const clients: ExpereoClient[] = [];
 
+const prefixes = new Set<string>();
+
 function client(env: Record<string, string> = {}, sb = sandbox, p = prefix): ExpereoClient {
+  prefixes.add(p);
   const config = loadConfig({ EXPEREO_READ_LIMIT: '50/1s', EXPEREO_WRITE_LIMIT: '30/3s', ...env });
   const c = new ExpereoClient({
     ...config.expereo,
@@ -51,7 +55,8 @@ afterEach(async () => {
 
 afterAll(async () => {
   await sandbox?.close();
-  await dropPrefix(redis, 'test-client');
+  for (const used of prefixes) await deleteKeys(redisUrl(), used);
+  await dropPrefix(redis, prefix);
 });
 
 describe('ExpereoClient against the sandbox', () => {
