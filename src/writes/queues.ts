@@ -1,6 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import type { StateKeys } from '../state/keys.js';
-import { WRITE_JOBS } from './catalog.js';
 import type { Lane } from './lanes.js';
 
 export const QUEUE_NAMES = { writes: 'writes', outcomes: 'outcomes' } as const;
@@ -10,8 +9,6 @@ export interface RetryPolicy {
   /** First retry delay; it doubles each time, with jitter. */
   backoffMs: number;
 }
-
-export const DEFAULT_RETRY: RetryPolicy = { attempts: WRITE_JOBS.flush.attempts, backoffMs: 1000 };
 
 export function flushJobOptions(lane: Lane, retry: RetryPolicy): JobsOptions {
   return {

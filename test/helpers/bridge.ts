@@ -5,6 +5,7 @@ import { createCore, type Core } from '../../src/core.js';
 import type { Integration } from '../../src/integration.js';
 import { closeIntegrations, createIntegrations } from '../../src/integrations.js';
 import { createLogger } from '../../src/log.js';
+import type { CallRecord } from '../../src/sandbox/call-log.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { startWorkers, type RunningWorkers, type WorkerOptions } from '../../workers/index.js';
 import { bridgeEnv } from './env.js';
@@ -107,7 +108,7 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 }
 
 /** The sandbox's record of calls received (its `/sandbox/calls` hook). */
-export async function sandboxCalls(sandbox: RunningSandbox): Promise<{ seq: number; method: string; path: string; status: number; body?: unknown; query?: Record<string, string> }[]> {
+export async function sandboxCalls(sandbox: RunningSandbox): Promise<CallRecord[]> {
   const res = await fetch(`${sandbox.baseUrl}/sandbox/calls`);
-  return ((await res.json()) as { calls: never[] }).calls;
+  return ((await res.json()) as { calls: CallRecord[] }).calls;
 }

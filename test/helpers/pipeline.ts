@@ -1,14 +1,24 @@
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import type { WriteRequestInput } from '../../src/writes/catalog.js';
 
-/** Sandbox reads without going through the bridge (and without touching its budgets). */
-export async function sandboxToken(sandbox: RunningSandbox): Promise<string> {
-  const res = await fetch(sandbox.tokenUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'demo-readonly', client_secret: 'demo-readonly-secret' }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
+const tokens = new Map<string, Promise<string>>();
+
+/**
+ * A bearer token from the sandbox, fetched once per sandbox and client (by default its read-only
+ * demo client, so tests read without going through the bridge or touching its budgets).
+ */
+export function sandboxToken(sandbox: RunningSandbox, clientId = 'demo-readonly', clientSecret = 'demo-readonly-secret'): Promise<string> {
+  const key = `${sandbox.tokenUrl} ${clientId}`;
+  let token = tokens.get(key);
+  if (!token) {
+    token = fetch(sandbox.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }),
+    }).then(async (res) => ((await res.json()) as { access_token: string }).access_token);
+    tokens.set(key, token);
+  }
+  return token;
 }
 
 async function sandboxGet<T>(sandbox: RunningSandbox, path: string): Promise<T> {

@@ -28,3 +28,16 @@ export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
   await closeRedis(redis);
 }
+
+/** Takes a connection down for the time of `fn` (a request handler then sees Redis unreachable). */
+export async function withRedisDown<T>(redis: Redis, fn: () => Promise<T>): Promise<T> {
+  const ended = new Promise((resolve) => redis.once('end', resolve));
+  redis.disconnect();
+  await ended;
+  try {
+    return await fn();
+  } finally {
+    await redis.connect();
+    await waitReady(redis);
+  }
+}

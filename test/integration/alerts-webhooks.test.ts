@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitReady } from '../../src/redis.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { withRedisDown } from '../helpers/redis.js';
 import { AM_TOKEN, alertsRouting, circuitIncident, createKeyOf, GRAFANA_HEADER, grafanaSignature, postAlert } from '../fixtures/alerts/bridge-routing.js';
 import { alertmanagerGroup, fixture } from '../fixtures/alerts/payloads.js';
 
@@ -79,23 +79,9 @@ describe('alert webhooks: what they refuse', () => {
 });
 
 describe('alert webhooks: Redis unreachable', () => {
-  /** Takes the request handlers' Redis connection down for the time of `fn`. */
-  async function withRedisDown<T>(fn: () => Promise<T>): Promise<T> {
-    const redis = bridge.core.redis;
-    const ended = new Promise((resolve) => redis.once('end', resolve));
-    redis.disconnect();
-    await ended;
-    try {
-      return await fn();
-    } finally {
-      await redis.connect();
-      await waitReady(redis);
-    }
-  }
-
   it('503 with Retry-After, never 202; the retry is then accepted', async () => {
     const payload = alertmanagerGroup('CIR-5003', [{ name: 'CircuitDown', fingerprint: 'ff03' }]);
-    const down = await withRedisDown(() => postAlert(bridge, 'alertmanager', payload));
+    const down = await withRedisDown(bridge.core.redis, () => postAlert(bridge, 'alertmanager', payload));
     expect(down.statusCode).toBe(503);
     expect(down.headers['retry-after']).toBe('5');
     expect(down.json()).toEqual({ error: 'queue_unavailable', message: 'temporarily unavailable, retry later' });

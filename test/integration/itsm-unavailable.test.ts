@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { ItsmState } from '../../src/itsm/itsm-state.js';
 import { itsmRoutingSchema } from '../../src/itsm/routing-schema.js';
-import { closeRedis, waitReady } from '../../src/redis.js';
+import { closeRedis } from '../../src/redis.js';
 import { receiveDelivery } from '../../webhooks/itsm/receive-delivery.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { fixture } from '../helpers/fake-itsm.js';
-import { openRedis } from '../helpers/redis.js';
+import { openRedis, withRedisDown } from '../helpers/redis.js';
 
 /** While Redis cannot be reached a delivery is not acknowledged, and its retry later takes effect. */
 const SECRET = 'jira-webhook-secret-03';
@@ -21,19 +21,6 @@ beforeAll(async () => {
 });
 afterAll(async () => bridge?.close());
 
-/** Takes the request handlers' Redis connection down for the time of `fn`. */
-async function withRedisDown<T>(fn: () => Promise<T>): Promise<T> {
-  const redis = bridge.core.redis;
-  const ended = new Promise((resolve) => redis.once('end', resolve));
-  redis.disconnect();
-  await ended;
-  try {
-    return await fn();
-  } finally {
-    await redis.connect();
-    await waitReady(redis);
-  }
-}
 
 function signed(body: string, deliveryId: string) {
   return { 'content-type': 'application/json', 'x-hub-signature': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`, 'x-atlassian-webhook-identifier': deliveryId };
@@ -47,7 +34,7 @@ describe('Redis unreachable', () => {
   it('answers 503 with Retry-After, and the retried delivery is then queued, not taken for a repeat', async () => {
     const body = JSON.stringify({ ...fixture('jira-issue-created'), timestamp: Date.now() });
     const deliveryId = randomUUID();
-    const down = await withRedisDown(() => jira(body, deliveryId));
+    const down = await withRedisDown(bridge.core.redis, () => jira(body, deliveryId));
     expect(down.statusCode).toBe(503);
     expect(down.headers['retry-after']).toBeDefined();
     expect(down.json()).toEqual({ error: 'queue_unavailable', message: 'temporarily unavailable, retry later' });
@@ -77,7 +64,7 @@ describe('Redis unreachable', () => {
         log: { info: () => undefined },
       };
       const attempt = () => receiveDelivery(deps, 'ops', connector, Buffer.from(body), signed(body, 'delivery-43'));
-      await expect(withRedisDown(attempt)).rejects.toMatchObject({ code: 'queue_unavailable' });
+      await expect(withRedisDown(bridge.core.redis, attempt)).rejects.toMatchObject({ code: 'queue_unavailable' });
       expect(await state.deliverySeen('ops', 'delivery-43')).toBe(false);
       expect(await attempt()).toMatchObject({ status: 'queued', writes: [{ key: 'itsm:ops:OPS-43', status: 'queued' }] });
       expect(await state.deliverySeen('ops', 'delivery-43')).toBe(true);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
+import { sandboxToken } from '../helpers/pipeline.js';
 
 interface Problem {
   type: string;
@@ -16,12 +17,7 @@ let bearer: string;
 beforeAll(async () => {
   // Writes are limited to 3 in a burst by default; this file is about validation, not limits.
   sb = await startSandbox({ writeLimit: { limit: 1000, periodMs: 1000, burst: 1000 } });
-  const res = await fetch(sb.tokenUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: `grant_type=client_credentials&client_id=${sb.clientId}&client_secret=${sb.clientSecret}`,
-  });
-  bearer = ((await res.json()) as { access_token: string }).access_token;
+  bearer = await sandboxToken(sb, sb.clientId, sb.clientSecret);
 });
 afterAll(async () => {
   await sb.close();

@@ -1,18 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CallRecord as Call } from '../../src/sandbox/call-log.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 
-interface Call {
-  seq: number;
-  at: string;
-  method: string;
-  path: string;
-  query: Record<string, unknown>;
-  clientId: string | null;
-  status: number;
-  durationMs: number;
-  body?: unknown;
-  fault?: string;
-}
 
 let sb: RunningSandbox;
 let bearer: string;
