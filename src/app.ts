@@ -36,7 +36,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthPlugin, { redis: core.redis, expereo: core.expereo, workersRunning: deps.workersRunning });
   if (deps.surface === 'probe') return app;
   const queues = [core.queues.writes, core.queues.outcomes, ...deps.integrations.flatMap((i) => i.queues ?? [])];
-  await app.register(adminPlugin, { core, queues });
+  const intakes = deps.integrations.flatMap((i) => i.intakes ?? []);
+  await app.register(adminPlugin, { core, queues, intakes });
   for (const integration of deps.integrations) {
     if (integration.routes) await app.register(integration.routes);
   }

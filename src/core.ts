@@ -5,7 +5,8 @@ import { gcraParams } from './budget/gcra.js';
 import { RedisBudget } from './budget/redis-budget.js';
 import type { Config } from './config/config.js';
 import { ExpereoClient } from './expereo/client.js';
-import { createMetrics, registerStateGauges, type Metrics } from './metrics.js';
+import { Intake } from './intake/intake.js';
+import { createMetrics, registerIntakeGauges, registerStateGauges, type Metrics } from './metrics.js';
 import { closeRedis, createRedis, waitReady } from './redis.js';
 import { stateKeys, type StateKeys } from './state/keys.js';
 import { SyncState } from './state/sync-state.js';
@@ -31,6 +32,8 @@ export interface Core {
   /** Paces updates and automated messages to leave the reserve to people. */
   bulkBudget: RedisBudget;
   metrics: Metrics;
+  /** The webhook intake called `name` (one per capability; appends on the fail-fast connection). */
+  intake<T>(name: string): Intake<T>;
   /** Resolves once both Redis connections are up (rejects after `timeoutMs`). */
   ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -65,6 +68,8 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     'bulk-write',
   );
   registerStateGauges(metrics, { outbox, readBudget: expereo.readBudget, writeBudget: expereo.writeBudget });
+  const intakes = new Map<string, Intake<unknown>>();
+  registerIntakeGauges(metrics, () => [...intakes.values()]);
   const producer = new WriteProducer(outbox, queues.writes, expereo.writeBudget, { attempts: config.writes.attempts, backoffMs: config.writes.backoffMs });
 
   let closing: Promise<void> | undefined;
@@ -81,6 +86,11 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     producer,
     bulkBudget,
     metrics,
+    intake: <T>(name: string) => {
+      let intake = intakes.get(name);
+      if (!intake) intakes.set(name, (intake = new Intake<unknown>(redis, name, keys.prefix)));
+      return intake as Intake<T>;
+    },
     ready: async (timeoutMs = 10_000) => {
       await Promise.all([waitReady(redis, timeoutMs), waitReady(workerRedis, timeoutMs)]);
     },

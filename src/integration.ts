@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { FastifyPluginAsync } from 'fastify';
 import type { OutcomeHandlers } from '../workers/outcome-worker.js';
+import type { Intake } from './intake/intake.js';
 import type { ReplySink } from './mirror/sink.js';
 
 /**
@@ -15,6 +16,8 @@ export interface Integration {
   outcomes?: OutcomeHandlers;
   /** Sinks for mirrored replies, by link kind (worker role). */
   sinks?: ReplySink[];
+  /** Webhook intakes it reads in the worker role (admin API: what became of an entry). */
+  intakes?: Intake<unknown>[];
   /** Queues of its own, shown on the queue dashboard. */
   queues?: Queue[];
   /** Started with the worker role (pollers, schedulers). */

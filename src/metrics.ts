@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RedisBudget } from './budget/redis-budget.js';
+import type { Intake } from './intake/intake.js';
 import type { Outbox } from './writes/outbox.js';
 import { ALL_LANES, LANE_NAMES } from './writes/lanes.js';
 
@@ -45,6 +46,12 @@ export function createMetrics() {
       name: 'bridge_writes_carried_total',
       help: 'Queued writes carried by upstream writes (coalescing: carried / sent)',
       labelNames: ['op'] as const,
+      registers: [registry],
+    }),
+    intakeEntries: new Counter({
+      name: 'bridge_intake_entries_total',
+      help: 'Webhook intake entries read by this process, by intake and outcome (handled, retry, dead)',
+      labelNames: ['intake', 'outcome'] as const,
       registers: [registry],
     }),
     replyLag: new Histogram({
@@ -124,4 +131,33 @@ export function registerStateGauges(metrics: Metrics, state: { outbox: Outbox; r
       },
     });
   }
+}
+
+/** Gauges of the webhook intakes: entries waiting for a worker, and entries refused after acknowledgement. */
+export function registerIntakeGauges(metrics: Metrics, intakes: () => Intake<unknown>[]): void {
+  const { registry } = metrics;
+  new Gauge({
+    name: 'bridge_intake_backlog',
+    help: 'Webhook entries acknowledged and waiting for a worker, by intake',
+    labelNames: ['intake'] as const,
+    registers: [registry],
+    async collect() {
+      for (const intake of intakes()) {
+        const n = await readSoon(() => intake.backlog());
+        if (n !== undefined) this.set({ intake: intake.name }, n);
+      }
+    },
+  });
+  new Gauge({
+    name: 'bridge_intake_dead',
+    help: 'Webhook entries a worker could not handle (kept in the intake dead list), by intake',
+    labelNames: ['intake'] as const,
+    registers: [registry],
+    async collect() {
+      for (const intake of intakes()) {
+        const n = await readSoon(() => intake.deadCount());
+        if (n !== undefined) this.set({ intake: intake.name }, n);
+      }
+    },
+  });
 }

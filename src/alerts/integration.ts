@@ -1,21 +1,32 @@
 import type { Worker } from 'bullmq';
 import type { Core } from '../core.js';
+import { BridgeError } from '../errors.js';
+import { IntakeConsumer } from '../intake/consumer.js';
 import type { Integration } from '../integration.js';
 import { alertWebhookRoutes } from '../../webhooks/alerts/routes.js';
+import type { Notification } from './notification.js';
 import { AlertProcessor } from './processor.js';
 import { slackPoster } from './slack-announce.js';
 import { IncidentStore } from './store.js';
 import { createAlertQueue, createAlertWorker, scheduleSweep, scheduleTimer } from './timer-queue.js';
 
+export const ALERTS_INTAKE = 'alerts';
+
 /**
  * Alert-to-case escalation: Alertmanager, Grafana and Events API webhooks open and inform expereo
- * cases. Request handlers use the fail-fast Redis connection (Redis down → 503); timers, the sweep
- * and outcomes run on the patient worker connection.
+ * cases. A request is verified, parsed and appended to the alerts intake on the fail-fast Redis
+ * connection (Redis down → 503), then answered 202 with the entry id. The worker role reads the
+ * intake, each alert group's notifications in order, and runs the incident logic; timers, the
+ * sweep and outcomes run there too, on the patient worker connection. What became of a
+ * notification is kept for a day (`GET /admin/intake/alerts/<id>`).
  */
 export function alertsIntegration(core: Core): Integration {
   const routing = core.config.routing.alerts;
   const log = core.log.child({ component: 'alerts' });
-  const routes = alertWebhookRoutes({ routing, notify: async () => ({ status: 'ignored', writes: 0, reason: 'alerts are not configured' }) });
+  const routes = alertWebhookRoutes({
+    routing,
+    accept: async () => ({ status: 'ignored', writes: 0, reason: 'alerts are not configured' }),
+  });
   if (!routing || Object.keys(routing.sources).length === 0) return { name: 'alerts', routes };
 
   const queue = createAlertQueue(core.redis, core.keys.queuePrefix);
@@ -32,22 +43,49 @@ export function alertsIntegration(core: Core): Integration {
     });
   const requests = processorOn(core.redis);
   const background = processorOn(core.workerRedis);
+  const intake = core.intake<Notification>(ALERTS_INTAKE);
   let worker: Worker | undefined;
+  let reader: IntakeConsumer<Notification> | undefined;
   let closing: Promise<void> | undefined;
 
   return {
     name: 'alerts',
     queues: [queue],
-    routes: alertWebhookRoutes({ routing, notify: (n) => requests.notify(n) }),
+    intakes: [intake],
+    routes: alertWebhookRoutes({
+      routing,
+      accept: async (n) => {
+        const refusal = await requests.refusal(n);
+        if (refusal) throw refusal;
+        // One alert group's notifications are handled in the order they came.
+        return { status: 'queued', id: await intake.append(n.origin, n) };
+      },
+    }),
     outcomes: { alert: (outcome) => background.outcome(outcome) },
     async startWorkers() {
       worker = createAlertWorker({ connection: core.workerRedis, prefix: core.keys.queuePrefix, processor: background, log });
       void worker.run();
       await worker.waitUntilReady();
       await scheduleSweep(queue, core.config.writes.sweepEveryMs);
+      reader = new IntakeConsumer<Notification>({
+        redis: core.workerRedis,
+        prefix: core.keys.prefix,
+        name: ALERTS_INTAKE,
+        log,
+        handle: async ({ id, payload }) => {
+          const result = await background.notify(payload);
+          log.info({ id, source: payload.source, incident: result.incident, status: result.status, writes: result.writes }, 'alert notification');
+          return result;
+        },
+        // A notification that can never be taken (no expereo service, and none known) is kept in the dead list.
+        permanent: (err) => err instanceof BridgeError && err.code === 'invalid_request',
+        onOutcome: (outcome) => core.metrics.intakeEntries.inc({ intake: ALERTS_INTAKE, outcome }),
+      });
+      reader.start();
     },
     close: () =>
       (closing ??= (async () => {
+        await reader?.close();
         await worker?.close();
         await queue.close();
       })()),

@@ -79,6 +79,24 @@ export class AlertProcessor {
     });
   }
 
+  /**
+   * Checked before a notification is acknowledged: a firing notification that no rule gives an
+   * expereo service, and that belongs to no known incident, is refused (400) so that the sender
+   * hears of the configuration problem at once. Everything else is for `notify` to decide.
+   */
+  async refusal(n: Notification): Promise<BridgeError | undefined> {
+    return this.guard(async () => {
+      const routing = this.d.routing;
+      if (!routing) return undefined;
+      const fresh = resolvePolicy(routing, n);
+      if (!('invalid' in fresh) || !n.alerts.some((a) => a.status === 'firing')) return undefined;
+      const key = await this.incidentKey(n, routing, false);
+      const loaded = await this.d.store.load(incidentHash(key));
+      if (loaded.state?.policy) return undefined;
+      return Object.assign(new BridgeError('invalid_request', 'no expereo service for this alert'), { issues: fresh.invalid });
+    });
+  }
+
   /** A hold-down or flap timer fired. `retryAt` asks for it to run again later. */
   async timer(name: Timer['name'], h: string, seq: number): Promise<{ retryAt?: number }> {
     let retryAt: number | undefined;
@@ -108,13 +126,13 @@ export class AlertProcessor {
 
   // ---- internals ----------------------------------------------------------------------------
 
-  private async incidentKey(n: Notification, routing: AlertsRouting): Promise<string> {
+  private async incidentKey(n: Notification, routing: AlertsRouting, remember = true): Promise<string> {
     const { key, correlated } = incidentKeyOf(n, routing.correlation);
     if (routing.correlation.length === 0) return key;
     // A resolve may lack the labels that correlated its trigger: remember where each origin went.
     const origin = shortHash(n.origin, 24);
     if (correlated) {
-      await this.d.store.setAlias(origin, key, 30 * DAY_MS);
+      if (remember) await this.d.store.setAlias(origin, key, 30 * DAY_MS);
       return key;
     }
     return (await this.d.store.alias(origin)) ?? key;

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../core.js';
 import { BridgeError } from '../errors.js';
+import type { Intake } from '../intake/intake.js';
 import type { Entry } from '../writes/outbox.js';
 import { adminGuard } from './admin-auth.js';
 import { queueDashboard } from './queue-dashboard.js';
@@ -25,8 +26,8 @@ function view(e: Entry) {
 /**
  * The admin API, behind `ADMIN_TOKEN` (absent: the routes do not exist).
  */
-export const adminPlugin = fp<{ core: Core; queues: Queue[] }>(
-  async (app: FastifyInstance, { core, queues }) => {
+export const adminPlugin = fp<{ core: Core; queues: Queue[]; intakes: Intake<unknown>[] }>(
+  async (app: FastifyInstance, { core, queues, intakes }) => {
     const token = core.config.adminToken;
     if (!token) {
       core.log.info('ADMIN_TOKEN is not set: the admin API is off');
@@ -58,6 +59,31 @@ export const adminPlugin = fp<{ core: Core; queues: Queue[] }>(
         core.redis.scard(core.keys.caseSent(caseId)),
       ]);
       return { caseId, slot, tracked: tracked === 1, links, pending: pending.map(view), ownMessagesRemembered: sent };
+    });
+
+    const intakeNamed = (name: string) => {
+      const intake = intakes.find((i) => i.name === name);
+      if (!intake) throw new BridgeError('not_found', `no intake named ${name}; there are: ${intakes.map((i) => i.name).join(', ') || 'none'}`);
+      return intake;
+    };
+
+    app.get('/admin/intake', { onRequest: guard }, async () => {
+      const rows = await Promise.all(intakes.map(async (i) => ({ name: i.name, backlog: await i.backlog(), dead: await i.deadCount() })));
+      return { intakes: rows };
+    });
+
+    app.get<{ Params: { name: string } }>('/admin/intake/:name/dead', { onRequest: guard }, async (request) => {
+      const intake = intakeNamed(request.params.name);
+      const limit = Math.min(Math.max(Number((request.query as { limit?: string }).limit ?? 100) || 100, 1), 1000);
+      const [entries, total] = await Promise.all([intake.dead(limit), intake.deadCount()]);
+      return { total, dead: entries };
+    });
+
+    app.get<{ Params: { name: string; id: string } }>('/admin/intake/:name/:id', { onRequest: guard }, async (request) => {
+      const intake = intakeNamed(request.params.name);
+      const { id } = request.params;
+      if (!/^\d{1,20}-\d{1,20}$/.test(id)) throw Object.assign(new BridgeError('invalid_request', 'an intake entry id looks like 1700000000000-0'), { issues: [{ path: 'id', message: 'not an entry id' }] });
+      return { id, ...(await intake.status(id)) };
     });
 
     app.get('/admin/budget', { onRequest: guard }, async () => {

@@ -9,7 +9,7 @@ import {
   createKeyOf,
   createsWithReference,
   messagesOf,
-  postAlert,
+  postAndHandle,
   writesFor,
 } from '../fixtures/alerts/bridge-routing.js';
 import { alertmanagerGroup, fixture } from '../fixtures/alerts/payloads.js';
@@ -32,7 +32,7 @@ describe('alert → case escalation (Alertmanager v4)', () => {
   it('opens one case with the alerts, and nothing for an HA duplicate or an unchanged repeat', async () => {
     const payload = fixture('alertmanager-firing.json');
     // An HA Alertmanager pair delivers the same group within milliseconds.
-    const [a, b] = await Promise.all([postAlert(bridge, 'alertmanager', payload), postAlert(bridge, 'alertmanager', payload)]);
+    const [a, b] = await Promise.all([postAndHandle(bridge, 'alertmanager', payload), postAndHandle(bridge, 'alertmanager', payload)]);
     expect([a.statusCode, b.statusCode]).toEqual([202, 202]);
     expect([a.json().status, b.json().status].sort()).toEqual(['accepted', 'unchanged']);
 
@@ -54,14 +54,14 @@ describe('alert → case escalation (Alertmanager v4)', () => {
     expect(kase.description).toContain('source: http://prometheus.example.net:9090/graph');
     expect(await bridge.core.sync.caseForLink(`alert:${incident}`)).toBe(caseId);
 
-    const repeat = await postAlert(bridge, 'alertmanager', payload);
+    const repeat = await postAndHandle(bridge, 'alertmanager', payload);
     expect(repeat.json()).toMatchObject({ status: 'unchanged', writes: 0 });
 
     // A new alert in the group: one message. Every write of this case goes through one ordered
     // line, so once it is done, anything the repeat had queued would have been sent before it.
     const grown = fixture<{ alerts: unknown[] }>('alertmanager-firing.json');
     grown.alerts.push(fixture('alertmanager-second-alert.json'));
-    const added = await postAlert(bridge, 'alertmanager', grown);
+    const added = await postAndHandle(bridge, 'alertmanager', grown);
     expect(added.json()).toMatchObject({ status: 'accepted', writes: 1 });
     await doneWrite(await lastMessageKey(incident));
 
@@ -75,14 +75,14 @@ describe('alert → case escalation (Alertmanager v4)', () => {
 
   it('on resolve posts a message and sets the configured status; fires again → same case', async () => {
     const incident = circuitIncident('CIR-1100');
-    await postAlert(bridge, 'alertmanager', alertmanagerGroup('CIR-1100', [{ name: 'CircuitDown', fingerprint: 'aa01' }]));
+    await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-1100', [{ name: 'CircuitDown', fingerprint: 'aa01' }]));
     const caseId = await caseOf(incident);
 
-    const resolved = await postAlert(bridge, 'alertmanager', alertmanagerGroup('CIR-1100', [{ name: 'CircuitDown', fingerprint: 'aa01', status: 'resolved' }]));
+    const resolved = await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-1100', [{ name: 'CircuitDown', fingerprint: 'aa01', status: 'resolved' }]));
     expect(resolved.json()).toMatchObject({ status: 'accepted', writes: 2 });
     await eventually(async () => (await bridge.core.expereo.getCase(caseId)).status === 'Resolved');
 
-    const again = await postAlert(bridge, 'alertmanager', alertmanagerGroup('CIR-1100', [{ name: 'CircuitDown', fingerprint: 'aa01' }]));
+    const again = await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-1100', [{ name: 'CircuitDown', fingerprint: 'aa01' }]));
     expect(again.json()).toMatchObject({ status: 'accepted', writes: 1 });
     await doneWrite(await lastMessageKey(incident));
     const texts = await messagesOf(bridge, caseId);
@@ -94,11 +94,11 @@ describe('alert → case escalation (Alertmanager v4)', () => {
   it('opens a new case when it fires again after the reopen window', async () => {
     const incident = circuitIncident('CIR-R1');
     const firing = alertmanagerGroup('CIR-R1', [{ name: 'CircuitDown', fingerprint: 'bb01' }]);
-    await postAlert(bridge, 'alertmanager', firing);
+    await postAndHandle(bridge, 'alertmanager', firing);
     const first = await caseOf(incident);
-    await postAlert(bridge, 'alertmanager', alertmanagerGroup('CIR-R1', [{ name: 'CircuitDown', fingerprint: 'bb01', status: 'resolved' }]));
+    await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-R1', [{ name: 'CircuitDown', fingerprint: 'bb01', status: 'resolved' }]));
     await new Promise((r) => setTimeout(r, 1100)); // the rule's reopen window is 1 s
-    const refire = await postAlert(bridge, 'alertmanager', firing);
+    const refire = await postAndHandle(bridge, 'alertmanager', firing);
     expect(refire.json()).toMatchObject({ status: 'accepted', writes: 1 });
     const second = await caseOf(incident, 2);
     expect(second).not.toBe(first);
@@ -110,7 +110,7 @@ describe('alert → case escalation (Alertmanager v4)', () => {
     const up = alertmanagerGroup('CIR-1200', [{ name: 'CircuitDown', fingerprint: 'cc01' }]);
     const down = alertmanagerGroup('CIR-1200', [{ name: 'CircuitDown', fingerprint: 'cc01', status: 'resolved' }]);
     const answers = [];
-    for (let i = 0; i < 9; i++) answers.push((await postAlert(bridge, 'alertmanager', i % 2 === 0 ? up : down)).json() as { writes: number });
+    for (let i = 0; i < 9; i++) answers.push((await postAndHandle(bridge, 'alertmanager', i % 2 === 0 ? up : down)).json() as { writes: number });
     // Toggles 1-3 are posted (create + resolve message and status + reopen message); the rest wait.
     expect(answers.map((a) => a.writes)).toEqual([1, 2, 1, 0, 0, 0, 0, 0, 0]);
     const caseId = await caseOf(incident);
@@ -128,10 +128,10 @@ describe('alert → case escalation (Alertmanager v4)', () => {
   it('holds a case back for the hold-down, and opens none for a blip', async () => {
     const held = circuitIncident('CIR-H1');
     const blip = circuitIncident('CIR-H2');
-    const first = await postAlert(bridge, 'alertmanager', alertmanagerGroup('CIR-H2', [{ name: 'CircuitDown', fingerprint: 'dd02' }]));
+    const first = await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-H2', [{ name: 'CircuitDown', fingerprint: 'dd02' }]));
     expect(first.json()).toMatchObject({ status: 'accepted', writes: 0 });
-    await postAlert(bridge, 'alertmanager', alertmanagerGroup('CIR-H2', [{ name: 'CircuitDown', fingerprint: 'dd02', status: 'resolved' }]));
-    const heldBack = await postAlert(bridge, 'alertmanager', alertmanagerGroup('CIR-H1', [{ name: 'CircuitDown', fingerprint: 'dd01' }]));
+    await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-H2', [{ name: 'CircuitDown', fingerprint: 'dd02', status: 'resolved' }]));
+    const heldBack = await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-H1', [{ name: 'CircuitDown', fingerprint: 'dd01' }]));
     expect(heldBack.json()).toMatchObject({ status: 'accepted', incident: held, writes: 0 });
 
     await caseOf(held);
@@ -149,7 +149,7 @@ describe('alert → case escalation (Alertmanager v4)', () => {
 
 describe('alert → case escalation (Grafana, Events API, correlation)', () => {
   it('opens a case from a Grafana notification with its values and links', async () => {
-    const res = await postAlert(bridge, 'grafana', fixture('grafana-firing.json'));
+    const res = await postAndHandle(bridge, 'grafana', fixture('grafana-firing.json'));
     expect(res.statusCode).toBe(202);
     const caseId = await caseOf(circuitIncident('CIR-2002'));
     const kase = await bridge.core.expereo.getCase(caseId);
@@ -161,17 +161,17 @@ describe('alert → case escalation (Grafana, Events API, correlation)', () => {
 
   it('folds an Events API alert and an Alertmanager group about one circuit into one case', async () => {
     const incident = circuitIncident('CIR-3003');
-    const trigger = await postAlert(bridge, 'events', fixture('events-trigger.json'));
+    const trigger = await postAndHandle(bridge, 'events', fixture('events-trigger.json'));
     expect(trigger.json()).toMatchObject({ status: 'accepted', incident, writes: 1 });
     const caseId = await caseOf(incident);
     expect(await bridge.core.expereo.getCase(caseId)).toMatchObject({ subject: 'ServiceDown', priority: 'P1', serviceId: 'SRV-40000002' });
 
-    const ack = await postAlert(bridge, 'events', fixture('events-acknowledge.json'));
+    const ack = await postAndHandle(bridge, 'events', fixture('events-acknowledge.json'));
     expect(ack.json()).toMatchObject({ status: 'unchanged', writes: 0 });
-    const am = await postAlert(bridge, 'alertmanager', alertmanagerGroup('CIR-3003', [{ name: 'CircuitDown', fingerprint: 'ee01' }]));
+    const am = await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-3003', [{ name: 'CircuitDown', fingerprint: 'ee01' }]));
     expect(am.json()).toMatchObject({ status: 'accepted', incident, writes: 1 });
     // The resolve carries no labels: it finds its incident through the trigger's correlation.
-    const resolve = await postAlert(bridge, 'events', fixture('events-resolve.json'));
+    const resolve = await postAndHandle(bridge, 'events', fixture('events-resolve.json'));
     expect(resolve.json()).toMatchObject({ status: 'accepted', incident, writes: 1 });
     await doneWrite(await lastMessageKey(incident));
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
-import { alertsRouting, circuitIncident, createKeyOf, postAlert } from '../fixtures/alerts/bridge-routing.js';
+import { alertsRouting, circuitIncident, createKeyOf, postAndHandle } from '../fixtures/alerts/bridge-routing.js';
 import { alertmanagerGroup } from '../fixtures/alerts/payloads.js';
 
 const CHANNEL = 'C0ALERTS1';
@@ -30,7 +30,7 @@ const caseOf = (incident: string) => eventually(() => bridge.core.outbox.caseIdF
 describe('escalations announced in Slack', () => {
   it('posts once in the mapped channel and links the case to that thread', async () => {
     const payload = alertmanagerGroup('CIR-6001', [{ name: 'CircuitDown', fingerprint: 'ab01' }]);
-    const answers = await Promise.all([postAlert(bridge, 'alertmanager', payload), postAlert(bridge, 'alertmanager', payload)]);
+    const answers = await Promise.all([postAndHandle(bridge, 'alertmanager', payload), postAndHandle(bridge, 'alertmanager', payload)]);
     expect(answers.map((a) => a.statusCode)).toEqual([202, 202]);
 
     const posts = slack.calls('chat.postMessage').filter((c) => String(c.params.text).includes('CIR-6001'));
@@ -47,7 +47,7 @@ describe('escalations announced in Slack', () => {
 
   it('still opens the case when Slack refuses the announcement', async () => {
     slack.failNext('chat.postMessage', { error: 'channel_not_found' });
-    await postAlert(bridge, 'alertmanager', alertmanagerGroup('CIR-6002', [{ name: 'CircuitDown', fingerprint: 'ab02' }]));
+    await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-6002', [{ name: 'CircuitDown', fingerprint: 'ab02' }]));
     const caseId = await caseOf(circuitIncident('CIR-6002'));
     expect((await bridge.core.sync.links(caseId)).map((l) => l.kind)).toEqual(['alert']);
   });

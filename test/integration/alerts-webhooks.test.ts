@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { eventually, startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { withRedisDown } from '../helpers/redis.js';
-import { AM_TOKEN, alertsRouting, circuitIncident, createKeyOf, GRAFANA_HEADER, grafanaSignature, postAlert } from '../fixtures/alerts/bridge-routing.js';
+import { AM_TOKEN, alertsRouting, circuitIncident, createKeyOf, GRAFANA_HEADER, grafanaSignature, postAlert, postAndHandle } from '../fixtures/alerts/bridge-routing.js';
 import { alertmanagerGroup, fixture } from '../fixtures/alerts/payloads.js';
 
 let bridge: TestBridge;
 beforeAll(async () => {
   const { events: _events, ...sources } = alertsRouting.sources;
-  bridge = await startTestBridge({ routing: { alerts: { ...alertsRouting, sources } }, workers: false });
+  bridge = await startTestBridge({ routing: { alerts: { ...alertsRouting, sources } } });
 });
 afterAll(async () => bridge?.close());
 
@@ -57,9 +57,29 @@ describe('alert webhooks: what they refuse', () => {
 
   it('202 "ignored" when no rule matches', async () => {
     const payload = alertmanagerGroup('CIR-5002', [{ name: 'DiskFull', fingerprint: 'ff02' }], { team: 'storage' });
-    const res = await postAlert(bridge, 'alertmanager', payload);
+    const res = await postAndHandle(bridge, 'alertmanager', payload);
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ status: 'ignored', writes: 0, reason: 'no alert rule matches this notification' });
+  });
+
+  it('answers 202 with the intake entry id; the admin API tells what became of it', async () => {
+    const payload = alertmanagerGroup('CIR-5004', [{ name: 'CircuitDown', fingerprint: 'ff04' }]);
+    const res = await postAlert(bridge, 'alertmanager', payload);
+    expect(res.statusCode).toBe(202);
+    const { status, id } = res.json() as { status: string; id: string };
+    expect(status).toBe('queued');
+    const admin = { authorization: `Bearer ${bridge.core.config.adminToken}` };
+    const handled = await eventually(async () => {
+      const r = await bridge.app.inject({ method: 'GET', url: `/admin/intake/alerts/${id}`, headers: admin });
+      return r.json().status === 'handled' ? r.json() : undefined;
+    });
+    expect(handled).toEqual({ id, status: 'handled', result: { status: 'accepted', incident: circuitIncident('CIR-5004'), writes: 1 } });
+    const bad = await bridge.app.inject({ method: 'GET', url: '/admin/intake/alerts/not-an-id', headers: admin });
+    expect(bad.statusCode).toBe(400);
+    const unknown = await bridge.app.inject({ method: 'GET', url: '/admin/intake/nope/1-0', headers: admin });
+    expect(unknown.statusCode).toBe(404);
+    const overview = await bridge.app.inject({ method: 'GET', url: '/admin/intake', headers: admin });
+    expect(overview.json().intakes).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'alerts' })]));
   });
 
   it('413 for an oversize body, 415 for another content type, 404 for a source not configured', async () => {
@@ -85,8 +105,8 @@ describe('alert webhooks: Redis unreachable', () => {
     expect(down.statusCode).toBe(503);
     expect(down.headers['retry-after']).toBe('5');
     expect(down.json()).toEqual({ error: 'queue_unavailable', message: 'temporarily unavailable, retry later' });
-    const retried = await postAlert(bridge, 'alertmanager', payload);
+    const retried = await postAndHandle(bridge, 'alertmanager', payload);
     expect(retried.json()).toMatchObject({ status: 'accepted', writes: 1 });
-    expect(await bridge.core.outbox.entry(createKeyOf(circuitIncident('CIR-5003')))).toMatchObject({ status: 'queued' });
+    expect(await bridge.core.outbox.entry(createKeyOf(circuitIncident('CIR-5003')))).toBeDefined();
   });
 });

@@ -1,0 +1,367 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { DEAD_KEPT, INTAKE_GROUP, RESULT_TTL_S, intakeKeys, type DeadIntakeEntry, type IntakeKeys, type IntakeResult } from './intake.js';
+
+export interface IntakeEntry<T> {
+  id: string;
+  /** The order key: entries with the same key are handled one at a time, in arrival order. */
+  key: string;
+  payload: T;
+  /** 1 on the first try. */
+  attempt: number;
+}
+
+export type IntakeOutcome = 'handled' | 'retry' | 'dead';
+
+export interface IntakeConsumerOptions<T> {
+  /** A patient connection (waits out a Redis restart); the consumer duplicates it for its blocking reads. */
+  redis: Redis;
+  prefix: string;
+  name: string;
+  /** Handles one entry; what it returns (if anything) is kept for a day as the entry's result. */
+  handle(entry: IntakeEntry<T>): Promise<unknown>;
+  /** An error that no retry will cure (the entry goes to the dead list at once). */
+  permanent(err: unknown): boolean;
+  log: Logger;
+  onOutcome?(outcome: IntakeOutcome): void;
+  /** Entries read per round. */
+  batch?: number;
+  /** Order keys handled at the same time. */
+  parallel?: number;
+  /** Tries before an entry that keeps failing goes to the dead list. */
+  maxAttempts?: number;
+  leaseMs?: number;
+  /** How long a blocking read waits for new entries before checking the lease again. */
+  blockMs?: number;
+}
+
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_MAX_MS = 10_000;
+/** Pending entries looked at per round, at most (entries waiting behind a failing one stay pending). */
+const PENDING_SCAN = 5000;
+
+type RawEntry = [id: string, fields: string[] | null];
+
+/**
+ * Reads an intake (see intake.ts) in the worker role. One worker process at a time holds the
+ * intake's lease and reads it through a Redis consumer group; the others stand by and take over
+ * when the lease lapses, first claiming what the previous reader had read but not finished.
+ *
+ * Per round: the entries this reader already holds (pending), then new ones. They are grouped by
+ * order key; keys run in parallel, each key's entries one after another. A handled entry is
+ * acknowledged and deleted. A failing entry stops its key for this round and is tried again after a
+ * backoff (the entries behind it wait with it); after `maxAttempts`, or at once for a permanent
+ * error, it is moved to the dead list with the reason, so that a bad entry cannot block its key
+ * forever. A crash before the acknowledgement means the entry is handled again by the next reader:
+ * handlers must be idempotent.
+ */
+export class IntakeConsumer<T> {
+  private readonly keys: IntakeKeys;
+  private readonly me = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly reader: Redis;
+  private readonly retries = new Map<string, { attempts: number; retryAt: number }>();
+  private readonly batch: number;
+  private readonly parallel: number;
+  private readonly maxAttempts: number;
+  private readonly leaseMs: number;
+  private readonly blockMs: number;
+  private leader = false;
+  private closing = false;
+  private loop: Promise<void> | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly o: IntakeConsumerOptions<T>) {
+    this.keys = intakeKeys(o.prefix, o.name);
+    this.reader = o.redis.duplicate({ connectionName: `bridge-intake-${o.name}` });
+    this.reader.on('error', () => undefined);
+    this.batch = o.batch ?? 200;
+    this.parallel = o.parallel ?? 32;
+    this.maxAttempts = o.maxAttempts ?? 10;
+    this.leaseMs = o.leaseMs ?? 15_000;
+    this.blockMs = o.blockMs ?? 1000;
+  }
+
+  /** Whether this process is the intake's reader right now. */
+  get reading(): boolean {
+    return this.leader;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Finishes the round in progress, gives the lease up and closes the reading connection. Idempotent. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.wake?.();
+    // A blocked read ends with the connection; the round in progress finishes first.
+    await this.loop;
+    this.reader.disconnect();
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.closing) {
+      try {
+        if (!(await this.holdLease())) {
+          await this.sleep(Math.min(this.leaseMs / 3, 2000));
+          continue;
+        }
+        await this.round();
+        failures = 0;
+      } catch (err) {
+        if (this.closing) break;
+        failures++;
+        this.o.log.warn({ err, intake: this.o.name }, 'intake read failed; trying again');
+        await this.sleep(backoff(failures));
+      }
+    }
+    await this.releaseLease();
+  }
+
+  // ---- lease ---------------------------------------------------------------------------------
+
+  private async holdLease(): Promise<boolean> {
+    if (this.leader) return true;
+    const got = await this.o.redis.set(this.keys.lease, this.me, 'PX', this.leaseMs, 'NX');
+    if (got !== 'OK') return false;
+    this.leader = true;
+    this.o.log.info({ intake: this.o.name, reader: this.me }, 'reading the intake');
+    this.renewTimer = setInterval(() => void this.renew(), Math.floor(this.leaseMs / 3));
+    try {
+      await this.takeOver();
+    } catch (err) {
+      await this.releaseLease();
+      throw err;
+    }
+    return true;
+  }
+
+  private async renew(): Promise<void> {
+    try {
+      const kept = (await this.o.redis.eval(RENEW, 1, this.keys.lease, this.me, this.leaseMs)) as number;
+      if (kept === 1) return;
+      // Another process holds the lease now: stop after this round (what it does twice is idempotent).
+      this.o.log.warn({ intake: this.o.name }, 'intake lease lost to another reader');
+      this.dropLease();
+    } catch {
+      // Redis away: the round in progress fails on its own; the lease lapses if this goes on.
+    }
+  }
+
+  private dropLease(): void {
+    this.leader = false;
+    clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
+  }
+
+  private async releaseLease(): Promise<void> {
+    const was = this.leader;
+    this.dropLease();
+    if (was) await this.o.redis.eval(RELEASE, 1, this.keys.lease, this.me).catch(() => undefined);
+  }
+
+  /** Joins the group and claims what earlier readers read but did not finish. */
+  private async takeOver(): Promise<void> {
+    try {
+      await this.o.redis.xgroup('CREATE', this.keys.stream, INTAKE_GROUP, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('BUSYGROUP')) throw err;
+    }
+    let cursor = '0-0';
+    let claimed = 0;
+    do {
+      const [next, entries] = (await this.o.redis.xautoclaim(this.keys.stream, INTAKE_GROUP, this.me, 0, cursor, 'COUNT', 500, 'JUSTID')) as [string, string[]];
+      claimed += entries.length;
+      cursor = next;
+    } while (cursor !== '0-0');
+    if (claimed > 0) this.o.log.info({ intake: this.o.name, claimed }, 'took over entries an earlier reader had not finished');
+    const consumers = (await this.o.redis.xinfo('CONSUMERS', this.keys.stream, INTAKE_GROUP)) as unknown[][];
+    for (const c of consumers) {
+      const fields = pairs(c);
+      if (fields.name !== this.me && Number(fields.pending) === 0) {
+        await this.o.redis.xgroup('DELCONSUMER', this.keys.stream, INTAKE_GROUP, String(fields.name));
+      }
+    }
+  }
+
+  // ---- rounds --------------------------------------------------------------------------------
+
+  private async round(): Promise<void> {
+    const now = Date.now();
+    const pending = await this.readPending();
+    const blocked = new Set<string>();
+    const due: IntakeEntry<T>[] = [];
+    const broken: { id: string; key: string; raw: string | undefined; error: string }[] = [];
+    let nextRetry = Infinity;
+    const gone: string[] = [];
+    const take = (entries: RawEntry[]) => {
+      for (const [id, fields] of entries) {
+        if (fields === null) {
+          gone.push(id); // deleted from the stream but still listed as pending: nothing to do
+          continue;
+        }
+        const parsed = parseEntry<T>(id, fields);
+        if ('error' in parsed) {
+          broken.push({ id, key: parsed.key, raw: parsed.raw, error: parsed.error });
+          continue;
+        }
+        const retry = this.retries.get(id);
+        if (blocked.has(parsed.key)) continue;
+        if (retry && retry.retryAt > now) {
+          blocked.add(parsed.key);
+          nextRetry = Math.min(nextRetry, retry.retryAt);
+          continue;
+        }
+        due.push({ ...parsed, attempt: (retry?.attempts ?? 0) + 1 });
+      }
+    };
+    take(pending);
+    // New entries: wait for them only when nothing is ready now.
+    const wait = due.length > 0 || broken.length > 0 ? 0 : Math.max(1, Math.min(this.blockMs, nextRetry - now));
+    if (!this.closing && this.leader) take(await this.readNew(wait));
+    if (broken.length > 0) await this.bury(broken.map((b) => ({ ...b, attempts: 1 })));
+    if (gone.length > 0) await this.ack(gone.map((id) => ({ id })));
+    if (due.length === 0) return;
+
+    const chains = new Map<string, IntakeEntry<T>[]>();
+    for (const e of due) {
+      const chain = chains.get(e.key);
+      if (chain) chain.push(e);
+      else chains.set(e.key, [e]);
+    }
+    const done: { id: string; result: IntakeResult }[] = [];
+    const dead: { id: string; key: string; raw: string; error: string; attempts: number }[] = [];
+    const queue = [...chains.values()];
+    const runChain = async (chain: IntakeEntry<T>[]) => {
+      for (const entry of chain) {
+        const outcome = await this.handleOne(entry);
+        this.o.onOutcome?.(outcome.kind);
+        if (outcome.kind === 'retry') return; // the rest of this key waits behind it
+        if (outcome.kind === 'dead') dead.push({ id: entry.id, key: entry.key, raw: JSON.stringify(entry.payload), error: outcome.error, attempts: entry.attempt });
+        else done.push({ id: entry.id, result: { status: 'handled', result: outcome.result } });
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.parallel, queue.length) }, async () => {
+        for (let chain = queue.shift(); chain; chain = queue.shift()) await runChain(chain);
+      }),
+    );
+    if (dead.length > 0) await this.bury(dead, done);
+    else if (done.length > 0) await this.ack(done);
+  }
+
+  private async handleOne(entry: IntakeEntry<T>): Promise<{ kind: 'handled'; result: unknown } | { kind: 'retry' } | { kind: 'dead'; error: string }> {
+    try {
+      const result = await this.o.handle(entry);
+      this.retries.delete(entry.id);
+      return { kind: 'handled', result };
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      if (this.o.permanent(err) || entry.attempt >= this.maxAttempts) {
+        this.retries.delete(entry.id);
+        this.o.log.error({ err, intake: this.o.name, id: entry.id, key: entry.key, attempts: entry.attempt }, 'intake entry refused; moved to the dead list');
+        return { kind: 'dead', error };
+      }
+      this.retries.set(entry.id, { attempts: entry.attempt, retryAt: Date.now() + backoff(entry.attempt) });
+      this.o.log.warn({ err, intake: this.o.name, id: entry.id, key: entry.key, attempt: entry.attempt }, 'intake entry failed; will try again');
+      return { kind: 'retry' };
+    }
+  }
+
+  /** The entries this reader holds but has not finished, oldest first. */
+  private async readPending(): Promise<RawEntry[]> {
+    const out: RawEntry[] = [];
+    let from = '0';
+    while (out.length < PENDING_SCAN) {
+      const page = streamEntries(await this.reader.call('XREADGROUP', 'GROUP', INTAKE_GROUP, this.me, 'COUNT', this.batch, 'STREAMS', this.keys.stream, from));
+      out.push(...page);
+      if (page.length < this.batch) break;
+      from = page[page.length - 1]![0];
+    }
+    return out;
+  }
+
+  private async readNew(blockMs: number): Promise<RawEntry[]> {
+    const args: (string | number)[] = ['GROUP', INTAKE_GROUP, this.me, 'COUNT', this.batch];
+    if (blockMs > 0) args.push('BLOCK', blockMs);
+    args.push('STREAMS', this.keys.stream, '>');
+    return streamEntries(await this.reader.call('XREADGROUP', ...args));
+  }
+
+  /** Records results and acknowledges (and deletes) the entries, in one transaction. */
+  private async ack(done: { id: string; result?: IntakeResult }[], tx = this.o.redis.multi()): Promise<void> {
+    const ids = done.map((d) => d.id);
+    for (const d of done) if (d.result) tx.set(this.keys.result(d.id), JSON.stringify(d.result), 'EX', RESULT_TTL_S);
+    const replies = await tx.xack(this.keys.stream, INTAKE_GROUP, ...ids).xdel(this.keys.stream, ...ids).exec();
+    const failed = replies?.find(([err]) => err);
+    if (!replies || failed) throw failed?.[0] ?? new Error('intake acknowledgement was not applied');
+  }
+
+  /** Moves entries to the dead list and acknowledges them, together with any others done. */
+  private async bury(dead: { id: string; key: string; raw: string | undefined; error: string; attempts: number }[], alsoDone: { id: string; result?: IntakeResult }[] = []): Promise<void> {
+    const at = new Date().toISOString();
+    const rows = dead.map((d) => {
+      const row: DeadIntakeEntry = { id: d.id, key: d.key, payload: safeParse(d.raw), error: d.error, attempts: d.attempts, at };
+      return JSON.stringify(row);
+    });
+    const tx = this.o.redis.multi().lpush(this.keys.dead, ...rows).ltrim(this.keys.dead, 0, DEAD_KEPT - 1);
+    await this.ack([...dead.map((d) => ({ id: d.id, result: { status: 'dead', error: d.error } as IntakeResult })), ...alsoDone], tx);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+function backoff(attempt: number): number {
+  const ms = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ms / 2 + Math.random() * (ms / 2));
+}
+
+/** XREADGROUP's answer for one stream → its entries. */
+function streamEntries(reply: unknown): RawEntry[] {
+  if (!Array.isArray(reply) || reply.length === 0) return [];
+  const [, entries] = reply[0] as [string, RawEntry[]];
+  return entries ?? [];
+}
+
+function parseEntry<T>(id: string, fields: string[] | null): Omit<IntakeEntry<T>, 'attempt'> | { key: string; raw: string | undefined; error: string } {
+  const f = pairs(fields ?? []);
+  const key = typeof f.k === 'string' ? f.k : '';
+  const raw = typeof f.p === 'string' ? f.p : undefined;
+  if (raw === undefined) return { key, raw, error: 'entry has no payload' };
+  try {
+    return { id, key, payload: JSON.parse(raw) as T };
+  } catch {
+    return { key, raw, error: 'entry payload is not JSON' };
+  }
+}
+
+function pairs(flat: unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
+  return out;
+}
+
+function safeParse(raw: string | undefined): unknown {
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}

@@ -1,0 +1,96 @@
+import type { Redis } from 'ioredis';
+import { BridgeError } from '../errors.js';
+
+/**
+ * The durable front door of the webhooks. A request is verified and parsed in the HTTP handler,
+ * appended here (one Redis command) and answered; the work it asks for (incident logic, Slack
+ * listeners) runs in the worker role, which reads the intake in order (see consumer.ts).
+ *
+ * Each intake is a Redis stream of entries `{ k: order key, p: JSON payload }`. Entries that share
+ * an order key (an alert group, a Slack channel) are handled one after another in arrival order;
+ * different keys in parallel. An entry leaves the stream once handled, so the stream's length is
+ * the backlog. Entries that can never be handled are moved to a capped dead list, with the reason.
+ *
+ * Keys (`<p>` = REDIS_PREFIX):
+ * | `<p>:in:<name>` | stream | entries not yet handled |
+ * | `<p>:in:<name>:lease` | string | the worker process reading the intake (PX, renewed) |
+ * | `<p>:in:<name>:dead` | list | entries refused after acknowledgement (JSON, newest first, capped) |
+ * | `<p>:in:<name>:r:<id>` | string | what became of one entry (JSON), kept for a day |
+ */
+export function intakeKeys(prefix: string, name: string) {
+  const stream = `${prefix}:in:${name}`;
+  return { stream, lease: `${stream}:lease`, dead: `${stream}:dead`, result: (id: string) => `${stream}:r:${id}` };
+}
+
+/** What became of an entry: handled (with the handler's result) or refused. */
+export type IntakeResult = { status: 'handled'; result?: unknown } | { status: 'dead'; error: string };
+export type IntakeStatus = IntakeResult | { status: 'waiting' } | { status: 'unknown' };
+
+export const RESULT_TTL_S = 86_400;
+
+export type IntakeKeys = ReturnType<typeof intakeKeys>;
+
+/** The consumer group every worker process joins (one of them reads at a time). */
+export const INTAKE_GROUP = 'bridge';
+/** Dead entries kept for inspection. */
+export const DEAD_KEPT = 1000;
+
+export interface DeadIntakeEntry {
+  id: string;
+  key: string;
+  payload: unknown;
+  error: string;
+  attempts: number;
+  at: string;
+}
+
+export class Intake<T> {
+  readonly keys: IntakeKeys;
+
+  /** `redis` is the fail-fast connection: while Redis is away, `append` rejects at once. */
+  constructor(
+    private readonly redis: Redis,
+    readonly name: string,
+    prefix: string,
+  ) {
+    this.keys = intakeKeys(prefix, name);
+  }
+
+  /** Resolves with the entry id once the entry is in Redis; a 503-mapped error while Redis is away. */
+  async append(key: string, payload: T): Promise<string> {
+    let id: string | null;
+    try {
+      id = await this.redis.xadd(this.keys.stream, '*', 'k', key, 'p', JSON.stringify(payload));
+    } catch (err) {
+      throw new BridgeError('queue_unavailable', `the ${this.name} intake is unavailable`, { cause: err });
+    }
+    if (id === null) throw new BridgeError('queue_unavailable', `the ${this.name} intake did not take the entry`);
+    return id;
+  }
+
+  /** What became of entry `id`: waiting for a worker, handled, refused, or unknown (never seen, or too long ago). */
+  async status(id: string): Promise<IntakeStatus> {
+    // One transaction: an entry acknowledged between two reads would look unknown.
+    const replies = await this.redis.multi().get(this.keys.result(id)).xrange(this.keys.stream, id, id).exec();
+    const failed = replies?.find(([err]) => err);
+    if (!replies || failed) throw failed?.[0] ?? new Error('intake status read was not applied');
+    const result = replies[0]![1] as string | null;
+    const waiting = replies[1]![1] as unknown[];
+    if (result) return JSON.parse(result) as IntakeResult;
+    return waiting.length > 0 ? { status: 'waiting' } : { status: 'unknown' };
+  }
+
+  /** Entries not yet handled. */
+  backlog(): Promise<number> {
+    return this.redis.xlen(this.keys.stream);
+  }
+
+  deadCount(): Promise<number> {
+    return this.redis.llen(this.keys.dead);
+  }
+
+  async dead(limit = 100): Promise<DeadIntakeEntry[]> {
+    const rows = await this.redis.lrange(this.keys.dead, 0, Math.max(0, limit - 1));
+    return rows.map((r) => JSON.parse(r) as DeadIntakeEntry);
+  }
+}
