@@ -1,5 +1,10 @@
 import type { Redis } from 'ioredis';
 import { BridgeError } from '../errors.js';
+import { runScript } from '../redis.js';
+
+/** Appends unless `KEYS[2]` (a delivery id) was seen: the mark and the entry are made together or not at all. */
+const APPEND_ONCE = `if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then return false end
+return redis.call('XADD', KEYS[1], '*', 'k', ARGV[1], 'p', ARGV[2])`;
 
 /**
  * The durable front door of the webhooks. A request is verified and parsed in the HTTP handler,
@@ -66,6 +71,20 @@ export class Intake<T> {
     }
     if (id === null) throw new BridgeError('queue_unavailable', `the ${this.name} intake did not take the entry`);
     return id;
+  }
+
+  /**
+   * Appends unless `deliveryKey` was seen within `ttlS` (a sender's redelivery of the same event):
+   * the entry id, or undefined for a repeat. A failed append leaves no mark, so the retry goes in.
+   */
+  async appendOnce(key: string, payload: T, deliveryKey: string, ttlS: number): Promise<string | undefined> {
+    let id: unknown;
+    try {
+      id = await runScript(this.redis, APPEND_ONCE, 2, this.keys.stream, deliveryKey, key, JSON.stringify(payload), ttlS);
+    } catch (err) {
+      throw new BridgeError('queue_unavailable', `the ${this.name} intake is unavailable`, { cause: err });
+    }
+    return typeof id === 'string' ? id : undefined;
   }
 
   /** What became of entry `id`: waiting for a worker, handled, refused, or unknown (never seen, or too long ago). */

@@ -40,8 +40,18 @@ export class BotIdentity {
   }
 }
 
-/** The Bolt app of the bridge on a given receiver (the Fastify route, or Socket Mode). */
-export function createBoltApp(ctx: SlackContext, settings: SlackSettings, receiver: Receiver, identity: BotIdentity): App {
+export interface BoltAppOptions {
+  /**
+   * Drop repeated Events API deliveries here (Socket Mode, or HTTP without the intake). The events
+   * intake drops them as it takes them in, so the worker's app does not.
+   */
+  dedupe: boolean;
+  /** A listener's failure rejects `processEvent` (the intake then tries the event again) instead of only being logged. */
+  rethrow: boolean;
+}
+
+/** The Bolt app of the bridge on a given receiver (the Fastify route, Socket Mode, or the events intake). */
+export function createBoltApp(ctx: SlackContext, settings: SlackSettings, receiver: Receiver, identity: BotIdentity, options: BoltAppOptions = { dedupe: true, rethrow: false }): App {
   const app = new App({
     receiver,
     // A fixed token; no auth.test before answering anyone.
@@ -54,9 +64,10 @@ export function createBoltApp(ctx: SlackContext, settings: SlackSettings, receiv
     clientOptions: { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}), rejectRateLimitedCalls: true },
   });
   app.error(async (error) => {
+    if (options.rethrow) throw error.original ?? error;
     ctx.log.error({ err: error.original ?? error, code: error.code }, 'Slack listener failed');
   });
-  app.use(dedupeEvents(ctx));
+  if (options.dedupe) app.use(dedupeEvents(ctx));
   registerCaseCommand(app, ctx);
   registerCaseModal(app, ctx);
   registerMessageShortcut(app, ctx);

@@ -16,4 +16,9 @@ export interface SlackContext {
   lookups: SlackLookups;
   log: Logger;
   now: () => number;
+  /**
+   * Set where a failed event can be tried again (the worker reading the events intake): listeners
+   * then throw on a passing failure instead of telling the thread it did not go through.
+   */
+  retryFailures?: boolean;
 }

@@ -1,6 +1,9 @@
 import type { Core } from '../core.js';
+import { IntakeConsumer } from '../intake/consumer.js';
 import type { Integration } from '../integration.js';
+import { BotIdentity, createBoltApp } from './bolt-app.js';
 import type { SlackContext } from './context.js';
+import { acceptSlackEvent, IntakeBoltReceiver, SLACK_EVENTS_INTAKE, type SlackEventEntry } from './event-intake.js';
 import { slackKeys } from './keys.js';
 import { SlackLookups } from './lookups.js';
 import { slackOutcomes } from './outcomes.js';
@@ -36,10 +39,40 @@ export function slackIntegration(core: Core): Integration {
     now: Date.now,
   };
   const workerWeb = createWebClient(settings, log, 'worker');
-  return {
+  const base = {
     name: 'slack',
-    routes: slackRoutes(ctx, settings),
     outcomes: { slack: slackOutcomes({ web: workerWeb, routing, log }) },
     sinks: [slackSink({ web: workerWeb, redis: core.workerRedis, keys })],
+  };
+  // Socket Mode: events arrive on the API role's own connection and are handled there.
+  if (settings.appToken) return { ...base, routes: slackRoutes(ctx, settings) };
+
+  const intake = core.intake<SlackEventEntry>(SLACK_EVENTS_INTAKE);
+  let reader: IntakeConsumer<SlackEventEntry> | undefined;
+  return {
+    ...base,
+    intakes: [intake],
+    routes: slackRoutes(ctx, settings, acceptSlackEvent(intake, keys)),
+    async startWorkers() {
+      // The worker's own Bolt app runs the event listeners; a failure leaves the event in the intake for another try.
+      const workerCtx: SlackContext = { ...ctx, web: workerWeb, retryFailures: true };
+      const receiver = new IntakeBoltReceiver();
+      const identity = new BotIdentity(workerCtx);
+      createBoltApp(workerCtx, settings, receiver, identity, { dedupe: false, rethrow: true });
+      void identity.learn();
+      reader = new IntakeConsumer<SlackEventEntry>({
+        redis: core.workerRedis,
+        prefix: core.keys.prefix,
+        name: SLACK_EVENTS_INTAKE,
+        log,
+        handle: ({ payload }) => receiver.handle(payload),
+        permanent: () => false,
+        onOutcome: (outcome) => core.metrics.intakeEntries.inc({ intake: SLACK_EVENTS_INTAKE, outcome }),
+      });
+      reader.start();
+    },
+    close: async () => {
+      await reader?.close();
+    },
   };
 }

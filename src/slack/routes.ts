@@ -1,6 +1,6 @@
 import { SocketModeReceiver } from '@slack/bolt';
 import type { FastifyPluginAsync } from 'fastify';
-import { slackEventsRoute } from '../../webhooks/slack/events-route.js';
+import { slackEventsRoute, type SlackEventsRouteOptions } from '../../webhooks/slack/events-route.js';
 import { FastifyBoltReceiver } from '../../webhooks/slack/receiver.js';
 import { BotIdentity, createBoltApp } from './bolt-app.js';
 import { boltLogger } from './bolt-logger.js';
@@ -11,11 +11,12 @@ import type { SlackSettings } from './web-client.js';
 const ACK_TIMEOUT_MS = 2500;
 
 /**
- * The Slack app in the API role. Over HTTP: `POST /slack/events` on the bridge's own server. With
+ * The Slack app in the API role. Over HTTP: `POST /slack/events` on the bridge's own server, Events
+ * API deliveries going to the events intake (`takeEvent`) and the rest to Bolt in the request. With
  * SLACK_APP_TOKEN: Socket Mode instead (no public URL needed); the connection opens when the server
  * is ready and closes with it, in every process of the API role (Slack spreads events over them).
  */
-export function slackRoutes(ctx: SlackContext, settings: SlackSettings): FastifyPluginAsync {
+export function slackRoutes(ctx: SlackContext, settings: SlackSettings, takeEvent?: SlackEventsRouteOptions['takeEvent']): FastifyPluginAsync {
   return async (app) => {
     const identity = new BotIdentity(ctx);
     if (settings.appToken) {
@@ -44,7 +45,7 @@ export function slackRoutes(ctx: SlackContext, settings: SlackSettings): Fastify
     if (!signingSecret) throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET'); // the configuration guarantees it
     const receiver = new FastifyBoltReceiver({ log: ctx.log, ackTimeoutMs: ACK_TIMEOUT_MS });
     createBoltApp(ctx, settings, receiver, identity);
-    await app.register(slackEventsRoute, { receiver, signingSecret });
+    await app.register(slackEventsRoute, { receiver, signingSecret, ...(takeEvent ? { takeEvent } : {}) });
     app.addHook('onReady', async () => {
       void identity.learn();
     });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { BridgeError } from '../../src/errors.js';
-import { parseSlackBody, retryNumOf } from './parse-body.js';
+import { parseSlackBody, retryNumOf, type SlackBody } from './parse-body.js';
 import type { AckResponse, FastifyBoltReceiver } from './receiver.js';
 import { checkSlackSignature } from './verify-signature.js';
 
@@ -10,6 +10,11 @@ export interface SlackEventsRouteOptions {
   now?: () => number;
   /** Slack's requests are small; a modal submission with a long description is the largest. */
   bodyLimit?: number;
+  /**
+   * Events API deliveries (`event_callback`): taken in durably and answered at once, the listeners
+   * running later in the worker role. Without it, they go to Bolt in the request like the rest.
+   */
+  takeEvent?: (body: SlackBody, retry: { retryNum?: number; retryReason?: string }) => Promise<unknown>;
 }
 
 const CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded'];
@@ -48,6 +53,10 @@ export const slackEventsRoute: FastifyPluginAsync<SlackEventsRouteOptions> = asy
     if (body.type === 'url_verification') return reply.code(200).send({ challenge: body.challenge });
 
     const retry = { retryNum: retryNumOf(request.headers['x-slack-retry-num']), retryReason: header('x-slack-retry-reason') };
+    if (o.takeEvent && body.type === 'event_callback') {
+      await o.takeEvent(body, retry);
+      return reply.code(200).send();
+    }
     const response = await o.receiver.dispatch(body, retry);
     return send(reply, response);
   });
