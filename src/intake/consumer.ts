@@ -68,7 +68,11 @@ export class IntakeConsumer<T> {
   private readonly leaseMs: number;
   private readonly blockMs: number;
   private leader = false;
+  /** Until when the lease is surely this process's: the last successful take or renewal, plus `leaseMs`. */
+  private leaseUntil = 0;
   private closing = false;
+  /** A read is waiting for new entries (close() cuts it short). */
+  private waitingForEntries = false;
   private loop: Promise<void> | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
@@ -86,7 +90,7 @@ export class IntakeConsumer<T> {
 
   /** Whether this process is the intake's reader right now. */
   get reading(): boolean {
-    return this.leader;
+    return this.leader && Date.now() < this.leaseUntil;
   }
 
   start(): void {
@@ -97,7 +101,9 @@ export class IntakeConsumer<T> {
   async close(): Promise<void> {
     this.closing = true;
     this.wake?.();
-    // A blocked read ends with the connection; the round in progress finishes first.
+    // A read waiting for new entries ends with its connection (what it may have taken stays pending
+    // for the next reader); a round that is handling entries finishes first.
+    if (this.waitingForEntries) this.reader.disconnect();
     await this.loop;
     this.reader.disconnect();
   }
@@ -125,10 +131,17 @@ export class IntakeConsumer<T> {
   // ---- lease ---------------------------------------------------------------------------------
 
   private async holdLease(): Promise<boolean> {
-    if (this.leader) return true;
-    const got = await this.o.redis.set(this.keys.lease, this.me, 'PX', this.leaseMs, 'NX');
-    if (got !== 'OK') return false;
+    if (this.reading) return true;
+    if (this.leader) {
+      // Not renewed in time (Redis out of reach, or this process stalled): another may be reading by now.
+      this.o.log.warn({ intake: this.o.name }, 'intake lease lapsed');
+      this.dropLease();
+    }
+    const at = Date.now();
+    const got = (await this.o.redis.eval(ACQUIRE, 1, this.keys.lease, this.me, this.leaseMs)) as number;
+    if (got !== 1) return false;
     this.leader = true;
+    this.leaseUntil = at + this.leaseMs;
     this.o.log.info({ intake: this.o.name, reader: this.me }, 'reading the intake');
     this.renewTimer = setInterval(() => void this.renew(), Math.floor(this.leaseMs / 3));
     try {
@@ -141,19 +154,25 @@ export class IntakeConsumer<T> {
   }
 
   private async renew(): Promise<void> {
+    const at = Date.now();
     try {
       const kept = (await this.o.redis.eval(RENEW, 1, this.keys.lease, this.me, this.leaseMs)) as number;
-      if (kept === 1) return;
+      if (!this.leader) return;
+      if (kept === 1) {
+        this.leaseUntil = Math.max(this.leaseUntil, at + this.leaseMs);
+        return;
+      }
       // Another process holds the lease now: stop after this round (what it does twice is idempotent).
       this.o.log.warn({ intake: this.o.name }, 'intake lease lost to another reader');
       this.dropLease();
     } catch {
-      // Redis away: the round in progress fails on its own; the lease lapses if this goes on.
+      // Redis away: the round in progress fails on its own; `reading` turns false when the lease lapses.
     }
   }
 
   private dropLease(): void {
     this.leader = false;
+    this.leaseUntil = 0;
     clearInterval(this.renewTimer);
     this.renewTimer = undefined;
   }
@@ -222,7 +241,7 @@ export class IntakeConsumer<T> {
     take(pending);
     // New entries: wait for them only when nothing is ready now.
     const wait = due.length > 0 || broken.length > 0 ? 0 : Math.max(1, Math.min(this.blockMs, nextRetry - now));
-    if (!this.closing && this.leader) take(await this.readNew(wait));
+    if (!this.closing && this.reading) take(await this.readNew(wait));
     if (broken.length > 0) await this.bury(broken.map((b) => ({ ...b, attempts: 1 })));
     if (gone.length > 0) await this.ack(gone.map((id) => ({ id })));
     if (due.length === 0) return;
@@ -289,7 +308,12 @@ export class IntakeConsumer<T> {
     const args: (string | number)[] = ['GROUP', INTAKE_GROUP, this.me, 'COUNT', this.batch];
     if (blockMs > 0) args.push('BLOCK', blockMs);
     args.push('STREAMS', this.keys.stream, '>');
-    return streamEntries(await this.reader.call('XREADGROUP', ...args));
+    this.waitingForEntries = blockMs > 0;
+    try {
+      return streamEntries(await this.reader.call('XREADGROUP', ...args));
+    } finally {
+      this.waitingForEntries = false;
+    }
   }
 
   /** Records results and acknowledges (and deletes) the entries, in one transaction. */
@@ -313,6 +337,7 @@ export class IntakeConsumer<T> {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.closing) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
@@ -324,6 +349,12 @@ export class IntakeConsumer<T> {
   }
 }
 
+/** Takes the lease when free; keeps it when this process still holds it (a renewal that came back too late). */
+const ACQUIRE = `local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if holder then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 

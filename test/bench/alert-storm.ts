@@ -16,6 +16,7 @@ import { closeIntegrations, createIntegrations } from '../../src/integrations.js
 import { createLogger } from '../../src/log.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { startWorkers } from '../../workers/index.js';
+import { ALERTS_INTAKE } from '../../src/alerts/integration.js';
 import { bridgeEnv, deleteKeys } from '../helpers/env.js';
 
 const TOKEN = 'bench-alertmanager-token-0123456789';
@@ -172,7 +173,10 @@ export default async function alertStorm(args: string[]): Promise<Record<string,
 
     const planned = `${prefix}:alerts:planned`;
     const deadline = Date.now() + 600_000;
-    while (Object.values(await core.outbox.pendingByLane()).some((n) => n > 0) || (await core.redis.scard(planned)) > 0) {
+    const intake = core.intake(ALERTS_INTAKE);
+    const busy = async () =>
+      (await intake.backlog()) > 0 || Object.values(await core.outbox.pendingByLane()).some((n) => n > 0) || (await core.redis.scard(planned)) > 0;
+    while (await busy()) {
       if (Date.now() > deadline) throw new Error('the writes did not drain within 10 minutes');
       await new Promise((r) => setTimeout(r, 200));
     }

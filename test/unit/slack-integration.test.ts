@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/config.js';
+import { Intake } from '../../src/intake/intake.js';
 import type { Core } from '../../src/core.js';
 import { createLogger } from '../../src/log.js';
 import { slackIntegration } from '../../src/slack/integration.js';
@@ -20,7 +22,9 @@ function coreWith(env: Record<string, string>, routing?: unknown) {
     },
   });
   const config = loadConfig({ ...env, ...(routing ? { BRIDGE_CONFIG: '/routing.json' } : {}) }, () => JSON.stringify(routing));
-  const core = { config, log: createLogger('info', sink), keys: stateKeys('test') } as unknown as Core;
+  // An intake touches Redis only when something is appended.
+  const intake = (name: string) => new Intake(undefined as unknown as Redis, name, 'test');
+  const core = { config, log: createLogger('info', sink), keys: stateKeys('test'), intake } as unknown as Core;
   return { core, lines };
 }
 
@@ -46,6 +50,8 @@ describe('the Slack integration', () => {
     expect(slack.routes).toBeTypeOf('function');
     expect(Object.keys(slack.outcomes ?? {})).toEqual(['slack']);
     expect(slack.sinks?.map((s) => s.kind)).toEqual(['slack']);
+    expect(slack.intakes?.map((i) => i.name)).toEqual(['slack-events']);
+    expect(slack.startWorkers).toBeTypeOf('function');
     expect(lines).toEqual([]);
   });
 
