@@ -26,20 +26,29 @@ interface MessageEventLike {
 /** A person's message, or one sharing files, or a reply also sent to the channel. Edits, deletes, joins and bots are not. */
 const PERSON_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 
+/** Slack's message timestamps: seconds and a sequence, `1700000000.000100`. */
+const SLACK_TS = /^\d{1,12}\.\d{1,9}$/;
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** Events come from outside: every field is checked for its type before it is used. */
 export function threadReplyOf(event: MessageEventLike): ThreadReply | undefined {
   if (event.type !== 'message' || !PERSON_SUBTYPES.has(event.subtype)) return undefined;
-  if (event.bot_id || event.app_id || !event.user) return undefined;
-  const { channel, ts, thread_ts: threadTs } = event;
-  if (!channel || !ts || !threadTs || threadTs === ts) return undefined;
-  const text = replyText(event.text ?? '', event.files ?? []);
-  return text ? { channel, threadTs, ts, user: event.user, text } : undefined;
+  const user = str(event.user);
+  if (event.bot_id || event.app_id || !user) return undefined;
+  const channel = str(event.channel);
+  const ts = str(event.ts);
+  const threadTs = str(event.thread_ts);
+  if (!channel || !ts || !threadTs || threadTs === ts || !SLACK_TS.test(ts) || !SLACK_TS.test(threadTs)) return undefined;
+  const files = Array.isArray(event.files) ? event.files.filter((f) => !!f && typeof f === 'object') : [];
+  const text = replyText(typeof event.text === 'string' ? event.text : '', files);
+  return text ? { channel, threadTs, ts, user, text } : undefined;
 }
 
 function replyText(text: string, files: NonNullable<MessageEventLike['files']>): string {
   const lines = [slackToPlain(text).trim()];
   for (const f of files) {
-    const url = f.permalink ?? f.url_private;
-    if (url) lines.push(`File: ${f.title || f.name || 'attachment'} ${url}`);
+    const url = str(f.permalink) ?? str(f.url_private);
+    if (url) lines.push(`File: ${str(f.title) ?? str(f.name) ?? 'attachment'} ${url}`);
   }
   return lines.filter(Boolean).join('\n');
 }

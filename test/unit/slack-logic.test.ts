@@ -91,6 +91,18 @@ describe('thread replies', () => {
     expect(threadReplyOf({ ...base, user: undefined })).toBeUndefined();
   });
 
+  it('reads hostile shapes without throwing: wrong types are ignored, not fatal', () => {
+    const odd = (patch: Record<string, unknown>) => threadReplyOf({ ...base, ...patch } as never);
+    expect(odd({ text: 42 })).toBeUndefined();
+    expect(odd({ text: { a: 1 }, files: [{ permalink: 'https://f/a', title: 7 }] })?.text).toBe('File: attachment https://f/a');
+    expect(odd({ files: 'nope' })?.text).toBe('hi');
+    expect(odd({ files: [null, 3, { permalink: 5 }] })?.text).toBe('hi');
+    expect(odd({ ts: 'not-a-ts' })).toBeUndefined();
+    expect(odd({ thread_ts: 12 })).toBeUndefined();
+    expect(odd({ channel: ['C1'] })).toBeUndefined();
+    expect(odd({ user: { id: 'U1' } })).toBeUndefined();
+  });
+
   it('turns Slack markup into plain text', () => {
     expect(slackToPlain('<@U1> see <#C2|ops> and <https://x.y/z|the doc>, <https://a.b> &lt;3 &amp; <!here>')).toBe(
       '@U1 see #ops and the doc (https://x.y/z), https://a.b <3 & @here',

@@ -11,7 +11,11 @@ export const OPEN_CASE_SHORTCUT = 'open_expereo_case';
 export function registerMessageShortcut(app: App, ctx: SlackContext): void {
   app.shortcut<MessageShortcut>({ callback_id: OPEN_CASE_SHORTCUT, type: 'message_action' }, async ({ ack, shortcut, respond }) => {
     await ack();
-    const channel = shortcut.channel.id;
+    const channel = typeof shortcut.channel?.id === 'string' ? shortcut.channel.id : undefined;
+    if (!channel) {
+      ctx.log.warn({ callbackId: shortcut.callback_id }, 'message shortcut without a channel ignored');
+      return;
+    }
     const teamId = shortcut.team?.id ?? shortcut.user.team_id ?? '';
     const route = resolveRoute(ctx.routing, { teamId, channelId: channel });
     if (!route) {
@@ -20,11 +24,11 @@ export function registerMessageShortcut(app: App, ctx: SlackContext): void {
     }
     let permalink: string | undefined;
     try {
-      permalink = (await ctx.web.chat.getPermalink({ channel, message_ts: shortcut.message.ts })).permalink;
+      permalink = (await ctx.web.chat.getPermalink({ channel, message_ts: String(shortcut.message?.ts ?? '') })).permalink;
     } catch (err) {
       ctx.log.warn({ err }, 'chat.getPermalink failed; the case will not link to the message');
     }
-    const quoted = slackToPlain(shortcut.message.text ?? '').trim();
+    const quoted = slackToPlain(typeof shortcut.message?.text === 'string' ? shortcut.message.text : '').trim();
     const description = [quoted, permalink ? `Slack message: ${permalink}` : undefined].filter(Boolean).join('\n\n');
     try {
       await openCaseModal(ctx, {
