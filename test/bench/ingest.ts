@@ -7,6 +7,9 @@
  * 1,000 requests/s, and the bridge process's peak RSS over the run. The fixed rate is measured with
  * steady arrivals (one request every millisecond, latency from when it was due); autocannon's own
  * `overallRate`, which sends each second's requests in one burst, is reported beside it.
+ * The bridge process is the API role: it answers once a request is in its intake. At the end the
+ * same process starts the intake readers of the worker role and drains the intakes; every accepted
+ * request must then have its write queued, and the drain rate is reported.
  * Targets: ratio ≥ 0.5, p99 < 25 ms at 1,000/s, RSS < 150 MB.
  * Args: [seconds=10] [connections=50] [rate=1000] [logLevel=info] [node flags for the bridge process…]
  * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` for a CPU profile, `--max-semi-space-size=4`).
@@ -28,7 +31,7 @@ import {
 import { buildIngestServers, type IngestBuild } from '../helpers/ingest-build.js';
 import { startIngestChild, type IngestChild } from '../helpers/ingest-processes.js';
 import { countKeys, dropKeys } from '../helpers/ingest-redis.js';
-import type { IngestServerStats } from '../helpers/ingest-server.js';
+import type { IngestDrain, IngestServerStats } from '../helpers/ingest-server.js';
 
 const TARGETS = { ratio: 0.5, p99Ms: 25, rssMb: 150 };
 const WARMUP_SECONDS = 3;
@@ -142,6 +145,9 @@ export default async function ingest(args: string[]): Promise<Record<string, unk
     }
     const stats = await bridge.ask<IngestServerStats>('stats', 'stats');
     await settle();
+    // Accepted requests are entries in the intakes; the worker side's readers then turn each into its write.
+    process.stderr.write('ingest: draining the intakes (alert and Slack event readers)\n');
+    const drained = await bridge.ask<IngestDrain>('drain', 'drained');
     const writesQueued = await countKeys(redisUrl, `${prefix}:w:e:*`);
     return {
       seconds,
@@ -156,10 +162,15 @@ export default async function ingest(args: string[]): Promise<Record<string, unk
       bridgePeakHeapTotalMb: mb(stats.peakHeapTotalBytes),
       bridgePeakHeapUsedMb: mb(stats.peakHeapUsedBytes),
       bridgeRequestsAccepted: accepted,
-      // Each accepted request queued one write (no workers run, so none is drained). autocannon does
-      // not count the answers still in flight when a run ends, so there may be a few more writes.
+      // Each accepted request is one intake entry, and each entry one queued write (the write workers
+      // do not run, so none is sent). autocannon does not count the answers still in flight when a
+      // run ends, so there may be a few more.
+      intakeEntries: drained.entries,
+      intakeDrainSeconds: Number(drained.seconds.toFixed(1)),
+      intakeDrainPerSecond: Math.round(drained.entries / Math.max(drained.seconds, 0.001)),
+      intakeDead: drained.dead,
       writesQueued,
-      everyAcceptedRequestQueued: writesQueued >= accepted,
+      everyAcceptedRequestQueued: drained.entries >= accepted && writesQueued >= accepted && drained.dead === 0,
       targets: TARGETS,
       rssWithinTarget: mb(stats.peakRssBytes) < TARGETS.rssMb,
     };

@@ -3,7 +3,8 @@
  * alone: the real core (Redis producer), integrations and Fastify app, no workers, listening on
  * 127.0.0.1 at a free port. Run compiled (see ingest-build.ts) with an IPC channel; options come
  * as JSON in argv[2]. It reports `{ ready, port }` once listening, answers `{ stats }` (peak RSS
- * sampled every 50 ms and the OS high-water mark) to a `stats` message, and closes on `close`.
+ * sampled every 50 ms and the OS high-water mark) to a `stats` message, `{ drained }` to `drain`
+ * (the intake readers started and run until the intakes are empty), and closes on `close`.
  */
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -30,7 +31,14 @@ export interface IngestServerStats {
   peakHeapUsedBytes: number;
 }
 
-export type IngestServerMessage = { ready: true; port: number } | { stats: IngestServerStats };
+/** What draining the intakes took: entries handled and the time from the first to the last. */
+export interface IngestDrain {
+  entries: number;
+  seconds: number;
+  dead: number;
+}
+
+export type IngestServerMessage = { ready: true; port: number } | { stats: IngestServerStats } | { drained: IngestDrain };
 
 const options = JSON.parse(process.argv[2] ?? '{}') as IngestServerOptions;
 const config = loadConfig({ ...options.env, BRIDGE_CONFIG: '/routing.json' }, () => JSON.stringify(options.routing));
@@ -72,6 +80,8 @@ process.on('message', (message: unknown) => {
         peakHeapUsedBytes: peak.heapUsed,
       },
     });
+  } else if (message === 'drain') {
+    void drain().then((drained) => send({ drained }));
   } else if (message === 'close' && !closing) {
     closing = true;
     void (async () => {
@@ -83,3 +93,19 @@ process.on('message', (message: unknown) => {
     })();
   }
 });
+
+/**
+ * Starts what the worker role runs for the intakes (the alert and Slack event readers, not the
+ * write workers: no upstream call is made) and waits until every entry taken in is handled.
+ */
+async function drain(): Promise<IngestDrain> {
+  const intakes = integrations.flatMap((i) => i.intakes ?? []);
+  const backlog = async () => (await Promise.all(intakes.map((i) => i.backlog()))).reduce((a, b) => a + b, 0);
+  const entries = await backlog();
+  const started = Date.now();
+  for (const i of integrations) if (i.name === 'alerts' || i.name === 'slack') await i.startWorkers?.();
+  while ((await backlog()) > 0) await new Promise((r) => setTimeout(r, 100));
+  const seconds = (Date.now() - started) / 1000;
+  const dead = (await Promise.all(intakes.map((i) => i.deadCount()))).reduce((a, b) => a + b, 0);
+  return { entries, seconds, dead };
+}
