@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { createWrite } from '../helpers/pipeline.js';
+import { withRedisDown } from '../helpers/redis.js';
 
 let bridge: TestBridge;
 beforeAll(async () => {
@@ -45,6 +46,16 @@ describe('operations endpoints', () => {
     expect(api.statusCode).toBe(200);
     const names = (api.json() as { queues: { name: string }[] }).queues.map((q) => q.name).sort();
     expect(names).toEqual(['deliveries', 'mirror-fetch', 'mirror-scan', 'outcomes', 'writes']); // no alert sources configured here
+  });
+
+  it('answers the budget view 503 instead of hanging while Redis is away', async () => {
+    const admin = { authorization: `Bearer ${bridge.core.config.adminToken}` };
+    const down = await withRedisDown(bridge.core.workerRedis, () => bridge.app.inject({ method: 'GET', url: '/admin/budget', headers: admin }));
+    expect(down.statusCode).toBe(503);
+    expect(down.json()).toMatchObject({ error: 'queue_unavailable' });
+    const back = await bridge.app.inject({ method: 'GET', url: '/admin/budget', headers: admin });
+    expect(back.statusCode).toBe(200);
+    expect(back.json()).toHaveProperty('write.remaining');
   });
 
   it('answers unknown routes with a JSON 404', async () => {
