@@ -4,13 +4,20 @@ import { BridgeError } from '../errors.js';
 import { IntakeConsumer } from '../intake/consumer.js';
 import type { Integration } from '../integration.js';
 import { alertWebhookRoutes } from '../../webhooks/alerts/routes.js';
-import type { Notification } from './notification.js';
+import type { AlertSource } from './routing-schema.js';
+import { parseNotification } from './sources/index.js';
 import { AlertProcessor } from './processor.js';
 import { slackPoster } from './slack-announce.js';
 import { IncidentStore } from './store.js';
 import { createAlertQueue, createAlertWorker, scheduleSweep, scheduleTimer } from './timer-queue.js';
 
 export const ALERTS_INTAKE = 'alerts';
+
+/** An accepted notification as the alerts intake keeps it: the source and the request's own JSON. */
+export interface AlertIntakeEntry {
+  source: AlertSource;
+  body: unknown;
+}
 
 /**
  * Alert-to-case escalation: Alertmanager, Grafana and Events API webhooks open and inform expereo
@@ -43,9 +50,9 @@ export function alertsIntegration(core: Core): Integration {
     });
   const requests = processorOn(core.redis);
   const background = processorOn(core.workerRedis);
-  const intake = core.intake<Notification>(ALERTS_INTAKE);
+  const intake = core.intake<AlertIntakeEntry>(ALERTS_INTAKE);
   let worker: Worker | undefined;
-  let reader: IntakeConsumer<Notification> | undefined;
+  let reader: IntakeConsumer<AlertIntakeEntry> | undefined;
   let closing: Promise<void> | undefined;
 
   return {
@@ -54,11 +61,13 @@ export function alertsIntegration(core: Core): Integration {
     intakes: [intake],
     routes: alertWebhookRoutes({
       routing,
-      accept: async (n) => {
+      accept: async (n, source, text) => {
         const refusal = await requests.refusal(n);
         if (refusal) throw refusal;
-        // One alert group's notifications are handled in the order they came.
-        return { status: 'queued', id: await intake.append(n.origin, n) };
+        // One alert group's notifications are handled in the order they came. The request's own
+        // JSON is kept (spliced in, not serialised again) and parsed again by the worker.
+        const entry = `{"source":${JSON.stringify(source)},"body":${text}}`;
+        return { status: 'queued', id: await intake.appendJson(n.origin, entry) };
       },
     }),
     outcomes: { alert: (outcome) => background.outcome(outcome) },
@@ -67,13 +76,17 @@ export function alertsIntegration(core: Core): Integration {
       void worker.run();
       await worker.waitUntilReady();
       await scheduleSweep(queue, core.config.writes.sweepEveryMs);
-      reader = new IntakeConsumer<Notification>({
+      reader = new IntakeConsumer<AlertIntakeEntry>({
         redis: core.workerRedis,
         prefix: core.keys.prefix,
         name: ALERTS_INTAKE,
         log,
         handle: async ({ id, payload }) => {
-          const result = await background.notify(payload);
+          const source = routing.sources[payload.source];
+          if (!source) throw new BridgeError('invalid_request', `alert source ${payload.source} is no longer configured`);
+          const parsed = parseNotification(payload.source, payload.body, source.author);
+          if (!parsed.ok) throw Object.assign(new BridgeError('invalid_request', `not a valid ${payload.source} notification`), { issues: parsed.issues });
+          const result = await background.notify(parsed.notification);
           log.info({ id, source: payload.source, incident: result.incident, status: result.status, writes: result.writes }, 'alert notification');
           return result;
         },

@@ -62,10 +62,18 @@ export class Intake<T> {
   }
 
   /** Resolves with the entry id once the entry is in Redis; a 503-mapped error while Redis is away. */
-  async append(key: string, payload: T): Promise<string> {
+  append(key: string, payload: T): Promise<string> {
+    return this.appendJson(key, JSON.stringify(payload));
+  }
+
+  /**
+   * `append` for a payload already serialised: a webhook handler can splice the request's own
+   * JSON text into it instead of serialising what it parsed a second time. It must be the JSON of a `T`.
+   */
+  async appendJson(key: string, json: string): Promise<string> {
     let id: string | null;
     try {
-      id = await this.redis.xadd(this.keys.stream, '*', 'k', key, 'p', JSON.stringify(payload));
+      id = await this.redis.xadd(this.keys.stream, '*', 'k', key, 'p', json);
     } catch (err) {
       throw new BridgeError('queue_unavailable', `the ${this.name} intake is unavailable`, { cause: err });
     }
@@ -77,10 +85,15 @@ export class Intake<T> {
    * Appends unless `deliveryKey` was seen within `ttlS` (a sender's redelivery of the same event):
    * the entry id, or undefined for a repeat. A failed append leaves no mark, so the retry goes in.
    */
-  async appendOnce(key: string, payload: T, deliveryKey: string, ttlS: number): Promise<string | undefined> {
+  appendOnce(key: string, payload: T, deliveryKey: string, ttlS: number): Promise<string | undefined> {
+    return this.appendOnceJson(key, JSON.stringify(payload), deliveryKey, ttlS);
+  }
+
+  /** `appendOnce` for a payload already serialised (see `appendJson`). */
+  async appendOnceJson(key: string, json: string, deliveryKey: string, ttlS: number): Promise<string | undefined> {
     let id: unknown;
     try {
-      id = await runScript(this.redis, APPEND_ONCE, 2, this.keys.stream, deliveryKey, key, JSON.stringify(payload), ttlS);
+      id = await runScript(this.redis, APPEND_ONCE, 2, this.keys.stream, deliveryKey, key, json, ttlS);
     } catch (err) {
       throw new BridgeError('queue_unavailable', `the ${this.name} intake is unavailable`, { cause: err });
     }

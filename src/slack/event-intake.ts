@@ -30,13 +30,20 @@ export function orderKeyOf(body: SlackBody): string {
  * unanswered; the repeat is acknowledged and dropped, atomically with the first one's append).
  */
 export function acceptSlackEvent(intake: Intake<SlackEventEntry>, keys: SlackKeys) {
-  return async (body: SlackBody, retry: { retryNum?: number; retryReason?: string }): Promise<{ id?: string; repeat: boolean }> => {
-    const entry: SlackEventEntry = { body, ...retry };
+  return async (body: SlackBody, retry: { retryNum?: number; retryReason?: string }, json?: string): Promise<{ id?: string; repeat: boolean }> => {
+    const entry = entryJson(body, retry, json);
     const eventId = body.event_id;
-    if (typeof eventId !== 'string' || eventId === '') return { id: await intake.append(orderKeyOf(body), entry), repeat: false };
-    const id = await intake.appendOnce(orderKeyOf(body), entry, keys.event(eventId), TTL_S.event);
+    if (typeof eventId !== 'string' || eventId === '') return { id: await intake.appendJson(orderKeyOf(body), entry), repeat: false };
+    const id = await intake.appendOnceJson(orderKeyOf(body), entry, keys.event(eventId), TTL_S.event);
     return { id, repeat: id === undefined };
   };
+}
+
+/** A `SlackEventEntry` as JSON, splicing in the request's own JSON text when given (it parsed into `body`). */
+function entryJson(body: SlackBody, retry: { retryNum?: number; retryReason?: string }, json: string | undefined): string {
+  if (json === undefined) return JSON.stringify({ body, ...retry } satisfies SlackEventEntry);
+  const head = JSON.stringify({ ...retry }).slice(0, -1);
+  return `${head}${head.length > 1 ? ',' : ''}"body":${json}}`;
 }
 
 /**

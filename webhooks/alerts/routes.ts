@@ -8,8 +8,11 @@ import { verifyRequest } from './verify.js';
 
 export interface AlertRoutesOptions {
   routing: AlertsRouting | undefined;
-  /** Takes a verified, parsed notification in (or refuses it); resolves once it is safe in Redis. */
-  accept(n: Notification): Promise<object>;
+  /**
+   * Takes a verified, parsed notification in (or refuses it); resolves once it is safe in Redis.
+   * `text` is the request's JSON, which parsed into `n`.
+   */
+  accept(n: Notification, source: AlertSource, text: string): Promise<object>;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -41,10 +44,10 @@ export function alertWebhookRoutes(options: AlertRoutesOptions): FastifyPluginAs
           request.log.warn({ source, reason: verdict.reason }, 'alert webhook refused');
           throw new BridgeError('unauthorized', 'invalid credentials');
         }
-        const json = parseJsonBody(raw);
-        const parsed = parseNotification(source, json, config.author);
+        const text = raw.toString('utf8');
+        const parsed = parseNotification(source, parseJsonBody(text), config.author);
         if (!parsed.ok) throw invalid(`not a valid ${source} notification`, parsed.issues);
-        return reply.code(202).send(await options.accept(parsed.notification));
+        return reply.code(202).send(await options.accept(parsed.notification, source, text));
       });
     }
   };

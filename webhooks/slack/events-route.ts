@@ -14,7 +14,7 @@ export interface SlackEventsRouteOptions {
    * Events API deliveries (`event_callback`): taken in durably and answered at once, the listeners
    * running later in the worker role. Without it, they go to Bolt in the request like the rest.
    */
-  takeEvent?: (body: SlackBody, retry: { retryNum?: number; retryReason?: string }) => Promise<unknown>;
+  takeEvent?: (body: SlackBody, retry: { retryNum?: number; retryReason?: string }, json: string | undefined) => Promise<unknown>;
 }
 
 const CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded'];
@@ -54,7 +54,9 @@ export const slackEventsRoute: FastifyPluginAsync<SlackEventsRouteOptions> = asy
 
     const retry = { retryNum: retryNumOf(request.headers['x-slack-retry-num']), retryReason: header('x-slack-retry-reason') };
     if (o.takeEvent && body.type === 'event_callback') {
-      await o.takeEvent(body, retry);
+      // The request's JSON text, when that is what `body` was parsed from.
+      const json = (header('content-type') ?? '').toLowerCase().startsWith('application/json') ? raw : undefined;
+      await o.takeEvent(body, retry, json);
       return reply.code(200).send();
     }
     const response = await o.receiver.dispatch(body, retry);
