@@ -23,10 +23,12 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
-COPY --chown=node:node package.json slack-manifest.yaml ./
+COPY --chown=node:node package.json slack-manifest.yaml node-options.env ./
 USER node
 EXPOSE 3000
 # /healthz answers while the process is alive; /readyz adds Redis, workers and the upstream token.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/src/main.js"]
+# V8 heap sizing (NODE_OPTIONS) comes from node-options.env, as for `npm start`; a NODE_OPTIONS
+# given to the container replaces it.
+CMD ["node", "--env-file=node-options.env", "dist/src/main.js"]
