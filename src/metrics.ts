@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RedisBudget } from './budget/redis-budget.js';
 import type { Intake } from './intake/intake.js';
+import { readWithin } from './redis.js';
 import type { Outbox } from './writes/outbox.js';
 import { ALL_LANES, LANE_NAMES } from './writes/lanes.js';
 
@@ -66,25 +67,8 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/**
- * Reads a value for a gauge, giving up after a second: a scrape while Redis is away answers with
- * what it can (the other metrics) instead of hanging or failing.
- */
-async function readSoon<T>(read: () => Promise<T>): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      read(),
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), 1000);
-      }),
-    ]);
-  } catch {
-    return undefined;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** A gauge's read gives up after a second: a scrape while Redis is away answers with the other metrics. */
+const readSoon = <T>(read: () => Promise<T>) => readWithin(1000, read);
 
 /** Gauges read from Redis when scraped: queue depth by lane, budgets, dead letters. */
 export function registerStateGauges(metrics: Metrics, state: { outbox: Outbox; readBudget: RedisBudget; writeBudget: RedisBudget }): void {
@@ -135,29 +119,22 @@ export function registerStateGauges(metrics: Metrics, state: { outbox: Outbox; r
 
 /** Gauges of the webhook intakes: entries waiting for a worker, and entries refused after acknowledgement. */
 export function registerIntakeGauges(metrics: Metrics, intakes: () => Intake<unknown>[]): void {
-  const { registry } = metrics;
-  new Gauge({
-    name: 'bridge_intake_backlog',
-    help: 'Webhook entries acknowledged and waiting for a worker, by intake',
-    labelNames: ['intake'] as const,
-    registers: [registry],
-    async collect() {
-      for (const intake of intakes()) {
-        const n = await readSoon(() => intake.backlog());
-        if (n !== undefined) this.set({ intake: intake.name }, n);
-      }
-    },
-  });
-  new Gauge({
-    name: 'bridge_intake_dead',
-    help: 'Webhook entries a worker could not handle (kept in the intake dead list), by intake',
-    labelNames: ['intake'] as const,
-    registers: [registry],
-    async collect() {
-      for (const intake of intakes()) {
-        const n = await readSoon(() => intake.deadCount());
-        if (n !== undefined) this.set({ intake: intake.name }, n);
-      }
-    },
-  });
+  const gauges = [
+    ['bridge_intake_backlog', 'Webhook entries acknowledged and waiting for a worker, by intake', (i: Intake<unknown>) => i.backlog()],
+    ['bridge_intake_dead', 'Webhook entries a worker could not handle (kept in the intake dead list), by intake', (i: Intake<unknown>) => i.deadCount()],
+  ] as const;
+  for (const [name, help, read] of gauges) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['intake'] as const,
+      registers: [metrics.registry],
+      async collect() {
+        for (const intake of intakes()) {
+          const n = await readSoon(() => read(intake));
+          if (n !== undefined) this.set({ intake: intake.name }, n);
+        }
+      },
+    });
+  }
 }

@@ -80,3 +80,23 @@ export async function runScript(redis: Redis, lua: string, numKeys: number, ...a
     return redis.eval(lua, numKeys, ...args);
   }
 }
+
+/**
+ * `read()`, or undefined if it fails or has not answered within `ms`: a patient connection waits
+ * out a Redis outage, and a scrape or an admin view must not wait with it.
+ */
+export async function readWithin<T>(ms: number, read: () => Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      read(),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), ms);
+      }),
+    ]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+  }
+}

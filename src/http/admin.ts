@@ -5,6 +5,7 @@ import type { Core } from '../core.js';
 import { BridgeError } from '../errors.js';
 import type { Intake } from '../intake/intake.js';
 import type { Entry } from '../writes/outbox.js';
+import { readWithin } from '../redis.js';
 import { adminGuard } from './admin-auth.js';
 import { queueDashboard } from './queue-dashboard.js';
 
@@ -24,23 +25,6 @@ function view(e: Entry) {
 }
 
 const ADMIN_READ_TIMEOUT_MS = 3000;
-
-/** All of `reads`; a 503 if one fails or once `ms` have passed (Redis out of reach). */
-async function within<T extends readonly unknown[]>(ms: number, reads: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      (Promise.all(reads) as Promise<T>).catch((err: unknown) => {
-        throw new BridgeError('queue_unavailable', 'Redis is unavailable', { cause: err });
-      }),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new BridgeError('queue_unavailable', 'Redis did not answer in time')), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * The admin API, behind `ADMIN_TOKEN` (absent: the routes do not exist).
@@ -107,13 +91,11 @@ export const adminPlugin = fp<{ core: Core; queues: Queue[]; intakes: Intake<unk
 
     app.get('/admin/budget', { onRequest: guard }, async () => {
       // Budgets live on the patient worker connection, which waits out a Redis outage: answer 503 instead of hanging.
-      const [read, write, bulk, pendingByLane, deadLetters] = await within(ADMIN_READ_TIMEOUT_MS, [
-        core.expereo.readBudget.state(),
-        core.expereo.writeBudget.state(),
-        core.bulkBudget.state(),
-        core.outbox.pendingByLane(),
-        core.outbox.deadCount(),
-      ]);
+      const state = await readWithin(ADMIN_READ_TIMEOUT_MS, () =>
+        Promise.all([core.expereo.readBudget.state(), core.expereo.writeBudget.state(), core.bulkBudget.state(), core.outbox.pendingByLane(), core.outbox.deadCount()]),
+      );
+      if (!state) throw new BridgeError('queue_unavailable', 'Redis is unavailable or did not answer in time');
+      const [read, write, bulk, pendingByLane, deadLetters] = state;
       return { read, write, bulk, reserve: core.config.writes.reserve, pendingByLane, deadLetters };
     });
   },

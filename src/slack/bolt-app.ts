@@ -40,18 +40,8 @@ export class BotIdentity {
   }
 }
 
-export interface BoltAppOptions {
-  /**
-   * Drop repeated Events API deliveries here (Socket Mode, or HTTP without the intake). The events
-   * intake drops them as it takes them in, so the worker's app does not.
-   */
-  dedupe: boolean;
-  /** A listener's failure rejects `processEvent` (the intake then tries the event again) instead of only being logged. */
-  rethrow: boolean;
-}
-
 /** The Bolt app of the bridge on a given receiver (the Fastify route, Socket Mode, or the events intake). */
-export function createBoltApp(ctx: SlackContext, settings: SlackSettings, receiver: Receiver, identity: BotIdentity, options: BoltAppOptions = { dedupe: true, rethrow: false }): App {
+export function createBoltApp(ctx: SlackContext, settings: SlackSettings, receiver: Receiver, identity: BotIdentity): App {
   const app = new App({
     receiver,
     // A fixed token; no auth.test before answering anyone.
@@ -64,10 +54,12 @@ export function createBoltApp(ctx: SlackContext, settings: SlackSettings, receiv
     clientOptions: { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}), rejectRateLimitedCalls: true },
   });
   app.error(async (error) => {
-    if (options.rethrow) throw error.original ?? error;
+    // From the events intake, a failure rejects `processEvent` so that the event is tried again.
+    if (ctx.fromIntake) throw error.original ?? error;
     ctx.log.error({ err: error.original ?? error, code: error.code }, 'Slack listener failed');
   });
-  if (options.dedupe) app.use(dedupeEvents(ctx));
+  // Events from the intake were deduplicated as they were taken in (Socket Mode's are not).
+  if (!ctx.fromIntake) app.use(dedupeEvents(ctx));
   registerCaseCommand(app, ctx);
   registerCaseModal(app, ctx);
   registerMessageShortcut(app, ctx);

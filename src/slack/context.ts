@@ -17,8 +17,9 @@ export interface SlackContext {
   log: Logger;
   now: () => number;
   /**
-   * Set where a failed event can be tried again (the worker reading the events intake): listeners
-   * then throw on a passing failure instead of telling the thread it did not go through.
+   * Set in the worker that reads the events intake: events were deduplicated as they were taken
+   * in, and a listener's passing failure is thrown (the intake tries the event again) instead of
+   * being told in the thread.
    */
-  retryFailures?: boolean;
+  fromIntake?: boolean;
 }

@@ -55,10 +55,10 @@ export function slackIntegration(core: Core): Integration {
     routes: slackRoutes(ctx, settings, acceptSlackEvent(intake, keys)),
     async startWorkers() {
       // The worker's own Bolt app runs the event listeners; a failure leaves the event in the intake for another try.
-      const workerCtx: SlackContext = { ...ctx, web: workerWeb, retryFailures: true };
+      const workerCtx: SlackContext = { ...ctx, web: workerWeb, fromIntake: true };
       const receiver = new IntakeBoltReceiver();
       const identity = new BotIdentity(workerCtx);
-      createBoltApp(workerCtx, settings, receiver, identity, { dedupe: false, rethrow: true });
+      createBoltApp(workerCtx, settings, receiver, identity);
       void identity.learn();
       reader = new IntakeConsumer<SlackEventEntry>({
         redis: core.workerRedis,

@@ -32,7 +32,7 @@ import {
 } from '../helpers/ingest-payloads.js';
 import { buildIngestServers, type IngestBuild } from '../helpers/ingest-build.js';
 import { productionNodeFlags, startIngestChild, type IngestChild } from '../helpers/ingest-processes.js';
-import { countKeys, dropKeys } from '../helpers/ingest-redis.js';
+import { countKeys, deleteKeys } from '../helpers/env.js';
 import type { IngestDrain, IngestServerStats } from '../helpers/ingest-server.js';
 
 const TARGETS = { ratio: 0.5, p99Ms: 25, rssMb: 150 };
@@ -197,7 +197,7 @@ export default async function ingest(args: string[]): Promise<Record<string, unk
     for (const child of children) await child.close();
     await slack?.close();
     await sandbox?.close();
-    await dropKeys(redisUrl, `${prefix}:*`);
+    await deleteKeys(redisUrl, prefix);
     await build?.remove();
   }
 }

@@ -24,17 +24,35 @@ export function bridgeEnv(redisUrl: string, prefix: string, upstream: UpstreamCr
   };
 }
 
-/** Deletes every key under `prefix` (connection of its own, closed afterwards). */
-export async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+/** Hands the keys matching `pattern` to `each`, a batch at a time (SCAN, never KEYS); resolves with how many there were. */
+export async function scanKeys(redis: Redis, pattern: string, each: (keys: string[]) => Promise<unknown> = async () => undefined): Promise<number> {
+  let cursor = '0';
+  let count = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    count += keys.length;
+    if (keys.length) await each(keys);
+  } while (cursor !== '0');
+  return count;
+}
+
+/** Runs `work` on a connection of its own, closed afterwards. */
+async function withConnection<T>(redisUrl: string, work: (redis: Redis) => Promise<T>): Promise<T> {
   const redis = new Redis(redisUrl);
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    return await work(redis);
   } finally {
     redis.disconnect();
   }
+}
+
+/** Deletes every key under `prefix`. */
+export async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  await withConnection(redisUrl, (redis) => scanKeys(redis, `${prefix}:*`, (keys) => redis.unlink(...keys)));
+}
+
+/** How many keys match `pattern`. */
+export function countKeys(redisUrl: string, pattern: string): Promise<number> {
+  return withConnection(redisUrl, (redis) => scanKeys(redis, pattern));
 }

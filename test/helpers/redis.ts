@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { closeRedis, createRedis, waitReady } from '../../src/redis.js';
+import { scanKeys } from './env.js';
 
 export function redisUrl(): string {
   return inject('redisUrl');
@@ -20,12 +21,7 @@ export async function openRedis(name = 'test'): Promise<Redis> {
 
 /** Deletes every key under `prefix`, then closes the connection. */
 export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
+  await scanKeys(redis, `${prefix}:*`, (keys) => redis.del(...keys));
   await closeRedis(redis);
 }
 

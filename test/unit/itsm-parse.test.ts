@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseTicketEvent } from '../../src/itsm/inbound.js';
 import { itsmRoutingSchema, type ConnectorConfig } from '../../src/itsm/routing-schema.js';
 import { normalizeTime, richText, type Parsed, type TicketEvent } from '../../src/itsm/ticket-event.js';
-import { fixture } from '../helpers/fake-itsm.js';
+import { DESK_FIELD_PATHS, fixture } from '../helpers/fake-itsm.js';
 
 const routing = itsmRoutingSchema.parse({
   connectors: {
@@ -13,22 +13,7 @@ const routing = itsmRoutingSchema.parse({
       tool: 'generic',
       auth: { type: 'bearer', token: 'generic-token-000001' },
       events: { created: ['ticket_created'], commented: ['note_added'] },
-      fieldPaths: {
-        event: 'action',
-        eventId: 'event_uid',
-        ticketId: 'data.ticket.display_id',
-        title: 'data.ticket.subject',
-        description: 'data.ticket.description_text',
-        priority: 'data.ticket.priority_name',
-        type: 'data.ticket.category',
-        status: 'data.ticket.status_name',
-        createdAt: 'data.ticket.created_at',
-        reporter: 'data.ticket.requester.name',
-        commentId: 'data.note.id',
-        commentText: 'data.note.body_text',
-        commentAuthor: 'data.note.user.name',
-        commentAt: 'data.note.created_at',
-      },
+      fieldPaths: { ...DESK_FIELD_PATHS, type: 'data.ticket.category', status: 'data.ticket.status_name', reporter: 'data.ticket.requester.name' },
     },
   },
 });

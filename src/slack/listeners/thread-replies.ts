@@ -34,7 +34,7 @@ export function registerThreadReplies(app: App, ctx: SlackContext): void {
       });
     } catch (err) {
       // From the events intake, a passing failure means: try the event again later.
-      if (ctx.retryFailures && !(err instanceof InvalidWriteError)) throw err;
+      if (ctx.fromIntake && !(err instanceof InvalidWriteError)) throw err;
       // Otherwise the event is already acknowledged: the thread is the only place to say it did not go through.
       ctx.log.warn({ err, key }, 'thread reply could not be queued');
       const reason = err instanceof InvalidWriteError ? err.issues.map((i) => i.message).join('; ') : 'the bridge’s queue is unavailable; please post it again in a minute';
