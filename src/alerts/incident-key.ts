@@ -5,12 +5,16 @@ import type { CorrelationRule } from './routing-schema.js';
 /** Longest incident key kept verbatim (it becomes the case's customerReference, at most 255). */
 export const MAX_KEY_LENGTH = 200;
 
+const ALREADY_NORMAL = /^[\x21-\x7e]+(?: [\x21-\x7e]+)*$/;
+
 /**
  * One spelling per key: Unicode NFKC, control characters and runs of white space folded to one
  * space, trimmed. Alertmanager versions differ in the spaces inside a groupKey (`{a="1", b="2"}`);
  * a key too long to keep keeps its start and gains a hash of the whole.
  */
 export function normaliseKey(raw: string): string {
+  // Printable ASCII words with single spaces between them are their own normal form.
+  if (raw.length <= MAX_KEY_LENGTH && ALREADY_NORMAL.test(raw)) return raw;
   const text = raw
     .normalize('NFKC')
     .replace(/[\s\p{Cc}]+/gu, ' ')

@@ -61,13 +61,13 @@ export function alertsIntegration(core: Core): Integration {
     intakes: [intake],
     routes: alertWebhookRoutes({
       routing,
-      accept: async (n, source, text) => {
-        const refusal = await requests.refusal(n);
+      accept: async (head, notification, text) => {
+        const refusal = await requests.refusal(head, notification);
         if (refusal) throw refusal;
         // One alert group's notifications are handled in the order they came. The request's own
         // JSON is kept (spliced in, not serialised again) and parsed again by the worker.
-        const entry = `{"source":${JSON.stringify(source)},"body":${text}}`;
-        return { status: 'queued', id: await intake.appendJson(n.origin, entry) };
+        const entry = `{"source":${JSON.stringify(head.source)},"body":${text}}`;
+        return { status: 'queued', id: await intake.appendJson(head.origin, entry) };
       },
     }),
     outcomes: { alert: (outcome) => background.outcome(outcome) },

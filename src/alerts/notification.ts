@@ -35,6 +35,17 @@ export interface AlertItem extends AlertInfo {
   status: 'firing' | 'resolved';
 }
 
+/**
+ * What a webhook request needs of a notification before it is queued: its group (the intake's
+ * order key), the labels rules match on, and whether anything fires. `Notification` has them all.
+ */
+export interface NotificationHead {
+  source: AlertSource;
+  origin: string;
+  labels: Labels;
+  firing: boolean;
+}
+
 export interface Notification {
   source: AlertSource;
   /** The source's own incident id (Alertmanager/Grafana groupKey, Events dedup_key), normalised. */
@@ -73,19 +84,27 @@ export function shortHash(text: string, length = 12): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
 }
 
-/** Alert ids carry the origin so that two groups (or sources) folded into one incident never clash. */
-export function alertId(origin: string, fingerprint: string): string {
-  return `${shortHash(origin)}:${fingerprint}`;
+/**
+ * Alert ids carry the origin so that two groups (or sources) folded into one incident never clash:
+ * `alertIds(origin)` gives the function that names each alert of that origin.
+ */
+export function alertIds(origin: string): (fingerprint: string) => string {
+  const prefix = `${shortHash(origin)}:`;
+  return (fingerprint) => prefix + fingerprint;
 }
 
-/** Strings only: label and annotation values from JSON may be numbers, booleans or null. */
-export function stringRecord(input: Record<string, unknown> | null | undefined): Labels {
-  const out: Labels = {};
-  for (const [k, v] of Object.entries(input ?? {})) {
+/**
+ * Strings only: label and annotation values from JSON may be numbers, booleans or null. Written
+ * into `into` (later keys win), a new record by default.
+ */
+export function stringRecord(input: Record<string, unknown> | null | undefined, into: Labels = {}): Labels {
+  if (!input) return into;
+  for (const k of Object.keys(input)) {
+    const v = input[k];
     if (v === null || v === undefined) continue;
-    out[k] = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    into[k] = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
   }
-  return out;
+  return into;
 }
 
 /** ISO 8601 in UTC, or undefined for Go's zero time and anything unparsable. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { PayloadIssue } from './sources/index.js';
 import { matchesAll } from './matchers.js';
 import type { AlertInfo, Notification } from './notification.js';
-import { DEFAULT_SEVERITIES, type AlertSettings, type AlertsRouting, type SeverityMapping, type ValueSource } from './routing-schema.js';
+import { DEFAULT_SEVERITIES, type AlertRule, type AlertSettings, type AlertsRouting, type SeverityMapping, type ValueSource } from './routing-schema.js';
 
 /** Everything the incident logic needs from the routing file for one incident, with defaults applied. */
 export const policySchema = z.object({
@@ -35,19 +35,31 @@ export const DEFAULT_REOPEN_SECONDS = 3600;
 export const DEFAULT_MAX_TEXT_CHARS = 6000;
 const FALLBACK_SEVERITY: SeverityMapping = { when: ['*'], type: 'Incident', subject: 'ServiceDegradation', priority: 'P3' };
 
+/** What a rule looks at: the notification's common labels, and its alerts' labels for a service or site label. */
+export type RuleSubject = Pick<Notification, 'source' | 'labels'> & { alerts: readonly Pick<AlertInfo, 'labels'>[] };
+
+export type RuleResult = { rule: AlertRule; serviceId: string; siteId?: string } | { ignored: string } | { invalid: PayloadIssue[] };
+
 /**
  * The first rule (in file order) whose sources and matchers fit the notification's common labels,
- * merged over `defaults`. `ignored` when no rule fits; `invalid` when the rule names its service
- * or site by a label the notification lacks.
+ * with the service and site it names. `ignored` when no rule fits; `invalid` when the rule names
+ * its service or site by a label the notification lacks.
  */
-export function resolvePolicy(routing: AlertsRouting, n: Notification): PolicyResult {
+export function ruleFor(routing: AlertsRouting, n: RuleSubject): RuleResult {
   const rule = routing.rules.find((r) => (!r.sources || r.sources.includes(n.source)) && matchesAll(r.matchers, n.labels));
   if (!rule) return { ignored: 'no alert rule matches this notification' };
   const issues: PayloadIssue[] = [];
   const serviceId = valueOf(rule.service, n, `rule "${rule.name}": service`, issues);
   const siteId = rule.site === undefined ? undefined : valueOf(rule.site, n, `rule "${rule.name}": site`, issues);
   if (issues.length > 0 || serviceId === undefined) return { invalid: issues };
+  return { rule, serviceId, ...(siteId ? { siteId } : {}) };
+}
 
+/** `ruleFor`, merged over the routing file's `defaults`: the incident's policy. */
+export function resolvePolicy(routing: AlertsRouting, n: RuleSubject & Pick<Notification, 'author'>): PolicyResult {
+  const found = ruleFor(routing, n);
+  if (!('rule' in found)) return found;
+  const { rule, serviceId, siteId } = found;
   const d = routing.defaults;
   const pick = <K extends keyof AlertSettings>(k: K): AlertSettings[K] => (rule[k] !== undefined ? rule[k] : d[k]);
   const flap = pick('flap');
@@ -76,7 +88,7 @@ export function resolvePolicy(routing: AlertsRouting, n: Notification): PolicyRe
   };
 }
 
-function valueOf(source: ValueSource, n: Notification, what: string, issues: PayloadIssue[]): string | undefined {
+function valueOf(source: ValueSource, n: RuleSubject, what: string, issues: PayloadIssue[]): string | undefined {
   if (typeof source === 'string') return source;
   const value = n.labels[source.label] ?? n.alerts.find((a) => a.labels[source.label])?.labels[source.label];
   if (!value) {

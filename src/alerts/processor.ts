@@ -5,8 +5,8 @@ import type { Outcome, WriteRequestInput } from '../writes/catalog.js';
 import { InvalidWriteError, type EnqueueResult } from '../writes/producer.js';
 import { incidentHash, incidentKeyOf } from './incident-key.js';
 import type { IncidentState } from './incident-state.js';
-import { shortHash, type Notification } from './notification.js';
-import { resolvePolicy, type Policy } from './policy.js';
+import { shortHash, type Notification, type NotificationHead } from './notification.js';
+import { resolvePolicy, ruleFor, type Policy } from './policy.js';
 import type { AlertsRouting } from './routing-schema.js';
 import { slackThreadLink, type SlackPoster } from './slack-announce.js';
 import type { IncidentStore, Loaded } from './store.js';
@@ -83,13 +83,18 @@ export class AlertProcessor {
    * Checked before a notification is acknowledged: a firing notification that no rule gives an
    * expereo service, and that belongs to no known incident, is refused (400) so that the sender
    * hears of the configuration problem at once. Everything else is for `notify` to decide.
+   * The head decides most notifications; the whole one (`full`) is built only when the rule's
+   * service or site label is missing from the common labels.
    */
-  async refusal(n: Notification): Promise<BridgeError | undefined> {
+  async refusal(head: NotificationHead, full: () => Notification): Promise<BridgeError | undefined> {
+    const routing = this.d.routing;
+    if (!routing || !head.firing) return undefined;
+    // Common labels are all `ruleFor` reads of the head, and alerts can only add a missing label.
+    if (!('invalid' in ruleFor(routing, { ...head, alerts: [] }))) return undefined;
     return this.guard(async () => {
-      const routing = this.d.routing;
-      if (!routing) return undefined;
-      const fresh = resolvePolicy(routing, n);
-      if (!('invalid' in fresh) || !n.alerts.some((a) => a.status === 'firing')) return undefined;
+      const n = full();
+      const fresh = ruleFor(routing, n);
+      if (!('invalid' in fresh)) return undefined;
       const key = await this.incidentKey(n, routing, false);
       const loaded = await this.d.store.load(incidentHash(key));
       if (loaded.state?.policy) return undefined;

@@ -3,17 +3,29 @@ import { BridgeError } from '../errors.js';
 /** Deeper JSON than any webhook payload we accept; deeper nesting is refused before anything walks it. */
 export const MAX_JSON_DEPTH = 64;
 
-/** How deep a parsed JSON value nests (iteratively: a hostile body cannot overflow the stack here). */
-export function jsonDepth(value: unknown, limit = Number.POSITIVE_INFINITY): number {
-  let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    const here = depth + 1;
-    if (here > deepest) deepest = here;
-    if (deepest > limit) return deepest;
-    for (const child of Object.values(v as object)) stack.push([child, here]);
+/**
+ * How deep a parsed JSON value nests, looking no deeper than `limit`: a value that nests deeper
+ * gives `limit + 1`. Recursion stops there, so a hostile body cannot overflow the stack.
+ */
+export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
+  return depthOf(value, limit, 0);
+}
+
+function depthOf(v: unknown, limit: number, depth: number): number {
+  if (v === null || typeof v !== 'object') return depth;
+  const here = depth + 1;
+  if (here > limit) return here;
+  let deepest = here;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const d = depthOf(v[i], limit, here);
+      if (d > deepest && (deepest = d) > limit) return d;
+    }
+  } else {
+    for (const k in v) {
+      const d = depthOf((v as Record<string, unknown>)[k], limit, here);
+      if (d > deepest && (deepest = d) > limit) return d;
+    }
   }
   return deepest;
 }

@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../http/safe-equal.js';
 import type { HeaderAuth } from './routing-schema.js';
 
 /**
@@ -16,13 +17,6 @@ export function header(headers: Headers, name: string): string | undefined {
   const value = headers[name.toLowerCase()];
   const first = Array.isArray(value) ? value[0] : value;
   return first === undefined || first === '' ? undefined : first;
-}
-
-/** Constant-time equality of two strings of any length (hashing first hides the length). */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
 }
 
 function hmac(secret: string, parts: (string | Buffer)[], encoding: 'hex' | 'base64'): string {

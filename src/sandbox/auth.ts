@@ -1,5 +1,6 @@
 // OAuth 2.0 client credentials as Cognito answers them, and the opaque bearer tokens it issues.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { safeEqual } from '../http/safe-equal.js';
 import type { SandboxClient } from './options.js';
 
 export type TokenError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope';
@@ -7,12 +8,6 @@ export type TokenError = 'invalid_request' | 'invalid_client' | 'unsupported_gra
 export type TokenRequestResult =
   | { ok: true; client: SandboxClient; scopes: string[] }
   | { ok: false; error: TokenError; clientId: string | undefined };
-
-function sameSecret(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
-}
 
 function parseBasic(header: string | undefined): { id: string; secret: string } | undefined {
   const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
@@ -54,7 +49,7 @@ export function checkTokenRequest(
   if (clientId === undefined || secret === undefined) return fail('invalid_request');
 
   const client = clients.find((c) => c.clientId === clientId);
-  if (client === undefined || !sameSecret(secret, client.clientSecret)) return fail('invalid_client');
+  if (client === undefined || !safeEqual(secret, client.clientSecret)) return fail('invalid_client');
 
   const requested = field('scope')?.split(/[\s+]+/).filter((s) => s !== '');
   if (requested === undefined || requested.length === 0) return { ok: true, client, scopes: [...client.scopes] };

@@ -55,6 +55,14 @@ describe('alert webhooks: what they refuse', () => {
     expect(res.json().issues).toEqual([{ path: 'labels.expereo_service', message: expect.stringContaining('rule "network"') }]);
   });
 
+  it('takes the service label from the alerts when the common labels lack it', async () => {
+    const payload = alertmanagerGroup('CIR-5005', [{ name: 'CircuitDown', fingerprint: 'ff05' }]);
+    delete (payload.commonLabels as Record<string, string>).expereo_service;
+    const res = await postAndHandle(bridge, 'alertmanager', payload);
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ status: 'accepted', writes: 1 });
+  });
+
   it('202 "ignored" when no rule matches', async () => {
     const payload = alertmanagerGroup('CIR-5002', [{ name: 'DiskFull', fingerprint: 'ff02' }], { team: 'storage' });
     const res = await postAndHandle(bridge, 'alertmanager', payload);

@@ -162,6 +162,10 @@ describe('incident keys', () => {
     const long = normaliseKey('k'.repeat(500));
     expect(long.length).toBe(MAX_KEY_LENGTH);
     expect(long).not.toBe(normaliseKey(`${'k'.repeat(499)}j`));
+    expect(normaliseKey('{}/{team="network"}:{circuit_id="CIR-1", site="AMS 1"}')).toBe('{}/{team="network"}:{circuit_id="CIR-1", site="AMS 1"}');
+    expect(normaliseKey(' a b')).toBe('a b');
+    expect(normaliseKey('a b ')).toBe('a b');
+    expect(normaliseKey('ｋｅｙ')).toBe('key');
   });
 
   it('namespaces keys by source unless a correlation rule names the incident', () => {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { safeEqual, verifyRequest } from '../../webhooks/alerts/verify.js';
+import { verifyRequest } from '../../webhooks/alerts/verify.js';
+import { safeEqual } from '../../src/http/safe-equal.js';
 
 const body = Buffer.from('{"version":"4","status":"firing"}');
 const SECRET = 'hmac-secret-0123456789';

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkFreshness, parseTimestamp, safeEqual, verifyHeaderAuth, verifyJira, verifyZendesk } from '../../src/itsm/verify.js';
+import { safeEqual } from '../../src/http/safe-equal.js';
+import { checkFreshness, parseTimestamp, verifyHeaderAuth, verifyJira, verifyZendesk } from '../../src/itsm/verify.js';
 
 const SECRET = 'it-is-a-secret-0001';
 const body = Buffer.from('{"webhookEvent":"jira:issue_created"}');

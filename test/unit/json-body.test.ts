@@ -12,6 +12,8 @@ describe('parseJsonBody', () => {
     expect(() => parseJsonBody('{nope')).toThrow(expect.objectContaining({ code: 'invalid_request' }));
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     expect(() => parseJsonBody(deep)).toThrow(expect.objectContaining({ code: 'invalid_request' }));
+    expect(jsonDepth(JSON.parse(deep), 10)).toBe(11);
+    expect(jsonDepth(JSON.parse(`{"a":${'{"b":'.repeat(100_000)}1${'}'.repeat(100_001)}`))).toBe(MAX_JSON_DEPTH + 1);
     const justDeepEnough = '['.repeat(MAX_JSON_DEPTH) + ']'.repeat(MAX_JSON_DEPTH);
     expect(jsonDepth(parseJsonBody(justDeepEnough))).toBe(MAX_JSON_DEPTH);
   });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { ALERT_SOURCES, type AlertSource, type AlertsRouting } from '../../src/alerts/routing-schema.js';
-import { parseNotification } from '../../src/alerts/sources/index.js';
-import type { Notification } from '../../src/alerts/notification.js';
+import { checkNotification } from '../../src/alerts/sources/index.js';
+import type { Notification, NotificationHead } from '../../src/alerts/notification.js';
 import { BridgeError } from '../../src/errors.js';
 import { parseJsonBody } from '../../src/http/json-body.js';
 import { verifyRequest } from './verify.js';
@@ -9,10 +9,10 @@ import { verifyRequest } from './verify.js';
 export interface AlertRoutesOptions {
   routing: AlertsRouting | undefined;
   /**
-   * Takes a verified, parsed notification in (or refuses it); resolves once it is safe in Redis.
-   * `text` is the request's JSON, which parsed into `n`.
+   * Takes a verified, valid notification in (or refuses it); resolves once it is safe in Redis.
+   * `text` is the request's JSON, whose head is `head`; `notification` builds the whole of it.
    */
-  accept(n: Notification, source: AlertSource, text: string): Promise<object>;
+  accept(head: NotificationHead, notification: () => Notification, text: string): Promise<object>;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -45,9 +45,9 @@ export function alertWebhookRoutes(options: AlertRoutesOptions): FastifyPluginAs
           throw new BridgeError('unauthorized', 'invalid credentials');
         }
         const text = raw.toString('utf8');
-        const parsed = parseNotification(source, parseJsonBody(text), config.author);
-        if (!parsed.ok) throw invalid(`not a valid ${source} notification`, parsed.issues);
-        return reply.code(202).send(await options.accept(parsed.notification, source, text));
+        const checked = checkNotification(source, parseJsonBody(text), config.author);
+        if (!checked.ok) throw invalid(`not a valid ${source} notification`, checked.issues);
+        return reply.code(202).send(await options.accept(checked.head, checked.notification, text));
       });
     }
   };

@@ -1,17 +1,11 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AlertsRouting } from '../../src/alerts/routing-schema.js';
+import { safeEqual } from '../../src/http/safe-equal.js';
 
 export type SourceAuth = NonNullable<AlertsRouting['sources']['alertmanager']>['auth'];
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
-
-/** Compares two secrets in constant time, whatever their lengths. */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb) && a.length === b.length;
-}
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name];

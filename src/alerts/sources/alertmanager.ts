@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { normaliseKey } from '../incident-key.js';
 import {
-  alertId,
+  alertIds,
   isoOrUndefined,
   labelsFingerprint,
   stringRecord,
   type AlertItem,
   type AlertLink,
   type Notification,
+  type NotificationHead,
 } from '../notification.js';
 
 /**
@@ -15,11 +16,20 @@ import {
  * current state of one alert group: its firing alerts, plus resolved ones when `send_resolved` is on.
  */
 
-const labelMap = z.record(z.string(), z.unknown()).nullish();
+/**
+ * A JSON object of any values (labels, annotations, Grafana's values): checked to be an object, not
+ * walked value by value as `z.record` would (which allocates for every label of every alert on the
+ * webhook's hot path); `stringRecord` turns the values into strings where they are read.
+ */
+export const jsonObject = z.custom<Record<string, unknown>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'Invalid input: expected an object',
+);
+const labelMap = jsonObject.nullish();
 
 export const alertmanagerAlertSchema = z.looseObject({
   status: z.enum(['firing', 'resolved']),
-  labels: z.record(z.string(), z.unknown()),
+  labels: jsonObject,
   annotations: labelMap,
   startsAt: z.string().nullish(),
   endsAt: z.string().nullish(),
@@ -47,21 +57,35 @@ export const alertmanagerPayloadSchema = z.looseObject({
 export type AlertmanagerPayload = z.infer<typeof alertmanagerPayloadSchema>;
 type GroupPayload = Pick<AlertmanagerPayload, keyof typeof groupShape> & { alerts: z.infer<typeof alertmanagerAlertSchema>[] };
 
+type GroupSource = 'alertmanager' | 'grafana';
+
+/** A group notification's head: its group, its group and common labels, and whether any alert fires. */
+export function groupHead(source: GroupSource, p: GroupPayload): NotificationHead & { groupKey: string } {
+  const groupKey = normaliseKey(p.groupKey);
+  return {
+    source,
+    groupKey,
+    origin: `${source}:${groupKey}`,
+    labels: stringRecord(p.commonLabels, stringRecord(p.groupLabels)),
+    firing: p.alerts.some((a) => a.status === 'firing'),
+  };
+}
+
 /** The parts of a group notification both sources share; `extra` adds source-specific alert fields. */
 export function groupNotification(
-  source: 'alertmanager' | 'grafana',
+  source: GroupSource,
   p: GroupPayload,
   author: string,
   extra: (index: number) => { links?: AlertLink[]; values?: string } = () => ({}),
 ): Notification {
-  const groupKey = normaliseKey(p.groupKey);
-  const origin = `${source}:${groupKey}`;
+  const { groupKey, origin, labels: commonLabels } = groupHead(source, p);
+  const idOf = alertIds(origin);
   const alerts: AlertItem[] = p.alerts.map((a, i) => {
     const labels = stringRecord(a.labels);
     const fingerprint = a.fingerprint ?? labelsFingerprint(labels);
     const more = extra(i);
     return {
-      id: alertId(origin, fingerprint),
+      id: idOf(fingerprint),
       fingerprint,
       name: labels.alertname ?? labels.__name__ ?? fingerprint,
       status: a.status,
@@ -80,7 +104,7 @@ export function groupNotification(
     origin,
     mode: 'snapshot',
     status: p.status,
-    labels: { ...stringRecord(p.groupLabels), ...stringRecord(p.commonLabels) },
+    labels: commonLabels,
     annotations: stringRecord(p.commonAnnotations),
     alerts,
     truncated: p.truncatedAlerts ?? 0,

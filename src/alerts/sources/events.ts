@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { normaliseKey } from '../incident-key.js';
-import { alertId, isoOrUndefined, shortHash, stringRecord, type AlertItem, type AlertLink, type Labels, type Notification } from '../notification.js';
+import { alertIds, isoOrUndefined, shortHash, stringRecord, type AlertItem, type AlertLink, type Labels, type Notification } from '../notification.js';
 
 /**
  * The PagerDuty Events API v2 shape (`routing_key`, `event_action`, `dedup_key`, `payload`), which
@@ -51,7 +51,7 @@ export function fromEvents(e: EventsPayload, author?: string): Notification {
       ? []
       : [
           {
-            id: alertId(origin, dedup),
+            id: alertIds(origin)(dedup),
             fingerprint: dedup,
             name: p ? p.summary.slice(0, 200) : dedup,
             status,

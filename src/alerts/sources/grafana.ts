@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AlertLink, Notification } from '../notification.js';
-import { alertmanagerAlertSchema, groupNotification, groupShape } from './alertmanager.js';
+import { alertmanagerAlertSchema, groupNotification, groupShape, jsonObject } from './alertmanager.js';
 
 /**
  * Grafana alerting's webhook contact point: Alertmanager's shape (version "1") plus `orgId`,
@@ -9,7 +9,7 @@ import { alertmanagerAlertSchema, groupNotification, groupShape } from './alertm
  */
 
 const grafanaAlertSchema = alertmanagerAlertSchema.extend({
-  values: z.record(z.string(), z.unknown()).nullish(),
+  values: jsonObject.nullish(),
   valueString: z.string().nullish(),
   dashboardURL: z.string().nullish(),
   panelURL: z.string().nullish(),

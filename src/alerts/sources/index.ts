@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { Notification } from '../notification.js';
+import type { Notification, NotificationHead } from '../notification.js';
 import type { AlertSource } from '../routing-schema.js';
-import { alertmanagerPayloadSchema, fromAlertmanager } from './alertmanager.js';
+import { alertmanagerPayloadSchema, fromAlertmanager, groupHead } from './alertmanager.js';
 import { eventsPayloadSchema, fromEvents } from './events.js';
 import { fromGrafana, grafanaPayloadSchema } from './grafana.js';
 
@@ -14,18 +14,35 @@ export type ParseResult = { ok: true; notification: Notification } | { ok: false
 
 /** Validates a source's JSON body and turns it into the common notification shape. */
 export function parseNotification(source: AlertSource, body: unknown, author?: string): ParseResult {
+  const checked = checkNotification(source, body, author);
+  return checked.ok ? { ok: true, notification: checked.notification() } : checked;
+}
+
+export type CheckResult = { ok: true; head: NotificationHead; notification: () => Notification } | { ok: false; issues: PayloadIssue[] };
+
+/**
+ * Validates a source's JSON body like `parseNotification`, but builds only the notification's head
+ * (what a webhook request needs before it queues the body); the whole notification, with its
+ * alerts' ids and times, on demand.
+ */
+export function checkNotification(source: AlertSource, body: unknown, author?: string): CheckResult {
   switch (source) {
     case 'alertmanager': {
       const r = alertmanagerPayloadSchema.safeParse(body);
-      return r.success ? { ok: true, notification: fromAlertmanager(r.data, author) } : failed(r.error);
+      if (!r.success) return failed(r.error);
+      return { ok: true, head: groupHead(source, r.data), notification: () => fromAlertmanager(r.data, author) };
     }
     case 'grafana': {
       const r = grafanaPayloadSchema.safeParse(body);
-      return r.success ? { ok: true, notification: fromGrafana(r.data, author) } : failed(r.error);
+      if (!r.success) return failed(r.error);
+      return { ok: true, head: groupHead(source, r.data), notification: () => fromGrafana(r.data, author) };
     }
     case 'events': {
+      // One alert at most: the whole notification costs no more than a head would.
       const r = eventsPayloadSchema.safeParse(body);
-      return r.success ? { ok: true, notification: fromEvents(r.data, author) } : failed(r.error);
+      if (!r.success) return failed(r.error);
+      const n = fromEvents(r.data, author);
+      return { ok: true, head: { source, origin: n.origin, labels: n.labels, firing: n.status === 'firing' }, notification: () => n };
     }
   }
 }
