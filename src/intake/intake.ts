@@ -2,13 +2,47 @@ import type { Redis } from 'ioredis';
 import { BridgeError } from '../errors.js';
 import { runScript } from '../redis.js';
 
-/** Appends unless `KEYS[2]` (a delivery id) was seen: the mark and the entry are made together or not at all. */
-const APPEND_ONCE = `if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[3]) then return false end
-return redis.call('XADD', KEYS[1], '*', 'k', ARGV[1], 'p', ARGV[2])`;
+/** Appends each entry of ARGV (order key, payload) to stream KEYS[1], in order: their ids. */
+const APPEND = `local ids = {}
+for i = 1, #ARGV, 2 do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', 'k', ARGV[i], 'p', ARGV[i + 1])
+end
+return ids`;
+
+/**
+ * Like APPEND, for entries that carry a delivery id (KEYS[1 + n] for the n-th entry of ARGV: ttl,
+ * order key, payload): an entry whose delivery id was seen is not appended and gets '' for its id.
+ * The mark and the entry are made together or not at all.
+ */
+const APPEND_ONCE = `local ids = {}
+for n = 1, #KEYS - 1 do
+  local a = n * 3 - 2
+  if redis.call('SET', KEYS[n + 1], '1', 'NX', 'EX', ARGV[a]) then
+    ids[n] = redis.call('XADD', KEYS[1], '*', 'k', ARGV[a + 1], 'p', ARGV[a + 2])
+  else
+    ids[n] = ''
+  end
+end
+return ids`;
+
+/**
+ * Appends made in one turn of the event loop go to Redis together, as one script call: one
+ * command, one round trip and one reply for a burst of webhooks instead of one each. A batch is
+ * sent once the event loop has read what arrived (setImmediate), or at once when it is full.
+ */
+const BATCH_ENTRIES = 256;
+const BATCH_BYTES = 4 * 1024 * 1024;
+
+interface Batch {
+  keys: string[];
+  args: (string | number)[];
+  waiting: { resolve(id: string): void; reject(err: unknown): void }[];
+  bytes: number;
+}
 
 /**
  * The durable front door of the webhooks. A request is verified and parsed in the HTTP handler,
- * appended here (one Redis command) and answered; the work it asks for (incident logic, Slack
+ * appended here (one Redis command, shared with the other requests of the same moment) and answered; the work it asks for (incident logic, Slack
  * listeners) runs in the worker role, which reads the intake in order (see consumer.ts).
  *
  * Each intake is a Redis stream of entries `{ k: order key, p: JSON payload }`. Entries that share
@@ -71,13 +105,8 @@ export class Intake<T> {
    * JSON text into it instead of serialising what it parsed a second time. It must be the JSON of a `T`.
    */
   async appendJson(key: string, json: string): Promise<string> {
-    let id: string | null;
-    try {
-      id = await this.redis.xadd(this.keys.stream, '*', 'k', key, 'p', json);
-    } catch (err) {
-      throw new BridgeError('queue_unavailable', `the ${this.name} intake is unavailable`, { cause: err });
-    }
-    if (id === null) throw new BridgeError('queue_unavailable', `the ${this.name} intake did not take the entry`);
+    const id = await this.batched('plain', undefined, [key, json], json.length);
+    if (!id) throw new BridgeError('queue_unavailable', `the ${this.name} intake did not take the entry`);
     return id;
   }
 
@@ -91,13 +120,45 @@ export class Intake<T> {
 
   /** `appendOnce` for a payload already serialised (see `appendJson`). */
   async appendOnceJson(key: string, json: string, deliveryKey: string, ttlS: number): Promise<string | undefined> {
-    let id: unknown;
-    try {
-      id = await runScript(this.redis, APPEND_ONCE, 2, this.keys.stream, deliveryKey, key, json, ttlS);
-    } catch (err) {
-      throw new BridgeError('queue_unavailable', `the ${this.name} intake is unavailable`, { cause: err });
-    }
-    return typeof id === 'string' ? id : undefined;
+    return (await this.batched('once', deliveryKey, [ttlS, key, json], json.length)) || undefined;
+  }
+
+  private readonly batches: { plain?: Batch; once?: Batch } = {};
+
+  private batched(kind: 'plain' | 'once', deliveryKey: string | undefined, args: (string | number)[], bytes: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      let batch = this.batches[kind];
+      if (!batch) {
+        const fresh: Batch = { keys: [this.keys.stream], args: [], waiting: [], bytes: 0 };
+        this.batches[kind] = batch = fresh;
+        setImmediate(() => this.send(kind, fresh));
+      }
+      if (deliveryKey !== undefined) batch.keys.push(deliveryKey);
+      batch.args.push(...args);
+      batch.waiting.push({ resolve, reject });
+      batch.bytes += bytes;
+      if (batch.waiting.length >= BATCH_ENTRIES || batch.bytes >= BATCH_BYTES) this.send(kind, batch);
+    });
+  }
+
+  private send(kind: 'plain' | 'once', batch: Batch): void {
+    if (this.batches[kind] !== batch) return; // already sent
+    this.batches[kind] = undefined;
+    const script = kind === 'plain' ? APPEND : APPEND_ONCE;
+    runScript(this.redis, script, batch.keys.length, ...batch.keys, ...batch.args).then(
+      (ids) => {
+        const list = Array.isArray(ids) ? ids : [];
+        batch.waiting.forEach((w, i) => {
+          const id: unknown = list[i];
+          if (typeof id === 'string') w.resolve(id);
+          else w.reject(new BridgeError('queue_unavailable', `the ${this.name} intake did not take the entry`));
+        });
+      },
+      (err: unknown) => {
+        const error = new BridgeError('queue_unavailable', `the ${this.name} intake is unavailable`, { cause: err });
+        for (const w of batch.waiting) w.reject(error);
+      },
+    );
   }
 
   /** What became of entry `id`: waiting for a worker, handled, refused, or unknown (never seen, or too long ago). */

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IntakeConsumer, type IntakeConsumerOptions, type IntakeEntry, type IntakeOutcome } from '../../src/intake/consumer.js';
 import { INTAKE_GROUP, Intake, type DeadIntakeEntry } from '../../src/intake/intake.js';
 import { closeRedis, createRedis, waitReady } from '../../src/redis.js';
@@ -76,6 +76,34 @@ async function handledResult(intake: Intake<unknown>, id: string): Promise<unkno
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a webhook intake', () => {
+  it('sends the appends of one moment together, in order, a redelivery among them taken once', async () => {
+    const intake = newIntake<{ n: number }>();
+    const sent = vi.spyOn(command, 'evalsha');
+    cleanups.push(() => sent.mockRestore());
+    const plain = Array.from({ length: 300 }, (_, n) => intake.append(`k${n % 7}`, { n }));
+    const once = [intake.appendOnce('s', { n: 1000 }, `${prefix}:d:1`, 60), intake.appendOnce('s', { n: 1001 }, `${prefix}:d:1`, 60), intake.appendOnce('s', { n: 1002 }, `${prefix}:d:2`, 60)];
+    const ids = await Promise.all(plain);
+    const [first, repeat, other] = await Promise.all(once);
+    // 300 plain appends: a full batch of 256 sent at once, the rest with the redeliveries' batch.
+    expect(sent.mock.calls.length).toBeLessThanOrEqual(3);
+    expect(new Set(ids).size).toBe(300);
+    expect(repeat).toBeUndefined();
+    expect(first).toEqual(expect.any(String));
+    expect(other).toEqual(expect.any(String));
+    const stream = await redis.xrange(intake.keys.stream, '-', '+');
+    const plainPayloads = stream.filter(([, f]) => f[1] !== 's').map(([id, f]) => ({ id, n: (JSON.parse(f[3]!) as { n: number }).n }));
+    expect(plainPayloads).toEqual(ids.map((id, n) => ({ id, n })));
+    expect(stream.filter(([, f]) => f[1] === 's').map(([id]) => id)).toEqual([first, other]);
+  });
+
+  it('answers every append of a batch with a 503-mapped error while Redis is away', async () => {
+    const away = createRedis('redis://127.0.0.1:1', 'command', 'intake-test-away');
+    cleanups.push(() => closeRedis(away));
+    const intake = new Intake<{ n: number }>(away, 'away', prefix);
+    const results = await Promise.allSettled([intake.append('a', { n: 1 }), intake.appendOnce('a', { n: 2 }, `${prefix}:d:away`, 60), intake.append('b', { n: 3 })]);
+    for (const r of results) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'queue_unavailable' } });
+  });
+
   it('keeps an entry until a consumer handles it once, then keeps its result', async () => {
     const intake = newIntake<{ n: number }>();
     const id = await intake.append('group-1', { n: 7 });
