@@ -5,6 +5,7 @@ import { adminPlugin } from './http/admin.js';
 import { healthPlugin } from './http/health.js';
 import { metricsPlugin } from './http/metrics.js';
 import type { Integration } from './integration.js';
+import { lazyChildLogger } from './log.js';
 
 export interface AppDeps {
   core: Core;
@@ -25,12 +26,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Two log lines per webhook cost a fifth of the throughput; every request is counted in the
     // metrics, failures are logged by the error handler, and refusals below.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
   });
   installErrorHandler(app);
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     if (reply.statusCode >= 400 && reply.statusCode < 500) {
       request.log.info({ method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0], status: reply.statusCode }, 'request refused');
     }
+    done();
   });
   await app.register(metricsPlugin, { metrics: core.metrics });
   await app.register(healthPlugin, { redis: core.redis, expereo: core.expereo, workersRunning: deps.workersRunning });

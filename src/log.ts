@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
+import { pino, type Bindings, type ChildLoggerOptions, type Logger } from 'pino';
 
 /**
  * Paths never written to the log: credentials, tokens and signatures, wherever they appear in a
@@ -39,4 +40,62 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
     },
     destination as pino.DestinationStream | undefined,
   );
+}
+
+type Log = (...args: unknown[]) => void;
+
+/**
+ * Fastify's per-request logger (`childLoggerFactory`), made the first time the request logs. A
+ * pino child of a redacting logger passes its bindings through the redaction, which costs more
+ * than the rest of a webhook's own work, and a request that succeeds logs nothing.
+ */
+export function lazyChildLogger(parent: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
+  return new LazyChildLogger(parent, bindings, options);
+}
+
+class LazyChildLogger implements FastifyBaseLogger {
+  #made: FastifyBaseLogger | undefined;
+
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly options: ChildLoggerOptions,
+  ) {}
+
+  private get real(): FastifyBaseLogger {
+    return (this.#made ??= this.parent.child(this.bindings, this.options));
+  }
+
+  get level(): string {
+    return this.#made?.level ?? this.options.level ?? this.parent.level;
+  }
+
+  set level(level: string) {
+    this.real.level = level;
+  }
+
+  fatal(...args: unknown[]): void {
+    (this.real.fatal as Log)(...args);
+  }
+  error(...args: unknown[]): void {
+    (this.real.error as Log)(...args);
+  }
+  warn(...args: unknown[]): void {
+    (this.real.warn as Log)(...args);
+  }
+  info(...args: unknown[]): void {
+    (this.real.info as Log)(...args);
+  }
+  debug(...args: unknown[]): void {
+    (this.real.debug as Log)(...args);
+  }
+  trace(...args: unknown[]): void {
+    (this.real.trace as Log)(...args);
+  }
+  silent(...args: unknown[]): void {
+    (this.real.silent as Log)(...args);
+  }
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.real.child(bindings, options);
+  }
 }

@@ -4,10 +4,12 @@ import type { Metrics } from '../metrics.js';
 /** `GET /metrics` (Prometheus text) and the per-route request counters and latency histogram. */
 export const metricsPlugin = fp<{ metrics: Metrics }>(
   async (app, { metrics }) => {
-    app.addHook('onResponse', async (request, reply) => {
+    // A callback hook: no promise per request.
+    app.addHook('onResponse', (request, reply, done) => {
       const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+      done();
     });
     app.get('/metrics', async (_request, reply) => {
       reply.header('content-type', metrics.registry.contentType);

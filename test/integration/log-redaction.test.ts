@@ -40,12 +40,15 @@ describe('logs', () => {
       await eventually(async () => (await bridge.core.outbox.entry('test:log-1:m'))?.status === 'done');
       await bridge.app.inject({ url: '/admin/budget', headers: { authorization: 'Bearer test-admin-token-0123456789' } });
       await bridge.app.inject({ url: '/readyz', headers: { authorization: 'Bearer some-caller-token-XYZ' } });
-      const refused = await bridge.app.inject({ url: '/admin/budget', headers: { authorization: 'Bearer wrong-admin-token-ABC' } });
+      const refused = await bridge.app.inject({ url: '/admin/budget', headers: { authorization: 'Bearer wrong-admin-token-ABC', 'x-request-id': 'req-log-0042' } });
       expect(refused.statusCode).toBe(401);
       const token = await bridge.core.redis.hget(bridge.core.keys.token(bridge.sandbox.clientId), 'accessToken');
       expect(token).toBeTruthy();
       const out = text();
       expect(out).toContain('request refused');
+      // The request's own logger (made only when the request logs) carries its id.
+      const refusal = out.split('\n').find((line) => line.includes('request refused') && line.includes('req-log-0042'));
+      expect(JSON.parse(refusal!)).toMatchObject({ reqId: 'req-log-0042', status: 401, msg: 'request refused' });
       expect(out.length).toBeGreaterThan(300);
       expect(out).not.toContain(bridge.sandbox.clientSecret);
       expect(out).not.toContain(token!);
