@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
  * | `<p>:slack:view:<viewId>` | string | a case modal already submitted; 1 day |
  * | `<p>:slack:pending:<channel>:<threadTs>` | string | a case thread whose create is still queued → the create's key; 7 days |
  * | `<p>:slack:dlv:<hash>` | string | a mirrored delivery already posted to a thread (hash of link id and delivery id); 7 days |
+ * | `<p>:slack:dlv-try:<hash>` | string | when the first attempt to post that delivery began (ms); 7 days |
  */
 export function slackKeys(prefix: string) {
   const p = `${prefix}:slack`;
@@ -23,11 +24,15 @@ export function slackKeys(prefix: string) {
     event: (eventId: string) => `${p}:evt:${eventId}`,
     view: (viewId: string) => `${p}:view:${viewId}`,
     pendingThread: (channel: string, threadTs: string) => `${p}:pending:${channel}:${threadTs}`,
-    delivered: (linkId: string, deliveryId: string) =>
-      `${p}:dlv:${createHash('sha256').update(`${linkId}\n${deliveryId}`).digest('hex').slice(0, 32)}`,
+    delivered: (linkId: string, deliveryId: string) => `${p}:dlv:${deliveryHash(linkId, deliveryId)}`,
+    deliveryAttempt: (linkId: string, deliveryId: string) => `${p}:dlv-try:${deliveryHash(linkId, deliveryId)}`,
   };
 }
 export type SlackKeys = ReturnType<typeof slackKeys>;
+
+function deliveryHash(linkId: string, deliveryId: string): string {
+  return createHash('sha256').update(`${linkId}\n${deliveryId}`).digest('hex').slice(0, 32);
+}
 
 export const TTL_S = {
   lookups: 10 * 60,

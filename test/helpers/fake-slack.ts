@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 
 /**
- * A stand-in for Slack over real HTTP: the Web API (`<url>/api/<method>`) answering like Slack,
+ * A stand-in for Slack over real HTTP: the Web API (`<url>/api/<method>`) answering like Slack
+ * (the bot's own posts kept, for `conversations.replies`),
  * response URLs (`<url>/respond/<id>`) for slash commands and shortcuts, and a Socket Mode
  * WebSocket (`apps.connections.open` points at it). Every call is recorded.
  */
@@ -43,6 +44,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   let baseUrl = '';
   const sockets = new Set<Socket>();
   const acks: { envelope_id: string; payload?: Record<string, any> }[] = [];
+  /** Messages the bot posted, for `conversations.replies`. */
+  const posted: { channel: string; ts: string; thread_ts?: string; text: unknown; metadata?: unknown }[] = [];
 
   const answer = (method: string, p: Record<string, any>): Record<string, unknown> => {
     seq += 1;
@@ -50,8 +53,19 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       case 'auth.test':
         return { ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'expereo', team_id: FAKE_BOT.teamId, user_id: FAKE_BOT.userId, bot_id: FAKE_BOT.botId };
       case 'chat.postMessage': {
-        const ts = `${1_700_000_000 + seq}.000100`;
+        const ts = `${Math.floor(Date.now() / 1000)}.${String(seq).padStart(6, '0')}`;
+        posted.push({ channel: String(p.channel), ts, text: p.text, ...(p.thread_ts ? { thread_ts: String(p.thread_ts) } : {}), ...(p.metadata ? { metadata: p.metadata } : {}) });
         return { ok: true, channel: p.channel, ts, message: { type: 'message', text: p.text, ts, bot_id: FAKE_BOT.botId, ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}) } };
+      }
+      case 'conversations.replies': {
+        // The bot's own messages in the thread (the fake keeps no one else's), `oldest` and paging as Slack does.
+        const thread = posted.filter((m) => m.channel === p.channel && (m.ts === p.ts || m.thread_ts === p.ts) && (!p.oldest || Number(m.ts) >= Number(p.oldest)));
+        const start = Number(p.cursor ?? 0);
+        const limit = Number(p.limit ?? 100);
+        const next = start + limit < thread.length ? String(start + limit) : '';
+        const withMetadata = String(p.include_all_metadata) === 'true';
+        const messages = thread.slice(start, start + limit).map(({ metadata, channel: _channel, ...m }) => ({ type: 'message', bot_id: FAKE_BOT.botId, ...m, ...(withMetadata && metadata ? { metadata } : {}) }));
+        return { ok: true, messages, has_more: next !== '', response_metadata: { next_cursor: next } };
       }
       case 'chat.update':
         return { ok: true, channel: p.channel, ts: p.ts, text: p.text };
@@ -143,6 +157,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     },
     clear: () => {
       calls.length = 0;
+      posted.length = 0;
       responses.length = 0;
       failures.clear();
     },

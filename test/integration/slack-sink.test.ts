@@ -56,6 +56,42 @@ describe('Slack reply sink', () => {
     expect(slack.calls('chat.postMessage').map((c) => c.params.channel)).toEqual(['C0SINK0001', 'C0SINK0002']);
   });
 
+  it('does not post twice when a process stopped between Slack’s answer and its mark', async () => {
+    const keys = slackKeys(prefix);
+    await sink().deliver(link, reply('m-crash'));
+    const posted = slack.calls('chat.postMessage')[0]!.params;
+    expect(posted.metadata).toEqual({ event_type: 'expereo_delivery', event_payload: { delivery: 'm-crash' } });
+    // What a process that stopped right after Slack's answer leaves behind: the attempt, no mark.
+    await redis.del(keys.delivered(link.id, 'm-crash'));
+    await sink().deliver(link, reply('m-crash'));
+    expect(slack.calls('chat.postMessage')).toHaveLength(1);
+    expect(slack.calls('conversations.replies')[0]!.params).toMatchObject({ channel: 'C0SINK0001', ts: '1700000000.000100', include_all_metadata: 'true' });
+    expect(await redis.exists(keys.delivered(link.id, 'm-crash'))).toBe(1);
+  });
+
+  it('posts after an attempt that failed, once it finds nothing of it in the thread, reading every page', async () => {
+    const s = sink();
+    for (let i = 0; i < 205; i++) await s.deliver(link, reply(`m-page-${i}`));
+    slack.failNext('chat.postMessage', { status: 503 });
+    await failure(s.deliver(link, reply('m-after-503')));
+    await s.deliver(link, reply('m-after-503'));
+    const replies = slack.calls('conversations.replies');
+    expect(replies).toHaveLength(2);
+    expect(replies[1]!.params.cursor).toBe('200');
+    expect(slack.calls('chat.postMessage').filter((c) => c.params.metadata?.event_payload?.delivery === 'm-after-503')).toHaveLength(2);
+  });
+
+  it('retries later when the thread cannot be read for now, and posts when it cannot be read at all', async () => {
+    const keys = slackKeys(prefix);
+    await redis.set(keys.deliveryAttempt(link.id, 'm-unread'), String(Date.now()));
+    slack.failNext('conversations.replies', { status: 429, retryAfterSeconds: 2 });
+    expect((await failure(sink().deliver(link, reply('m-unread')))).code).toBe('rate_limited');
+    expect(slack.calls('chat.postMessage')).toHaveLength(0);
+    slack.failNext('conversations.replies', { error: 'missing_scope' });
+    await sink().deliver(link, reply('m-unread'));
+    expect(slack.calls('chat.postMessage')).toHaveLength(1);
+  });
+
   it('posts a status change as a note', async () => {
     await sink().deliver(link, { id: 's-1', caseId: 'CASE-1', kind: 'status', text: 'Status changed from In Progress to Resolved', at: '2025-03-04T11:00:00Z', status: { from: 'In Progress', to: 'Resolved', closed: true } });
     expect(slack.calls('chat.postMessage')[0]?.params.text).toBe(':information_source: Status changed from In Progress to Resolved');
