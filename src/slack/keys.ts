@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
  * |---|---|---|
  * | `<p>:slack:services:<accountId>` | string (JSON) | the account's services, for the service picker and access checks; 10 min |
  * | `<p>:slack:sites:<accountId>` | string (JSON) | the account's sites, for the site picker; 10 min |
- * | `<p>:slack:user:<teamId>:<userId>` | string | a person's display name (users.info); 1 day |
+ * | `<p>:slack:user:<teamId>:<userId>` | string | a person's display name (users.info); 1 day; the user id for 10 min after Slack refused to say, or for a 429's Retry-After |
  * | `<p>:slack:evt:<eventId>` | string | an Events API delivery already taken (Slack's retries); 1 h |
  * | `<p>:slack:view:<viewId>` | string | a case modal already submitted; 1 day |
  * | `<p>:slack:pending:<channel>:<threadTs>` | string | a case thread whose create is still queued → the create's key; 7 days |
@@ -37,6 +37,7 @@ function deliveryHash(linkId: string, deliveryId: string): string {
 export const TTL_S = {
   lookups: 10 * 60,
   userName: 24 * 3600,
+  userNameRefused: 10 * 60,
   event: 3600,
   view: 24 * 3600,
   pendingThread: 7 * 24 * 3600,

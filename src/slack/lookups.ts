@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CallOptions, ExpereoClient } from '../expereo/client.js';
 import { TTL_S, type SlackKeys } from './keys.js';
-import type { WebClient } from './web-client.js';
+import { slackErrorCode, type WebClient } from './web-client.js';
 
 export interface ServiceItem {
   id: string;
@@ -61,7 +61,11 @@ export class SlackLookups {
     });
   }
 
-  /** A person's name as Slack shows it; the user id when Slack cannot say. */
+  /**
+   * A person's name as Slack shows it; the user id when Slack cannot say. A refusal that will not
+   * change soon (user_not_found, a missing scope) is remembered for a while, and a 429 for its
+   * Retry-After, so that a busy thread does not ask again for every reply.
+   */
   async userName(web: WebClient, teamId: string, userId: string): Promise<string> {
     const key = this.o.keys.userName(teamId, userId);
     const hit = await this.o.redis.get(key);
@@ -75,6 +79,10 @@ export class SlackLookups {
       return name;
     } catch (err) {
       this.o.log.warn({ err, userId }, 'users.info failed; using the user id as the name');
+      const code = slackErrorCode(err);
+      const forS =
+        code === 'rate_limited' ? Math.max(1, (err as { retryAfter?: number }).retryAfter ?? 60) : code.startsWith('http_') || code === 'network_error' ? 0 : TTL_S.userNameRefused;
+      if (forS > 0) await this.o.redis.set(key, userId, 'EX', forS).catch(() => undefined);
       return userId;
     }
   }

@@ -177,6 +177,16 @@ describe('the case thread', () => {
     expect(all.join('\n').split('Retried reply').length - 1).toBe(1);
   });
 
+  it('names a person Slack will not tell about by their user id, and does not ask again for each reply', async () => {
+    const { caseId, threadTs } = opened!;
+    const stranger = 'USTRANGER1';
+    for (const [i, text] of ['First from a stranger', 'Second from a stranger'].entries()) {
+      await bridge.app.inject(messageEvent({ channel: CHANNEL, user: stranger, text, ts: `1700100010.00010${i}`, threadTs, eventId: `Ev0STRANGE${i}` }));
+      await eventually(async () => (await caseMessagesPosted(caseId)).some((m) => m === `${stranger} (Slack): ${text}`));
+    }
+    expect(slack.calls('users.info').filter((c) => c.params.user === stranger)).toHaveLength(1);
+  });
+
   it('posts an expereo engineer’s reply in the thread with the engineer’s name', async () => {
     const { caseId, threadTs } = opened!;
     const res = await fetch(`${bridge.sandbox.baseUrl}/sandbox/cases/${caseId}/replies`, {
