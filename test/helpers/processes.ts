@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { productionNodeFlags } from './ingest-processes.js';
 
 export interface BridgeProcess {
   child: ChildProcess;
@@ -9,9 +10,12 @@ export interface BridgeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts the real bridge entry point (`src/main.ts`) as its own process with this environment. */
+/**
+ * Starts the real bridge entry point (`src/main.ts`) as its own process with this environment and
+ * production's node flags (node-options.env).
+ */
 export function spawnBridge(env: Record<string, string>): BridgeProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...productionNodeFlags(), '--import', 'tsx', 'src/main.ts'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
