@@ -42,7 +42,8 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
   );
 }
 
-type Log = (...args: unknown[]) => void;
+/** The log methods a per-request logger forwards to its pino child. */
+const LOG_METHODS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
  * Fastify's per-request logger (`childLoggerFactory`), made the first time the request logs. A
@@ -53,6 +54,9 @@ export function lazyChildLogger(parent: FastifyBaseLogger, bindings: Bindings, o
   return new LazyChildLogger(parent, bindings, options);
 }
 
+// The log methods are added to the prototype below, one forwarder each.
+interface LazyChildLogger extends Pick<FastifyBaseLogger, (typeof LOG_METHODS)[number]> {}
+
 class LazyChildLogger implements FastifyBaseLogger {
   #made: FastifyBaseLogger | undefined;
 
@@ -62,7 +66,8 @@ class LazyChildLogger implements FastifyBaseLogger {
     private readonly options: ChildLoggerOptions,
   ) {}
 
-  private get real(): FastifyBaseLogger {
+  /** The pino child, made on first use. */
+  real(): FastifyBaseLogger {
     return (this.#made ??= this.parent.child(this.bindings, this.options));
   }
 
@@ -71,31 +76,16 @@ class LazyChildLogger implements FastifyBaseLogger {
   }
 
   set level(level: string) {
-    this.real.level = level;
+    this.real().level = level;
   }
 
-  fatal(...args: unknown[]): void {
-    (this.real.fatal as Log)(...args);
-  }
-  error(...args: unknown[]): void {
-    (this.real.error as Log)(...args);
-  }
-  warn(...args: unknown[]): void {
-    (this.real.warn as Log)(...args);
-  }
-  info(...args: unknown[]): void {
-    (this.real.info as Log)(...args);
-  }
-  debug(...args: unknown[]): void {
-    (this.real.debug as Log)(...args);
-  }
-  trace(...args: unknown[]): void {
-    (this.real.trace as Log)(...args);
-  }
-  silent(...args: unknown[]): void {
-    (this.real.silent as Log)(...args);
-  }
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
-    return this.real.child(bindings, options);
+    return this.real().child(bindings, options);
   }
+}
+
+for (const method of LOG_METHODS) {
+  LazyChildLogger.prototype[method] = function (this: LazyChildLogger, ...args: unknown[]) {
+    (this.real()[method] as (...a: unknown[]) => void)(...args);
+  };
 }

@@ -42,8 +42,9 @@ interface Batch {
 
 /**
  * The durable front door of the webhooks. A request is verified and parsed in the HTTP handler,
- * appended here (one Redis command, shared with the other requests of the same moment) and answered; the work it asks for (incident logic, Slack
- * listeners) runs in the worker role, which reads the intake in order (see consumer.ts).
+ * appended here (one Redis command, shared with the other requests of the same moment) and
+ * answered; the work it asks for (incident logic, Slack listeners) runs in the worker role, which
+ * reads the intake in order (see consumer.ts).
  *
  * Each intake is a Redis stream of entries `{ k: order key, p: JSON payload }`. Entries that share
  * an order key (an alert group, a Slack channel) are handled one after another in arrival order;
@@ -104,10 +105,8 @@ export class Intake<T> {
    * `append` for a payload already serialised: a webhook handler can splice the request's own
    * JSON text into it instead of serialising what it parsed a second time. It must be the JSON of a `T`.
    */
-  async appendJson(key: string, json: string): Promise<string> {
-    const id = await this.batched('plain', undefined, [key, json], json.length);
-    if (!id) throw new BridgeError('queue_unavailable', `the ${this.name} intake did not take the entry`);
-    return id;
+  appendJson(key: string, json: string): Promise<string> {
+    return this.batched('plain', undefined, [key, json], json.length);
   }
 
   /**

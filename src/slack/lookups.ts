@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CallOptions, ExpereoClient } from '../expereo/client.js';
 import { TTL_S, type SlackKeys } from './keys.js';
-import { slackErrorCode, type WebClient } from './web-client.js';
+import { isTransientSlackError, slackErrorCode, type WebClient } from './web-client.js';
 
 export interface ServiceItem {
   id: string;
@@ -79,9 +79,8 @@ export class SlackLookups {
       return name;
     } catch (err) {
       this.o.log.warn({ err, userId }, 'users.info failed; using the user id as the name');
-      const code = slackErrorCode(err);
       const forS =
-        code === 'rate_limited' ? Math.max(1, (err as { retryAfter?: number }).retryAfter ?? 60) : code.startsWith('http_') || code === 'network_error' ? 0 : TTL_S.userNameRefused;
+        slackErrorCode(err) === 'rate_limited' ? Math.max(1, (err as { retryAfter?: number }).retryAfter ?? 60) : isTransientSlackError(err) ? 0 : TTL_S.userNameRefused;
       if (forS > 0) await this.o.redis.set(key, userId, 'EX', forS).catch(() => undefined);
       return userId;
     }

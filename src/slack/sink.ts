@@ -4,7 +4,7 @@ import type { Link } from '../writes/catalog.js';
 import { TTL_S, type SlackKeys } from './keys.js';
 import { slackThreadOf } from './links.js';
 import { escapeMrkdwn } from './texts.js';
-import { sinkErrorOf, type WebClient } from './web-client.js';
+import { isTransientSlackError, sinkErrorOf, type WebClient } from './web-client.js';
 
 /** How a mirrored reply or status change reads in the case thread. */
 export function deliveryText(d: Delivery): string {
@@ -81,8 +81,7 @@ async function postedBefore(web: WebClient, thread: { channel: string; threadTs:
     }
     return false;
   } catch (err) {
-    const failure = sinkErrorOf(err);
-    if (failure.code === 'rate_limited' || failure.code.startsWith('slack_http_') || failure.code === 'slack_network_error') throw failure;
+    if (isTransientSlackError(err)) throw sinkErrorOf(err);
     return false;
   }
 }

@@ -57,6 +57,12 @@ export function isPermanentSlackError(err: unknown): boolean {
   return PERMANENT.has(slackErrorCode(err));
 }
 
+/** Failures that say nothing about the request itself: a 429, Slack's 5xx, or no answer. */
+export function isTransientSlackError(err: unknown): boolean {
+  const code = slackErrorCode(err);
+  return code === 'rate_limited' || code === 'network_error' || code.startsWith('http_');
+}
+
 export function sinkErrorOf(err: unknown): SinkError {
   const code = slackErrorCode(err);
   if (code === 'rate_limited') {

@@ -31,7 +31,8 @@ import {
   slackReplyBody,
 } from '../helpers/ingest-payloads.js';
 import { buildIngestServers, type IngestBuild } from '../helpers/ingest-build.js';
-import { productionNodeFlags, startIngestChild, type IngestChild } from '../helpers/ingest-processes.js';
+import { startIngestChild, type IngestChild } from '../helpers/ingest-processes.js';
+import { productionNodeFlags } from '../helpers/processes.js';
 import { countKeys, deleteKeys } from '../helpers/env.js';
 import type { IngestDrain, IngestServerStats } from '../helpers/ingest-server.js';
 

@@ -1,5 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { productionNodeFlags } from './ingest-processes.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+
+/** The file that holds the node flags production runs the bridge with (`npm start`, the Docker image). */
+export const NODE_OPTIONS_FILE = resolve(import.meta.dirname, '../../node-options.env');
+
+/**
+ * The production node flags, from `NODE_OPTIONS` in node-options.env, so that tests and benchmarks
+ * run the bridge as it is deployed. Flags given after them on the command line take precedence.
+ */
+export function productionNodeFlags(file = NODE_OPTIONS_FILE): string[] {
+  const options = parseEnv(readFileSync(file, 'utf8')).NODE_OPTIONS;
+  if (options === undefined) throw new Error(`${file} sets no NODE_OPTIONS`);
+  return options.split(/\s+/).filter(Boolean);
+}
 
 export interface BridgeProcess {
   child: ChildProcess;
