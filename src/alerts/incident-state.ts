@@ -10,6 +10,9 @@ import { incidentHash } from './incident-key.js';
  * - `episode`: how many cases this incident has opened; a fire after the reopen window opens the next.
  * - `firing`: the alerts firing now, by id; `reported`: the alerts the case was last told are firing.
  *   Writes are made from the difference, so a repeated notification writes nothing.
+ * - `past`: the last instance of each alert that ended (its `startsAt` and `endsAt`), for as long as a
+ *   late copy of it could reopen the case or count as a flap (`pastHorizonMs`); a copy of an instance
+ *   remembered here changes nothing.
  * - `toggles`: times the incident went firing⇄resolved inside the flap window; `damped` while
  *   updates are held back for one summary.
  * - `order`: counter for the planned writes and timers, which keeps them in order in Redis.
@@ -34,6 +37,10 @@ export const alertInfoSchema = z.object({
 export const alertRefSchema = z.object({ name: z.string(), fingerprint: z.string(), startsAt: z.string().optional() });
 export type AlertRef = z.infer<typeof alertRefSchema>;
 
+/** An alert instance that ended: its times as the source gave them, and when the bridge learnt of it. */
+export const pastInstanceSchema = z.object({ startsAt: z.string(), endsAt: z.string().optional(), at: z.number() });
+export type PastInstance = z.infer<typeof pastInstanceSchema>;
+
 export const incidentStateSchema = z.object({
   key: z.string(),
   hash: z.string(),
@@ -45,6 +52,8 @@ export const incidentStateSchema = z.object({
   seq: z.number().int().min(0),
   firing: z.record(z.string(), alertInfoSchema),
   reported: z.record(z.string(), alertRefSchema),
+  /** Absent from states stored before instances were remembered. */
+  past: z.record(z.string(), pastInstanceSchema).default({}),
   holdSeq: z.number().int().min(0),
   holdUntil: z.number().optional(),
   toggles: z.array(z.number()),
@@ -70,6 +79,7 @@ export function initialState(key: string, policy: Policy): IncidentState {
     seq: 0,
     firing: {},
     reported: {},
+    past: {},
     holdSeq: 0,
     toggles: [],
     flapSeq: 0,

@@ -87,7 +87,7 @@ export function alertsIntegration(core: Core): Integration {
           const parsed = parseNotification(payload.source, payload.body, source.author);
           if (!parsed.ok) throw Object.assign(new BridgeError('invalid_request', `not a valid ${payload.source} notification`), { issues: parsed.issues });
           const result = await background.notify(parsed.notification);
-          log.info({ id, source: payload.source, incident: result.incident, status: result.status, writes: result.writes }, 'alert notification');
+          log.info({ id, source: payload.source, incident: result.incident, status: result.status, writes: result.writes, staleCopies: result.staleCopies }, 'alert notification');
           return result;
         },
         // A notification that can never be taken (no expereo service, and none known) is kept in the dead list.

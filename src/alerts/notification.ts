@@ -57,6 +57,12 @@ export interface Notification {
    * `delta`: only the alerts named changed (Events API).
    */
   mode: 'snapshot' | 'delta';
+  /**
+   * Whether an alert's `startsAt` names one instance of it, so that fingerprint and `startsAt` tell
+   * a late copy of an instance that ended from a new one (Alertmanager, Grafana: a re-fire starts
+   * anew). An Events API event names its alert by `dedup_key` alone.
+   */
+  instances: boolean;
   status: 'firing' | 'resolved' | 'acknowledged';
   /** Labels shared by the whole notification: what rules and correlation look at. */
   labels: Labels;

@@ -28,6 +28,8 @@ export interface NotifyResult {
   incident?: string;
   /** Case writes this notification queued. */
   writes: number;
+  /** Alerts it listed that were late copies of instances already over (an HA Alertmanager peer's). */
+  staleCopies?: number;
   reason?: string;
 }
 
@@ -59,6 +61,7 @@ export class AlertProcessor {
       const fresh = resolvePolicy(routing, n);
       const firing = n.alerts.some((a) => a.status === 'firing');
       let ignored: NotifyResult | undefined;
+      let stale = 0;
       const decision = await this.mutate(h, (loaded) => {
         const known = loaded.state?.policy;
         const freshPolicy = 'policy' in fresh ? fresh.policy : undefined;
@@ -69,13 +72,16 @@ export class AlertProcessor {
           ignored = { status: 'ignored', writes: 0, reason: 'ignored' in fresh ? fresh.ignored : 'nothing fires and no incident is known' };
           return undefined;
         }
-        return onNotification(loaded.state, n, key, policy, this.now());
+        const d = onNotification(loaded.state, n, key, policy, this.now());
+        stale = d.stale ?? 0;
+        return d;
       });
       if (ignored) return ignored;
       // Also when unchanged: a retry after a 503 finishes what the first delivery had stored.
       await this.carryOut(h);
-      if (!decision) return { status: 'unchanged', incident: key, writes: 0 };
-      return { status: 'accepted', incident: key, writes: decision.items.filter((i) => i.kind === 'write').length };
+      const staleCopies = stale > 0 ? { staleCopies: stale } : {};
+      if (!decision) return { status: 'unchanged', incident: key, writes: 0, ...staleCopies };
+      return { status: 'accepted', incident: key, writes: decision.items.filter((i) => i.kind === 'write').length, ...staleCopies };
     });
   }
 

@@ -1,6 +1,6 @@
 import type { Outcome, WriteRequestInput } from '../writes/catalog.js';
 import { createWrite, messageWrite, statusWrite } from './case-writes.js';
-import { applyAlerts, asInfo, count, firingAlerts, refs, stableJson } from './alert-set.js';
+import { applyAlerts, asInfo, count, firingAlerts, pastHorizonMs, prunePast, refs, stableJson } from './alert-set.js';
 import { initialState, type IncidentState } from './incident-state.js';
 import type { Notification } from './notification.js';
 import type { Policy } from './policy.js';
@@ -36,6 +36,8 @@ export interface Decision {
   changed: boolean;
   /** A timer that fired too early asks to run again at this time. */
   retryAt?: number;
+  /** Alerts of the notification that were copies of instances already over. */
+  stale?: number;
 }
 
 export function onNotification(prev: IncidentState | undefined, n: Notification, key: string, policy: Policy, now: number): Decision {
@@ -45,15 +47,16 @@ export function onNotification(prev: IncidentState | undefined, n: Notification,
     s.context = { author: n.author, ...(n.title ? { title: n.title } : {}), ...(n.externalURL ? { externalURL: n.externalURL } : {}) };
   }
   const wasFiring = count(s.firing) > 0;
-  const { firing, ended, changed } = applyAlerts(s.firing, n, now);
+  const { firing, ended, changed, past, stale } = applyAlerts(s.firing, s.past, n, now);
   s.firing = firing;
+  s.past = prunePast(past, now, pastHorizonMs(policy));
   if (wasFiring !== count(firing) > 0) recordToggle(s, now);
   const items = step(s, now, ended);
   if (s.damped) {
     for (const a of changed) s.damped.seen[a.id] = `${a.name} [${a.fingerprint}]`;
   }
-  if (!prev && s.phase === 'idle' && items.length === 0) return { state: s, items: [], changed: false };
-  return finish(prev, s, items);
+  if (!prev && s.phase === 'idle' && items.length === 0) return { state: s, items: [], changed: false, stale };
+  return { ...finish(prev, s, items), stale };
 }
 
 /** The hold-down of episode attempt `seq` has passed: open the case if the incident still fires. */

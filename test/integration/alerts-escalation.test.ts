@@ -82,7 +82,8 @@ describe('alert → case escalation (Alertmanager v4)', () => {
     expect(resolved.json()).toMatchObject({ status: 'accepted', writes: 2 });
     await eventually(async () => (await bridge.core.expereo.getCase(caseId)).status === 'Resolved');
 
-    const again = await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-1100', [{ name: 'CircuitDown', fingerprint: 'aa01' }]));
+    // It fires again: a new instance of the alert, starting after the last one ended.
+    const again = await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-1100', [{ name: 'CircuitDown', fingerprint: 'aa01', startsAt: '2025-03-04T10:40:00Z' }]));
     expect(again.json()).toMatchObject({ status: 'accepted', writes: 1 });
     await doneWrite(await lastMessageKey(incident));
     const texts = await messagesOf(bridge, caseId);
@@ -98,7 +99,7 @@ describe('alert → case escalation (Alertmanager v4)', () => {
     const first = await caseOf(incident);
     await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-R1', [{ name: 'CircuitDown', fingerprint: 'bb01', status: 'resolved' }]));
     await new Promise((r) => setTimeout(r, 1100)); // the rule's reopen window is 1 s
-    const refire = await postAndHandle(bridge, 'alertmanager', firing);
+    const refire = await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-R1', [{ name: 'CircuitDown', fingerprint: 'bb01', startsAt: '2025-03-04T10:40:00Z' }]));
     expect(refire.json()).toMatchObject({ status: 'accepted', writes: 1 });
     const second = await caseOf(incident, 2);
     expect(second).not.toBe(first);
@@ -107,10 +108,12 @@ describe('alert → case escalation (Alertmanager v4)', () => {
 
   it('damps a flapping group into one summary', async () => {
     const incident = circuitIncident('CIR-1200');
-    const up = alertmanagerGroup('CIR-1200', [{ name: 'CircuitDown', fingerprint: 'cc01' }]);
-    const down = alertmanagerGroup('CIR-1200', [{ name: 'CircuitDown', fingerprint: 'cc01', status: 'resolved' }]);
+    // Each fire a new instance of the alert (a minute apart in the source's clock), each resolve its end.
+    const minute = (i: number) => new Date(Date.parse('2025-03-04T11:00:00Z') + i * 60_000).toISOString();
+    const up = (i: number) => alertmanagerGroup('CIR-1200', [{ name: 'CircuitDown', fingerprint: 'cc01', startsAt: minute(i) }]);
+    const down = (i: number) => alertmanagerGroup('CIR-1200', [{ name: 'CircuitDown', fingerprint: 'cc01', status: 'resolved', startsAt: minute(i - 1), endsAt: minute(i) }]);
     const answers = [];
-    for (let i = 0; i < 9; i++) answers.push((await postAndHandle(bridge, 'alertmanager', i % 2 === 0 ? up : down)).json() as { writes: number });
+    for (let i = 0; i < 9; i++) answers.push((await postAndHandle(bridge, 'alertmanager', i % 2 === 0 ? up(i) : down(i))).json() as { writes: number });
     // Toggles 1-3 are posted (create + resolve message and status + reopen message); the rest wait.
     expect(answers.map((a) => a.writes)).toEqual([1, 2, 1, 0, 0, 0, 0, 0, 0]);
     const caseId = await caseOf(incident);

@@ -103,6 +103,7 @@ export function groupNotification(
     groupKey,
     origin,
     mode: 'snapshot',
+    instances: true,
     status: p.status,
     labels: commonLabels,
     annotations: stringRecord(p.commonAnnotations),

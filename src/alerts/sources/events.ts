@@ -66,6 +66,8 @@ export function fromEvents(e: EventsPayload, author?: string): Notification {
     groupKey: dedup,
     origin,
     mode: 'delta',
+    // `payload.timestamp` is when the sender made this event, not when the alert began.
+    instances: false,
     status,
     labels,
     annotations,
