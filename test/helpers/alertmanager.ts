@@ -205,6 +205,9 @@ export function sumSeries(text: string, name: string, match: Record<string, stri
   return sum;
 }
 
+/** Headers of one connection, not of the request: not passed on. */
+const HOP_BY_HOP = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+
 export interface Delivery {
   /** When it arrived (ms since the epoch). */
   at: number;
@@ -235,7 +238,7 @@ export class DeliveryRecorder {
         const raw = Buffer.concat(chunks);
         const at = Date.now();
         const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !HOP_BY_HOP.has(k)) headers[k] = v;
         fetch(`${target}${req.url ?? '/'}`, { method: req.method, headers, body: raw.length ? raw : undefined })
           .then(async (answer) => {
             const text = await answer.text();

@@ -13,6 +13,12 @@ import {
   writesFor,
 } from '../fixtures/alerts/bridge-routing.js';
 import { alertmanagerGroup, fixture } from '../fixtures/alerts/payloads.js';
+import { AlertProcessor } from '../../src/alerts/processor.js';
+import { parseNotification } from '../../src/alerts/sources/index.js';
+import { IncidentStore } from '../../src/alerts/store.js';
+import { createLogger } from '../../src/log.js';
+import { closeRedis } from '../../src/redis.js';
+import { openRedis } from '../helpers/redis.js';
 
 let bridge: TestBridge;
 beforeAll(async () => {
@@ -90,6 +96,41 @@ describe('alert → case escalation (Alertmanager v4)', () => {
     expect(texts.some((t) => t.includes('have resolved') && t.includes('CircuitDown [aa01] at 2025-03-04 10:30:00 UTC'))).toBe(true);
     expect(texts.some((t) => t.includes(`Incident ${incident} is firing again`))).toBe(true);
     expect(await createsWithReference(bridge, incident)).toHaveLength(1);
+  });
+
+  it('a late copy from an HA peer changes nothing, also for a bridge started afresh on the same Redis', async () => {
+    const incident = circuitIncident('CIR-1150');
+    const firing = alertmanagerGroup('CIR-1150', [{ name: 'CircuitDown', fingerprint: 'ab50', startsAt: '2025-03-04T10:00:00Z' }]);
+    const resolved = alertmanagerGroup('CIR-1150', [{ name: 'CircuitDown', fingerprint: 'ab50', status: 'resolved', startsAt: '2025-03-04T10:00:00Z', endsAt: '2025-03-04T10:00:05Z' }]);
+    await postAndHandle(bridge, 'alertmanager', firing);
+    const caseId = await caseOf(incident);
+    expect((await postAndHandle(bridge, 'alertmanager', resolved)).json()).toMatchObject({ status: 'accepted', writes: 2 });
+    // The second peer's copy of the state it took before the resolve, then its own resolve.
+    expect((await postAndHandle(bridge, 'alertmanager', firing)).json()).toEqual({ status: 'unchanged', incident, writes: 0, staleCopies: 1 });
+    expect((await postAndHandle(bridge, 'alertmanager', resolved)).json()).toEqual({ status: 'unchanged', incident, writes: 0, staleCopies: 1 });
+
+    // What a restarted process knows is what Redis holds: a processor of its own, on a connection of its own.
+    const redis = await openRedis('restarted');
+    try {
+      const restarted = new AlertProcessor({
+        routing: bridge.config.routing.alerts,
+        store: new IncidentStore(redis, bridge.core.keys.prefix),
+        producer: bridge.core.producer,
+        schedule: async () => undefined,
+        slack: undefined,
+        log: createLogger('silent'),
+      });
+      const parsed = parseNotification('alertmanager', firing);
+      if (!parsed.ok) throw new Error('parse');
+      expect(await restarted.notify(parsed.notification)).toEqual({ status: 'unchanged', incident, writes: 0, staleCopies: 1 });
+    } finally {
+      await closeRedis(redis);
+    }
+    const written = await eventually(async () => {
+      const w = await writesFor(bridge, caseId);
+      return w.length >= 2 ? w : undefined;
+    });
+    expect(written.map((w) => w.method)).toEqual(['POST', 'PATCH']);
   });
 
   it('opens a new case when it fires again after the reopen window', async () => {
