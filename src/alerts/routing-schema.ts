@@ -142,7 +142,10 @@ const settingsShape = {
     .optional(),
   reopen: z
     .object({
-      /** Fires again within this long after resolving → a message on the same case; later → a new case. */
+      /**
+       * Fires again (a new alert instance: a new `startsAt`) within this long after resolving → a
+       * message on the same case; later → a new case. Late copies of an ended instance change nothing.
+       */
       windowSeconds: seconds(30 * DAY),
       /** Status set again when it reopens (e.g. after `resolve.status`). */
       status: z.string().min(1).optional(),
