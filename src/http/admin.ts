@@ -7,6 +7,7 @@ import type { Intake } from '../intake/intake.js';
 import type { Entry } from '../writes/outbox.js';
 import { readWithin } from '../redis.js';
 import { adminGuard } from './admin-auth.js';
+import { withinDeadline } from './deadline.js';
 import { queueDashboard } from './queue-dashboard.js';
 
 function view(e: Entry) {
@@ -27,7 +28,8 @@ function view(e: Entry) {
 const ADMIN_READ_TIMEOUT_MS = 3000;
 
 /**
- * The admin API, behind `ADMIN_TOKEN` (absent: the routes do not exist).
+ * The admin API, behind `ADMIN_TOKEN` (absent: the routes do not exist). Redis away or not
+ * answering within the deadline is a 503 with Retry-After, as on every other route.
  */
 export const adminPlugin = fp<{ core: Core; queues: Queue[]; intakes: Intake<unknown>[] }>(
   async (app: FastifyInstance, { core, queues, intakes }) => {
@@ -41,12 +43,12 @@ export const adminPlugin = fp<{ core: Core; queues: Queue[]; intakes: Intake<unk
 
     app.get('/admin/dead-letters', { onRequest: guard }, async (request) => {
       const limit = Math.min(Math.max(Number((request.query as { limit?: string }).limit ?? 100) || 100, 1), 1000);
-      const [entries, total] = await Promise.all([core.outbox.deadLetters(limit), core.outbox.deadCount()]);
+      const [entries, total] = await withinDeadline(() => Promise.all([core.outbox.deadLetters(limit), core.outbox.deadCount()]));
       return { total, deadLetters: entries.map(view) };
     });
 
     app.post<{ Params: { key: string } }>('/admin/dead-letters/:key/replay', { onRequest: guard }, async (request, reply) => {
-      const res = await core.producer.replay(request.params.key);
+      const res = await withinDeadline(() => core.producer.replay(request.params.key));
       if (res.replayed) return reply.status(202).send(res);
       if (res.status === 'missing') throw new BridgeError('not_found', `no write with key ${request.params.key}`);
       throw new BridgeError('conflict', `write ${request.params.key} is ${res.status}, not dead-lettered`);
@@ -54,14 +56,16 @@ export const adminPlugin = fp<{ core: Core; queues: Queue[]; intakes: Intake<unk
 
     app.get<{ Params: { caseId: string } }>('/admin/cases/:caseId', { onRequest: guard }, async (request) => {
       const { caseId } = request.params;
-      const slot = (await core.redis.get(core.keys.caseSlot(caseId))) ?? `c:${caseId}`;
-      const [links, pending, tracked, sent] = await Promise.all([
-        core.sync.links(caseId),
-        core.outbox.head(slot, 200),
-        core.redis.sismember(core.keys.linkedCases, caseId),
-        core.redis.scard(core.keys.caseSent(caseId)),
-      ]);
-      return { caseId, slot, tracked: tracked === 1, links, pending: pending.map(view), ownMessagesRemembered: sent };
+      return withinDeadline(async () => {
+        const slot = (await core.redis.get(core.keys.caseSlot(caseId))) ?? `c:${caseId}`;
+        const [links, pending, tracked, sent] = await Promise.all([
+          core.sync.links(caseId),
+          core.outbox.head(slot, 200),
+          core.redis.sismember(core.keys.linkedCases, caseId),
+          core.redis.scard(core.keys.caseSent(caseId)),
+        ]);
+        return { caseId, slot, tracked: tracked === 1, links, pending: pending.map(view), ownMessagesRemembered: sent };
+      });
     });
 
     const intakeNamed = (name: string) => {
@@ -71,14 +75,14 @@ export const adminPlugin = fp<{ core: Core; queues: Queue[]; intakes: Intake<unk
     };
 
     app.get('/admin/intake', { onRequest: guard }, async () => {
-      const rows = await Promise.all(intakes.map(async (i) => ({ name: i.name, backlog: await i.backlog(), dead: await i.deadCount() })));
+      const rows = await withinDeadline(() => Promise.all(intakes.map(async (i) => ({ name: i.name, backlog: await i.backlog(), dead: await i.deadCount() }))));
       return { intakes: rows };
     });
 
     app.get<{ Params: { name: string } }>('/admin/intake/:name/dead', { onRequest: guard }, async (request) => {
       const intake = intakeNamed(request.params.name);
       const limit = Math.min(Math.max(Number((request.query as { limit?: string }).limit ?? 100) || 100, 1), 1000);
-      const [entries, total] = await Promise.all([intake.dead(limit), intake.deadCount()]);
+      const [entries, total] = await withinDeadline(() => Promise.all([intake.dead(limit), intake.deadCount()]));
       return { total, dead: entries };
     });
 
@@ -86,7 +90,7 @@ export const adminPlugin = fp<{ core: Core; queues: Queue[]; intakes: Intake<unk
       const intake = intakeNamed(request.params.name);
       const { id } = request.params;
       if (!/^\d{1,20}-\d{1,20}$/.test(id)) throw Object.assign(new BridgeError('invalid_request', 'an intake entry id looks like 1700000000000-0'), { issues: [{ path: 'id', message: 'not an entry id' }] });
-      return { id, ...(await intake.status(id)) };
+      return { id, ...(await withinDeadline(() => intake.status(id))) };
     });
 
     app.get('/admin/budget', { onRequest: guard }, async () => {

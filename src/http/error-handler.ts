@@ -1,7 +1,15 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
-import { BridgeError } from '../errors.js';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { BridgeError, isStoreUnavailable } from '../errors.js';
 
-/** HTTP status for each bridge error code that reaches a request handler. */
+/**
+ * HTTP status for each bridge error code that reaches a request handler.
+ *
+ * Senders retry on different answers: Alertmanager only on a 5xx, Grafana's webhook never, Jira on
+ * 408/409/425/429/5xx, Slack on anything but a 2xx. So whatever passes (Redis away, slow or full,
+ * an upstream budget) is a 503 with Retry-After, which every retrying sender retries, and a 4xx
+ * means the request itself can never succeed. `conflict` is for the admin API only: an operator's
+ * request that does not fit the state of a write.
+ */
 const STATUS_BY_CODE: Record<string, number> = {
   invalid_request: 400,
   unauthorized: 401,
@@ -19,11 +27,12 @@ export const RETRY_AFTER_SECONDS = 5;
 
 /**
  * One mapping from errors to HTTP answers: always a JSON body `{ error, message, issues? }`;
- * 5xx bodies never show internals.
+ * 5xx bodies never show internals. Redis failing underneath any handler is a 503, whichever code
+ * path met it.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | BridgeError | Error, request, reply) => {
-    const bridge = err instanceof BridgeError ? err : undefined;
+    const bridge = err instanceof BridgeError ? err : isStoreUnavailable(err) ? new BridgeError('queue_unavailable', 'Redis is unavailable', { cause: err }) : undefined;
     const fastifyStatus = (err as FastifyError).statusCode;
     const status = bridge ? (STATUS_BY_CODE[bridge.code] ?? 500) : fastifyStatus && fastifyStatus >= 400 ? fastifyStatus : 500;
     if (status >= 500) {
@@ -36,7 +45,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     const code = bridge?.code ?? fastifyCode(status, err as FastifyError);
     const issues = (err as { issues?: unknown }).issues;
-    return reply.status(status).send({ error: code, message: err.message, ...(issues ? { issues } : {}) });
+    return reply.status(status).send({ error: code, message: bridge ? err.message : fastifyMessage(status, err as FastifyError, request), ...(issues ? { issues } : {}) });
   });
 
   app.setNotFoundHandler((request, reply) => {
@@ -52,4 +61,20 @@ function fastifyCode(status: number, err: FastifyError): string {
   if (status === 401) return 'unauthorized';
   if (status === 404) return 'not_found';
   return `http_${status}`;
+}
+
+const ACCEPTED_TYPES = ['application/json', 'application/x-www-form-urlencoded'];
+
+/** Fastify's own refusals, said so that the sender's operator knows what to change. */
+function fastifyMessage(status: number, err: FastifyError, request: FastifyRequest): string {
+  if (status === 413) {
+    const limit = request.routeOptions.bodyLimit;
+    return limit ? `the body is larger than this route's limit of ${limit} bytes` : err.message;
+  }
+  if (status === 415) {
+    const accepted = ACCEPTED_TYPES.filter((t) => request.server.hasContentTypeParser(t)).join(' or ') || 'another content type';
+    const type = request.headers['content-type']?.split(';')[0]!.trim();
+    return type ? `the content type ${type} is not accepted here: send ${accepted}` : `the request has a body but no content type: send ${accepted}`;
+  }
+  return err.message;
 }

@@ -53,10 +53,12 @@ export function createBoltApp(ctx: SlackContext, settings: SlackSettings, receiv
     convoStore: false,
     clientOptions: { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}), rejectRateLimitedCalls: true },
   });
+  // A listener's failure rejects `processEvent`, as Bolt's own handler does: from the events intake
+  // so that the event is tried again; over HTTP so that a failure before the acknowledgement is
+  // answered as an error (Redis away: 503) and not as an empty 200, which would close a submitted
+  // modal as if its case were taken. Each receiver logs what it does not answer.
   app.error(async (error) => {
-    // From the events intake, a failure rejects `processEvent` so that the event is tried again.
-    if (ctx.fromIntake) throw error.original ?? error;
-    ctx.log.error({ err: error.original ?? error, code: error.code }, 'Slack listener failed');
+    throw error.original ?? error;
   });
   // Events from the intake were deduplicated as they were taken in (Socket Mode's are not).
   if (!ctx.fromIntake) app.use(dedupeEvents(ctx));

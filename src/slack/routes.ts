@@ -24,6 +24,12 @@ export function slackRoutes(ctx: SlackContext, settings: SlackSettings, takeEven
         appToken: settings.appToken,
         logger: boltLogger(ctx.log.child({ slack: 'socket-mode' })),
         installerOptions: { clientOptions: settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {} },
+        // Events were acknowledged before their listeners ran; an interaction left unacknowledged
+        // shows the person an error, which is what a failed one should do.
+        processEventErrorHandler: async ({ error, event }) => {
+          ctx.log.error({ err: error, type: (event.body as { type?: unknown }).type }, 'Slack listener failed');
+          return false;
+        },
       });
       createBoltApp(ctx, settings, receiver, identity);
       let started: Promise<unknown> | undefined;

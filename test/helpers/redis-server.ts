@@ -57,11 +57,24 @@ export class OwnRedis {
     }
   }
 
+  /**
+   * Freezes the server (SIGSTOP): connections stay open and commands get no answer, as when Redis
+   * stalls (a long fork, swapping, a paused VM) rather than goes away. `resume()` thaws it.
+   */
+  suspend(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Stops the server (its data stays in the append-only file). */
   async stopProcess(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGCONT'); // a suspended server would never act on the SIGTERM
     child.kill('SIGTERM');
     await exited;
   }

@@ -49,6 +49,11 @@ describe('the Bolt receiver behind the Fastify route', () => {
       throw new BridgeError('queue_unavailable', 'no Redis');
     });
     await expect(unavailable.dispatch({ type: 'x' }, {})).rejects.toMatchObject({ code: 'queue_unavailable' });
+    // Redis failing under a listener (a modal's claim while the connection is down) is a 503 too.
+    const redisAway = receiverWith(async () => {
+      throw new Error("Stream isn't writeable and enableOfflineQueue options is false");
+    });
+    await expect(redisAway.dispatch({ type: 'view_submission' }, {})).rejects.toMatchObject({ code: 'queue_unavailable' });
   });
 
   it('refuses a second acknowledgement and passes the retry number on', async () => {

@@ -3,6 +3,7 @@ import { ALERT_SOURCES, type AlertSource, type AlertsRouting } from '../../src/a
 import { checkNotification } from '../../src/alerts/sources/index.js';
 import type { Notification, NotificationHead } from '../../src/alerts/notification.js';
 import { BridgeError } from '../../src/errors.js';
+import { withinDeadline } from '../../src/http/deadline.js';
 import { parseJsonBody } from '../../src/http/json-body.js';
 import { verifyRequest } from './verify.js';
 
@@ -24,7 +25,8 @@ function invalid(message: string, issues: { path: string; message: string }[]): 
 /**
  * `POST /webhooks/alerts/{alertmanager,grafana,events}`: verify the credential on the raw body,
  * parse, hand the notification over, answer 202 once it is in Redis (the incident logic runs in the
- * worker role, see src/alerts/integration.ts).
+ * worker role, see src/alerts/integration.ts), 503 when Redis does not take it in time: Alertmanager
+ * retries only a 5xx, and every 4xx here is a request that would fail again.
  * The plugin keeps JSON bodies raw (an HMAC is over the exact bytes) and refuses other types.
  */
 export function alertWebhookRoutes(options: AlertRoutesOptions): FastifyPluginAsync {
@@ -47,7 +49,7 @@ export function alertWebhookRoutes(options: AlertRoutesOptions): FastifyPluginAs
         const text = raw.toString('utf8');
         const checked = checkNotification(source, parseJsonBody(text), config.author);
         if (!checked.ok) throw invalid(`not a valid ${source} notification`, checked.issues);
-        return reply.code(202).send(await options.accept(checked.head, checked.notification, text));
+        return reply.code(202).send(await withinDeadline(() => options.accept(checked.head, checked.notification, text)));
       });
     }
   };

@@ -8,7 +8,8 @@ import { receiveDelivery, type ReceiveDeps } from './receive-delivery.js';
  *
  * A tool's path selects the one connector of that tool; with several, the webhook URL names one
  * with `?connector=<name>`. `generic/:name` selects by name. Unknown → 404. Bodies are kept raw
- * (signatures are over the exact bytes) and must be JSON (else 415) within `maxBodyBytes` (else 413).
+ * (signatures are over the exact bytes) and must be JSON (else 415: a body of another type would
+ * otherwise reach the signature check empty and be refused as forged) within `maxBodyBytes` (else 413).
  */
 export interface ItsmRouteOptions extends ReceiveDeps {
   connectors: Record<string, ConnectorConfig>;
@@ -17,7 +18,7 @@ export interface ItsmRouteOptions extends ReceiveDeps {
 
 export function itsmRoutes(options: ItsmRouteOptions): FastifyPluginAsync {
   return async (app) => {
-    app.removeContentTypeParser(['application/json']);
+    app.removeAllContentTypeParsers();
     app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (_req, body, done) => done(null, body));
 
     const handle = async (request: FastifyRequest, reply: FastifyReply, name: string) => {

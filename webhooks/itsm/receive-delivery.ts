@@ -9,6 +9,7 @@ import type { SyncState } from '../../src/state/sync-state.js';
 import type { CaseRef } from '../../src/writes/catalog.js';
 import type { Outbox } from '../../src/writes/outbox.js';
 import type { WriteProducer } from '../../src/writes/producer.js';
+import { withinDeadline } from '../../src/http/deadline.js';
 import { jsonDepth, MAX_JSON_DEPTH } from '../../src/http/json-body.js';
 
 /**
@@ -102,10 +103,14 @@ async function caseRefOf(deps: ReceiveDeps, name: string, event: TicketEvent): P
   return linked ? { caseId: linked } : undefined;
 }
 
-/** Redis trouble while handling a delivery means: not queued, come back later (503). */
+/**
+ * Redis trouble while handling a delivery, or Redis not answering within the deadline, means: not
+ * queued, come back later (503, which Jira retries for a while). Steps the deadline cut short may
+ * still finish; the retry then finds its delivery remembered or its writes queued, a duplicate.
+ */
 async function redisStep<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return await fn();
+    return await withinDeadline(fn);
   } catch (err) {
     if (err instanceof BridgeError) throw err;
     throw new BridgeError('queue_unavailable', 'the bridge cannot reach its queue', { cause: err });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { BridgeError } from '../../src/errors.js';
+import { withinDeadline } from '../../src/http/deadline.js';
 import { parseSlackBody, retryNumOf, type SlackBody } from './parse-body.js';
 import type { AckResponse, FastifyBoltReceiver } from './receiver.js';
 import { checkSlackSignature } from './verify-signature.js';
@@ -53,10 +54,13 @@ export const slackEventsRoute: FastifyPluginAsync<SlackEventsRouteOptions> = asy
     if (body.type === 'url_verification') return reply.code(200).send({ challenge: body.challenge });
 
     const retry = { retryNum: retryNumOf(request.headers['x-slack-retry-num']), retryReason: header('x-slack-retry-reason') };
-    if (o.takeEvent && body.type === 'event_callback') {
+    const take = o.takeEvent;
+    if (take && body.type === 'event_callback') {
       // The request's JSON text, when that is what `body` was parsed from.
       const json = (header('content-type') ?? '').toLowerCase().startsWith('application/json') ? raw : undefined;
-      await o.takeEvent(body, retry, json);
+      // Within Slack's 3 s: a 503 has Slack deliver it again, and the event id makes that one a repeat
+      // should this append land after all.
+      await withinDeadline(() => take(body, retry, json));
       return reply.code(200).send();
     }
     const response = await o.receiver.dispatch(body, retry);

@@ -1,7 +1,7 @@
 import { ReceiverMultipleAckError, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { SlackBody } from './parse-body.js';
-import { BridgeError } from '../../src/errors.js';
+import { BridgeError, isStoreUnavailable } from '../../src/errors.js';
 
 /** What to answer Slack: nothing (empty 200), text, or JSON (modal errors, options, ephemeral replies). */
 export type AckResponse = string | Record<string, unknown> | undefined;
@@ -63,10 +63,12 @@ export class FastifyBoltReceiver implements Receiver {
         () => answer(() => resolve(undefined)),
         (err: unknown) => {
           if (answered) this.o.log.error({ err }, 'Slack listener failed after acknowledging');
-          // Failing before any acknowledgement: our own errors keep their code (Redis away → 503);
-          // anything else is Bolt refusing a request whose shape it cannot read.
+          // Failing before any acknowledgement: our own errors keep their code, Redis failing is a
+          // 503 (the person can submit again); anything else is Bolt or a listener refusing a
+          // request whose shape it cannot read.
           answer(() => {
             if (err instanceof BridgeError) return reject(err);
+            if (isStoreUnavailable(err)) return reject(new BridgeError('queue_unavailable', 'Redis is unavailable', { cause: err }));
             this.o.log.warn({ err, type: body.type }, 'Slack request could not be dispatched');
             reject(new BridgeError('invalid_request', 'the Slack request has a shape that cannot be handled'));
           });
