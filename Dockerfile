@@ -1,7 +1,11 @@
 # syntax=docker/dockerfile:1
 # One image for every role: ROLE=all (default), api or worker.
 
-FROM node:20-bookworm-slim AS build
+# The Node.js line production runs: the current Active LTS. CI (.ci/run) runs the tests on this
+# major and on the oldest version package.json's engines allows.
+ARG NODE_IMAGE=node:26-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,12 +15,12 @@ COPY workers ./workers
 COPY webhooks ./webhooks
 RUN npm run build
 
-FROM node:20-bookworm-slim AS deps
+FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000

@@ -53,6 +53,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
       metrics.upstreamCalls.inc({ kind, method, status: String(status) });
       metrics.upstreamDuration.observe({ kind }, ms / 1000);
     },
+    onTokenFetch: (result) => metrics.tokenFetches.inc({ result }),
   });
   const outbox = new Outbox(redis, keys, { doneTtlMs: config.writes.doneTtlMs, scheduleTtlMs: 15 * 60_000 });
   const queues = {
@@ -67,7 +68,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     gcraParams({ limit: Math.max(1, wb.limit - config.writes.reserve), periodMs: wb.periodMs, burst: 1 }, config.expereo.budgetMargin),
     'bulk-write',
   );
-  registerStateGauges(metrics, { outbox, readBudget: expereo.readBudget, writeBudget: expereo.writeBudget });
+  registerStateGauges(metrics, { redis, outbox, readBudget: expereo.readBudget, writeBudget: expereo.writeBudget });
   const intakes = new Map<string, Intake<unknown>>();
   registerIntakeGauges(metrics, () => [...intakes.values()]);
   const producer = new WriteProducer(outbox, queues.writes, expereo.writeBudget, { attempts: config.writes.attempts, backoffMs: config.writes.backoffMs });

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RedisBudget } from './budget/redis-budget.js';
 import type { Intake } from './intake/intake.js';
@@ -5,11 +6,19 @@ import { readWithin } from './redis.js';
 import type { Outbox } from './writes/outbox.js';
 import { ALL_LANES, LANE_NAMES } from './writes/lanes.js';
 
+/**
+ * prom-client's default metrics include three gauges named like counters (`…_total`), which
+ * `promtool check metrics` rejects; each is the sum over `type` of the gauge without the suffix
+ * (`sum(bridge_nodejs_active_handles)`), so nothing is lost without them.
+ */
+const MISNAMED_DEFAULT_METRICS = ['bridge_nodejs_active_handles_total', 'bridge_nodejs_active_requests_total', 'bridge_nodejs_active_resources_total'];
+
 /** Prometheus metrics of one bridge process (`GET /metrics`). */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'bridge_' });
-  return {
+  for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
+  const metrics = {
     registry,
     httpRequests: new Counter({
       name: 'bridge_http_requests_total',
@@ -35,6 +44,12 @@ export function createMetrics() {
       help: 'Time expereoOne took to answer',
       labelNames: ['kind'] as const,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    tokenFetches: new Counter({
+      name: 'bridge_upstream_token_fetches_total',
+      help: 'Requests this process made to the expereoOne token endpoint, by result (ok, failed: refused, malformed or no answer)',
+      labelNames: ['result'] as const,
       registers: [registry],
     }),
     writesSent: new Counter({
@@ -63,6 +78,9 @@ export function createMetrics() {
       registers: [registry],
     }),
   };
+  // Both series from the start: the first failure is then an increase, not a new series.
+  for (const result of ['ok', 'failed'] as const) metrics.tokenFetches.inc({ result }, 0);
+  return metrics;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -70,9 +88,17 @@ export type Metrics = ReturnType<typeof createMetrics>;
 /** A gauge's read gives up after a second: a scrape while Redis is away answers with the other metrics. */
 const readSoon = <T>(read: () => Promise<T>) => readWithin(1000, read);
 
-/** Gauges read from Redis when scraped: queue depth by lane, budgets, dead letters. */
-export function registerStateGauges(metrics: Metrics, state: { outbox: Outbox; readBudget: RedisBudget; writeBudget: RedisBudget }): void {
+/** Gauges read from Redis when scraped: Redis reachability, queue depth by lane, budgets, dead letters. */
+export function registerStateGauges(metrics: Metrics, state: { redis: Redis; outbox: Outbox; readBudget: RedisBudget; writeBudget: RedisBudget }): void {
   const { registry } = metrics;
+  new Gauge({
+    name: 'bridge_redis_up',
+    help: 'Whether Redis answered a PING on the request handlers\' connection within a second (1) or not (0)',
+    registers: [registry],
+    async collect() {
+      this.set((await readSoon(() => state.redis.ping())) === 'PONG' ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'bridge_write_queue_depth',
     help: 'Writes waiting to be sent, by priority lane',

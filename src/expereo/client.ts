@@ -30,6 +30,8 @@ export interface ExpereoClientOptions {
   writeWaitMs?: number;
   /** Told of every upstream answer (metrics). */
   onResponse?: (event: { method: string; kind: 'read' | 'write'; status: number | 'error'; ms: number }) => void;
+  /** Told of every token request (metrics). */
+  onTokenFetch?: (result: 'ok' | 'failed') => void;
 }
 
 export interface CallOptions {
@@ -66,6 +68,7 @@ export class ExpereoClient {
       clientSecret: o.clientSecret,
       scopes: o.scopes,
       dispatcher: this.agent,
+      onFetch: o.onTokenFetch,
     });
     this.readBudget = new RedisBudget(o.redis, o.keys.budget(o.clientId, 'read'), gcraParams(o.readBudget, o.budgetMargin), 'read');
     this.writeBudget = new RedisBudget(o.redis, o.keys.budget(o.clientId, 'write'), gcraParams(o.writeBudget, o.budgetMargin), 'write');

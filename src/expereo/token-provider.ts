@@ -19,6 +19,8 @@ export interface TokenProviderOptions {
   now?: () => number;
   /** How long a process waits for another one's refresh before trying itself. */
   lockWaitMs?: number;
+  /** Told of every token request this process made, but one given up by its caller (metrics). */
+  onFetch?: (result: 'ok' | 'failed') => void;
 }
 
 interface CachedToken {
@@ -90,7 +92,16 @@ export class TokenProvider {
           // Someone may have refreshed between our read and our lock.
           const again = await this.readShared();
           if (again && this.now() < refreshAt(again)) return this.adopt(again);
-          const fresh = await this.fetchToken(signal);
+          const fresh = await this.fetchToken(signal).then(
+            (token) => {
+              this.o.onFetch?.('ok');
+              return token;
+            },
+            (err: unknown) => {
+              if (!signal?.aborted) this.o.onFetch?.('failed');
+              throw err;
+            },
+          );
           await this.o.redis
             .multi()
             .hset(this.o.tokenKey, { accessToken: fresh.accessToken, expiresAt: fresh.expiresAt, issuedAt: fresh.issuedAt })
