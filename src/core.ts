@@ -54,7 +54,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
       metrics.upstreamDuration.observe({ kind }, ms / 1000);
     },
   });
-  const outbox = new Outbox(redis, keys, { doneTtlMs: config.writes.doneTtlMs, scheduleTtlMs: 15 * 60_000 });
+  const outbox = new Outbox(redis, keys, { doneTtlMs: config.writes.doneTtlMs });
   const queues = {
     writes: createQueue(QUEUE_NAMES.writes, redis, keys),
     outcomes: createQueue(QUEUE_NAMES.outcomes, workerRedis, keys),

@@ -14,7 +14,6 @@ import { createHash } from 'node:crypto';
  * | `<p>:w:e:<key>` | hash | one accepted write: request, slot, lane, status, case id, attempts, error |
  * | `<p>:w:o:<slot>` | list | keys of the writes waiting for one case, in arrival order |
  * | `<p>:w:slots` | set | slots with writes waiting |
- * | `<p>:w:sched:<slot>` | string | a flush of this slot is queued |
  * | `<p>:w:lock:<slot>` | string | a worker is flushing this slot |
  * | `<p>:w:pending` | hash | writes waiting, per lane |
  * | `<p>:w:dead` | sorted set | dead-lettered write keys, by time |
@@ -49,7 +48,6 @@ export function stateKeys(prefix: string) {
     entry: (key: string) => `${prefix}:w:e:${key}`,
     outbox: (slot: string) => `${prefix}:w:o:${slot}`,
     slots: `${prefix}:w:slots`,
-    scheduled: (slot: string) => `${prefix}:w:sched:${slot}`,
     slotLock: (slot: string) => `${prefix}:w:lock:${slot}`,
     pending: `${prefix}:w:pending`,
     dead: `${prefix}:w:dead`,
