@@ -112,9 +112,9 @@ export class Outbox {
     if (keys.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const key of keys) pipeline.hgetall(this.keys.entry(key));
-    const rows = (await pipeline.exec()) ?? [];
+    const rows = results(await pipeline.exec());
     return keys.flatMap((key, i) => {
-      const h = rows[i]?.[1] as Record<string, string> | undefined;
+      const h = rows[i] as Record<string, string> | undefined;
       return h?.status ? [toEntry(key, h)] : [];
     });
   }
@@ -126,8 +126,8 @@ export class Outbox {
       pipeline.hincrby(this.keys.entry(key), 'attempts', 1);
       pipeline.hset(this.keys.entry(key), 'status', 'sending');
     }
-    const rows = (await pipeline.exec()) ?? [];
-    return Math.max(0, ...rows.filter((_, i) => i % 2 === 0).map(([, n]) => Number(n) - 1));
+    const rows = results(await pipeline.exec());
+    return Math.max(0, ...rows.filter((_, i) => i % 2 === 0).map((n) => Number(n) - 1));
   }
 
   async complete(slot: string, op: string, keys: string[], caseId: string, sent?: { messageId?: string; fingerprint?: string }, now = Date.now()): Promise<void> {
@@ -175,6 +175,18 @@ export class Outbox {
   async unlockSlot(slot: string, owner: string): Promise<void> {
     await releaseLock(this.redis, this.keys.slotLock(slot), owner);
   }
+}
+
+/**
+ * A pipeline's results, or its first error: a command of a pipeline that fails (Redis went away
+ * half-way) does not reject the pipeline, and a missing answer must not read as "nothing there" or
+ * "never tried".
+ */
+function results(rows: [Error | null, unknown][] | null): unknown[] {
+  if (!rows) throw new Error('the pipeline was not run');
+  const failed = rows.find(([err]) => err);
+  if (failed) throw failed[0];
+  return rows.map(([, value]) => value);
 }
 
 function result(reply: Reply): unknown {
