@@ -194,10 +194,23 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
    */
   async function redisAway(job: Job, token: string | undefined, slot: string, owner: string): Promise<never> {
     log.warn({ slot, jobId: job.id }, 'Redis went away during a flush; trying again when it is back');
-    await outbox.whenConnected(settings.lockTimeoutMs).catch(() => undefined);
-    await outbox.unlockSlot(slot, owner).catch(() => undefined);
+    await giveBack(slot, owner);
     await job.moveToDelayed(Date.now() + REDIS_RETRY_MS, token);
     throw new DelayedError();
+  }
+
+  /** Releases a slot lock once Redis answers, however often it goes away meanwhile (up to the lock's own life). */
+  async function giveBack(slot: string, owner: string): Promise<void> {
+    const until = Date.now() + settings.lockTimeoutMs;
+    while (Date.now() < until) {
+      await outbox.whenConnected(until - Date.now()).catch(() => undefined);
+      try {
+        await outbox.unlockSlot(slot, owner);
+        return;
+      } catch {
+        // Away again: wait for it once more.
+      }
+    }
   }
 
   const worker = new Worker(
@@ -245,6 +258,28 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
     },
   );
   worker.on('error', (err) => log.error({ err }, 'write worker error'));
+
+  // Redis back after going away: a worker whose blocking read had just taken the queue's wake-up
+  // mark (the answer lost with the connection) sleeps on until that read times out, up to 10 s,
+  // with a flush due. A sweep added now is a fresh mark for every worker, and due anyway.
+  let connected = deps.connection.status === 'ready';
+  const onReady = () => {
+    if (connected) void sweepSoon();
+    connected = true;
+  };
+  deps.connection.on('ready', onReady);
+  worker.on('closed', () => deps.connection.off('ready', onReady));
+
+  async function sweepSoon(): Promise<void> {
+    for (let attempt = 0; attempt < 20 && !worker.closing; attempt++) {
+      try {
+        await deps.writes.add('sweep', {}, { deduplication: { id: 'sweep-after-reconnect' }, removeOnComplete: true, removeOnFail: { count: 100 } });
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 250)); // the queue's own connection may come back a moment later
+      }
+    }
+  }
   return worker;
 }
 
