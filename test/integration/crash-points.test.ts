@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import type { CallRecord } from '../../src/sandbox/call-log.js';
 import { slackLink } from '../../src/slack/links.js';
-import { alertsRouting, circuitIncident, postAlert } from '../fixtures/alerts/bridge-routing.js';
+import { alertsRouting, circuitIncident, createKeyOf as alertCreateKey, postAlert } from '../fixtures/alerts/bridge-routing.js';
 import { alertmanagerGroup } from '../fixtures/alerts/payloads.js';
 import { eventually, sandboxCalls, startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { FAKE_CREDENTIALS, fixture as itsmFixture, startFakeItsm } from '../helpers/fake-itsm.js';
@@ -58,6 +58,8 @@ interface PathRun {
    * (someone told their request could not be queued, whose write did get in, still gets the case).
    */
   owed(): Promise<boolean>;
+  /** The key of the write the event makes. */
+  writeKey: string;
 }
 
 interface Harness {
@@ -126,6 +128,7 @@ const alerts: Setup = async (url) => {
         send: () => untilAcknowledged(() => postAlert(bridge, 'alertmanager', payload), status(202)),
         effects: (calls) => creates(calls, circuitIncident(circuit)),
         owed: always,
+        writeKey: alertCreateKey(circuitIncident(circuit)),
       };
     },
   };
@@ -160,6 +163,7 @@ const slackEvents: Setup = async (url) => {
         effects: (calls) =>
           calls.filter((c) => c.method === 'POST' && c.path === `/v2/cases/${kase.caseId}/case-messages` && c.status === 201 && (c.body as { message: string }).message.includes(text)).length,
         owed: always,
+        writeKey: `slack:${FAKE_BOT.teamId}:${CHANNEL}:${ts}`,
       };
     },
   };
@@ -203,6 +207,7 @@ const itsm: Setup = async (url) => {
           }, status(202)),
         effects: (calls) => creates(calls, `itsm:acme-jira:${key}`),
         owed: always,
+        writeKey: `itsm:acme-jira:${key}`,
       };
     },
   };
@@ -248,6 +253,7 @@ const slackCommand: Setup = async (url) => {
           const told = slack.calls().slice(from).some((c) => /could not be created|was not opened/.test(String(c.params.text)));
           return !told || (await direct.exists(`${bridge.prefix}:w:e:${createKey}`)) === 1;
         },
+        writeKey: createKey,
       };
     },
   };
@@ -403,11 +409,98 @@ async function faultRun(h: Harness, n: number, step: Step, mode: FaultMode): Pro
   }
 }
 
+/** The write's state in the outbox, read past the proxy. */
+const statusOf = (h: Harness, run: PathRun) => h.direct.hget(`${h.bridge.prefix}:w:e:${run.writeKey}`, 'status');
+
+/** Arms the proxy for `step` counted from now; resolves when it hit and Redis is back. */
+function armAt(h: Harness, step: Step, mode: FaultMode) {
+  const seen = new Map<string, number>();
+  return h.proxy.arm({
+    mode,
+    match: (rt) => {
+      const k = (seen.get(rt.signature) ?? 0) + 1;
+      seen.set(rt.signature, k);
+      return rt.signature === step.signature && k === step.k;
+    },
+  });
+}
+
+/** The first round trip after the write reached expereo: Redis restarted there, the write is out but not recorded. */
+async function justAfterUpstream(h: Harness, n: number): Promise<Step> {
+  const since = await lastSeq(h);
+  const log = await record(h, n);
+  const write = (await callsSince(h, since)).find((c) => c.method === 'POST' && c.status < 300)!;
+  const at = Date.parse(write.at) + write.durationMs;
+  const i = log.findIndex((rt) => rt.at >= at);
+  return steps(log)[i]!;
+}
+
+interface Twice {
+  h: Harness;
+  step: Step;
+  mode: FaultMode;
+  hit?: RoundTrip;
+  effects?: number;
+  /** From Redis answering the second time to the write recorded as sent; undefined: not within 10 s. */
+  latencyMs?: number;
+}
+
+const showTwice = (o: Twice) =>
+  `then ${o.mode} ${o.step.signature} #${o.step.k}: ${o.hit ? `effects ${o.effects}, ${o.latencyMs === undefined ? 'not recorded as sent within 10 s' : `recorded after ${o.latencyMs} ms`}` : 'not reached'}`;
+
+/**
+ * Redis restarted just after the write went upstream, and again at `second` (counted from its
+ * return) while the flush recovers. With no `second`: the recovery's own round trips.
+ */
+async function twice(h: Harness, n: number, first: Step, second?: { step: Step; mode: FaultMode }): Promise<Twice & { recovery?: RoundTrip[] }> {
+  const since = await lastSeq(h);
+  const run = h.next(n);
+  h.proxy.clearLog();
+  const firstHit = armAt(h, first, 'before');
+  const sent = run.send();
+  await Promise.race([firstHit, sleep(2 * WITHIN_MS).then(() => Promise.reject(new Error(`the first restart never came: ${first.signature}`)))]);
+  const from = h.proxy.log().length;
+  const secondHit = second ? armAt(h, second.step, second.mode) : undefined;
+  const recorded = async () => (await statusOf(h, run)) === 'done';
+  const deadline = Date.now() + 2 * WITHIN_MS;
+  let fault: { hit: RoundTrip; backAt: number } | undefined;
+  while (Date.now() < deadline && !fault) {
+    fault = await Promise.race([secondHit ?? new Promise<never>(() => undefined), sleep(50).then(() => undefined)]);
+    if (!fault && (await recorded())) {
+      fault = await Promise.race([secondHit ?? new Promise<never>(() => undefined), sleep(SETTLE_MS).then(() => undefined)]);
+      break;
+    }
+  }
+  await sent;
+  if (!second) {
+    await sleep(SETTLE_MS);
+    return { h, step: first, mode: 'before', recovery: h.proxy.log().slice(from) };
+  }
+  if (!fault) {
+    h.proxy.disarm();
+    await sleep(SETTLE_MS);
+    return { h, step: second.step, mode: second.mode };
+  }
+  let doneAt: number | undefined;
+  while (Date.now() < fault.backAt + WITHIN_MS) {
+    if (await recorded()) {
+      doneAt = Date.now();
+      break;
+    }
+    await sleep(50);
+  }
+  await sleep(SETTLE_MS);
+  const effects = run.effects(await callsSince(h, since));
+  return { h, step: second.step, mode: second.mode, hit: fault.hit, effects, latencyMs: doneAt === undefined ? undefined : Math.max(0, doneAt - fault.backAt) };
+}
+
 describe('Redis restarted at each round trip of the write path', { timeout: 600_000 }, () => {
   const harnesses = new Map<string, Harness[]>();
+  const TWICE = 'itsm, restarted twice';
+  const twiceWanted = !ONLY_INTAKES || ONLY_INTAKES.includes('twice');
   beforeAll(async () => {
     await Promise.all(
-      INTAKES.map(async ([name, setup]) => {
+      [...INTAKES, ...(twiceWanted ? [[TWICE, itsm] as [string, Setup]] : [])].map(async ([name, setup]) => {
         const list: Harness[] = [];
         for (let s = 0; s < SHARDS; s++) list.push(await harness(name, setup));
         harnesses.set(name, list);
@@ -416,6 +509,43 @@ describe('Redis restarted at each round trip of the write path', { timeout: 600_
   }, 120_000);
   afterAll(async () => {
     await Promise.all([...harnesses.values()].flat().map((h) => h.close()));
+  });
+
+  // The flush is the same for every intake: one is enough to restart Redis again while it recovers.
+  it.runIf(twiceWanted).concurrent('a write out upstream but not yet recorded when Redis restarts, and Redis restarted again at each round trip of the recovery: sent once, recorded within 10 s', async () => {
+    const shards = harnesses.get(TWICE)!;
+    await Promise.all(shards.map((h, s) => record(h, 3000 + s)));
+    const first = await justAfterUpstream(shards[0]!, 3100);
+    const a = steps((await twice(shards[0]!, 3101, first)).recovery!);
+    const b = new Set(steps((await twice(shards[0]!, 3102, first)).recovery!).map((s) => `${s.signature}#${s.k}`));
+    // The flush's own round trips (its slot and entries, the write queue, the budgets); a second restart
+    // at another connection's (reconnecting, or another queue's) is the same fault a moment apart.
+    const recovery = a.filter((s) => b.has(`${s.signature}#${s.k}`) && /:w:|:q:writes:|:budget:/.test(s.signature));
+    if (DEBUG) console.log(`after ${first.signature} #${first.k}, the recovery: ${recovery.length} steps\n${recovery.map((s) => `${s.signature} #${s.k}`).join('\n')}`);
+    expect(recovery.length).toBeGreaterThan(5);
+
+    const work = recovery.flatMap((step) => modesOf(step).map((mode) => ({ step, mode }))).filter((w) => !ONLY || ONLY.test(`${w.mode} ${w.step.signature}`));
+    const outcomes: (Twice & { n: number })[] = [];
+    await Promise.all(
+      shards.map(async (h, s) => {
+        for (let i = s; i < work.length; i += SHARDS) {
+          let outcome = { ...(await twice(h, 4000 + i, first, work[i]!)), n: 4000 + i };
+          if (!outcome.hit) outcome = { ...(await twice(h, 5000 + i, first, work[i]!)), n: 5000 + i };
+          outcomes.push(outcome);
+        }
+      }),
+    );
+    if (DEBUG) console.log(`${TWICE}: ${outcomes.length} faults\n${outcomes.map(showTwice).join('\n')}`);
+    const reached = outcomes.filter((o) => o.hit);
+    expect(reached.filter((o) => o.effects !== 1).map(showTwice), 'sent more than once (or not at all)').toEqual([]);
+    expect(reached.filter((o) => o.latencyMs === undefined).map(showTwice), 'not recorded as sent within 10 s of Redis answering again').toEqual([]);
+    const missed = outcomes.filter((o) => !o.hit);
+    expect(missed.length, `steps that never came up: ${missed.map(showTwice).join('; ')}`).toBeLessThanOrEqual(Math.floor(work.length / 10));
+    await sleep(2000);
+    for (const h of shards) {
+      const calls = await sandboxCalls(h.bridge.sandbox);
+      for (const o of reached.filter((x) => x.h === h)) expect(h.next(o.n).effects(calls), showTwice(o)).toBe(1);
+    }
   });
 
   it.concurrent.each(INTAKES.map(([name]) => name))('%s: every acknowledged event has its effect once, within 10 s of Redis answering again', async (name) => {
@@ -459,7 +589,12 @@ describe('Redis restarted at each round trip of the write path', { timeout: 600_
     await sleep(2000);
     for (const h of shards) {
       const calls = await sandboxCalls(h.bridge.sandbox);
-      for (const o of reached.filter((x) => x.h === h)) expect(h.next(o.n).effects(calls), show(o)).toBe(o.owed ? 1 : 0);
+      for (const o of reached.filter((x) => x.h === h)) {
+        if (DEBUG && h.next(o.n).effects(calls) !== (o.owed ? 1 : 0)) {
+          console.log(`LATE ${show(o)} n=${o.n} hit at ${new Date(o.hit!.at).toISOString()}: ${JSON.stringify(calls.filter((c) => c.method === 'POST' || (c.method === 'GET' && c.path === '/v2/cases')).map((c) => [c.seq, c.at, c.method, c.path, c.status, JSON.stringify(c.query), (c.body as { customerReference?: string } | undefined)?.customerReference]))}`);
+        }
+        expect(h.next(o.n).effects(calls), show(o)).toBe(o.owed ? 1 : 0);
+      }
     }
   });
 });
