@@ -173,7 +173,8 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
   /**
    * Gives a flush job to any slot with writes waiting and none on the way. No failure of Redis or of
    * a process leaves a slot so (a write and its job are added together, and a job stays until its
-   * slot is flushed); a job removed by hand, from the dashboard say, can.
+   * slot is flushed); a job removed by hand, from the dashboard say, can. Runs every sweep period,
+   * and as soon as Redis answers again (see below).
    */
   async function sweep(): Promise<void> {
     const slots = await outbox.slotsWithWork();
