@@ -55,7 +55,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     },
     onTokenFetch: (result) => metrics.tokenFetches.inc({ result }),
   });
-  const outbox = new Outbox(redis, keys, { doneTtlMs: config.writes.doneTtlMs, scheduleTtlMs: 15 * 60_000 });
+  const outbox = new Outbox(redis, keys, { doneTtlMs: config.writes.doneTtlMs });
   const queues = {
     writes: createQueue(QUEUE_NAMES.writes, redis, keys),
     outcomes: createQueue(QUEUE_NAMES.outcomes, workerRedis, keys),

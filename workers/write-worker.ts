@@ -32,6 +32,11 @@ export interface WriteWorkerDeps {
 
 type Failure = NonNullable<Entry['error']>;
 
+/** Slots looked at together by the sweep. */
+const SWEEP_BATCH = 100;
+/** After Redis came back: how soon a flush it interrupted runs again. */
+const REDIS_RETRY_MS = 100;
+
 /**
  * Drains the write queue: one flush job = the next upstream write of one case, made of as many of
  * its waiting writes as can be merged. A case is flushed by one worker at a time (a Redis lock per
@@ -41,10 +46,11 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
   const { outbox, settings, log } = deps;
   const retry: RetryPolicy = { attempts: settings.attempts, backoffMs: settings.backoffMs };
 
+  /** Makes sure a flush of `slot` is on the way (BullMQ drops the add if one is; see flushJobOptions). */
   async function schedule(slot: string): Promise<void> {
     const head = (await outbox.head(slot, 1))[0];
     if (!head || head.status === 'dead') return;
-    if (await outbox.claimSchedule(slot)) await deps.writes.add('flush', { slot }, flushJobOptions(head.lane, retry));
+    await deps.writes.add('flush', { slot }, flushJobOptions(slot, head.lane, retry));
   }
 
   /**
@@ -131,8 +137,9 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
   }
 
   async function failed(job: Job, token: string | undefined, slot: string, batch: Batch, entries: Entry[], err: unknown): Promise<void> {
+    // Redis away (the batch may or may not have gone out): see redisAway below, no attempt spent.
+    if (!(err instanceof ExpereoApiError) && !(err instanceof BudgetWaitError) && !outbox.connected()) throw err;
     if (err instanceof BudgetWaitError) {
-      await outbox.claimSchedule(slot);
       await job.moveToDelayed(Date.now() + Math.min(err.waitMs, 60_000), token);
       throw new DelayedError();
     }
@@ -142,15 +149,13 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
       log.warn({ slot, retryAfterMs: ms }, 'expereo answered 429: pausing the write queue');
       await deps.client.writeBudget.pause(ms);
       await deps.writes.rateLimit(ms);
-      await outbox.claimSchedule(slot);
       throw new RateLimitError();
     }
     const permanent = err instanceof ExpereoApiError && !err.retryable && err.code !== 'unauthorized' && !err.code.startsWith('token_');
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (!permanent && !lastAttempt) {
       log.warn({ err, slot, attempt: job.attemptsMade + 1 }, 'write failed, will retry');
-      await outbox.claimSchedule(slot); // the retry, after its backoff, carries on for this case
-      throw err;
+      throw err; // the retry, after its backoff, carries on for this case
     }
     const error: Failure =
       err instanceof ExpereoApiError
@@ -159,9 +164,53 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
     await deadLetter(slot, entries, error, batch.op);
   }
 
+  /** A slot's flush job, if it has one (its deduplication id names a job that still exists). */
+  async function hasFlush(slot: string): Promise<boolean> {
+    const id = await deps.writes.getDeduplicationJobId(slot);
+    return id !== null && (await deps.writes.getJobState(id)) !== 'unknown';
+  }
+
+  /**
+   * Gives a flush job to any slot with writes waiting and none on the way. No failure of Redis or of
+   * a process leaves a slot so (a write and its job are added together, and a job stays until its
+   * slot is flushed); a job removed by hand, from the dashboard say, can. Runs every sweep period,
+   * and as soon as Redis answers again (see below).
+   */
   async function sweep(): Promise<void> {
-    for (const slot of await outbox.slotsWithWork()) {
-      if (!(await outbox.isScheduled(slot))) await schedule(slot);
+    const slots = await outbox.slotsWithWork();
+    for (let i = 0; i < slots.length; i += SWEEP_BATCH) {
+      await Promise.all(
+        slots.slice(i, i + SWEEP_BATCH).map(async (slot) => {
+          if (!(await hasFlush(slot))) await schedule(slot);
+        }),
+      );
+    }
+  }
+
+  /**
+   * Redis went away during a flush (before, during or after the batch went out). The job stays
+   * the slot's flush and runs again once Redis is back, without spending an attempt (attempts count
+   * expereo's failures): the slot lock is given back first, so the next run need not wait for it to
+   * lapse, and a batch that did go out is recognised and only recorded (see sendBatch).
+   */
+  async function redisAway(job: Job, token: string | undefined, slot: string, owner: string): Promise<never> {
+    log.warn({ slot, jobId: job.id }, 'Redis went away during a flush; trying again when it is back');
+    await giveBack(slot, owner);
+    await job.moveToDelayed(Date.now() + REDIS_RETRY_MS, token);
+    throw new DelayedError();
+  }
+
+  /** Releases a slot lock once Redis answers, however often it goes away meanwhile (up to the lock's own life). */
+  async function giveBack(slot: string, owner: string): Promise<void> {
+    const until = Date.now() + settings.lockTimeoutMs;
+    while (Date.now() < until) {
+      await outbox.whenConnected(until - Date.now()).catch(() => undefined);
+      try {
+        await outbox.unlockSlot(slot, owner);
+        return;
+      } catch {
+        // Away again: wait for it once more.
+      }
     }
   }
 
@@ -171,30 +220,38 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
       if (job.name === 'sweep') return sweep();
       const { slot } = WRITE_JOBS.flush.schema.parse(job.data);
       const owner = `${job.id}:${token ?? ''}`;
-      if (!(await outbox.lockSlot(slot, owner, settings.lockTimeoutMs))) {
-        // Another worker is flushing this case; come back shortly rather than reorder it.
-        await job.moveToDelayed(Date.now() + 200 + Math.floor(Math.random() * 300), token);
-        throw new DelayedError();
-      }
-      const renew = setInterval(() => {
-        outbox.extendSlot(slot, owner, settings.lockTimeoutMs).catch(() => undefined);
-      }, Math.max(100, Math.floor(settings.lockTimeoutMs / 3)));
-      let ok = false;
       try {
-        await outbox.clearSchedule(slot);
-        await flush(job, token, slot);
-        ok = true;
-      } finally {
-        clearInterval(renew);
-        await outbox.unlockSlot(slot, owner).catch(() => undefined);
+        if (!(await outbox.lockSlot(slot, owner, settings.lockTimeoutMs))) {
+          // Another worker is flushing this case; come back shortly rather than reorder it.
+          await job.moveToDelayed(Date.now() + 200 + Math.floor(Math.random() * 300), token);
+          throw new DelayedError();
+        }
+        const renew = setInterval(() => {
+          outbox.extendSlot(slot, owner, settings.lockTimeoutMs).catch(() => undefined);
+        }, Math.max(100, Math.floor(settings.lockTimeoutMs / 3)));
+        let ok = false;
+        try {
+          await flush(job, token, slot);
+          ok = true;
+        } finally {
+          clearInterval(renew);
+          await outbox.unlockSlot(slot, owner).catch(() => undefined);
+        }
+        // What arrived meanwhile, or did not fit in this batch: this job's successor (queued when it finishes).
         if (ok) await schedule(slot);
+      } catch (err) {
+        if (err instanceof DelayedError || err instanceof RateLimitError || outbox.connected()) throw err;
+        return redisAway(job, token, slot, owner);
       }
     },
     {
       connection: deps.connection,
       prefix: deps.keys.queuePrefix,
       concurrency: settings.concurrency,
+      // A job moved to active whose worker never heard so (Redis restarted before the reply came
+      // back) is stalled: with its lock at twice the check interval it runs again within seconds.
       stalledInterval: settings.stalledIntervalMs,
+      lockDuration: 2 * settings.stalledIntervalMs,
       maxStalledCount: 10,
       // Pacing is the shared Redis budget's job; a limiter must exist for queue.rateLimit() after a 429.
       limiter: { max: 1_000_000, duration: 1000 },
@@ -202,10 +259,32 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
     },
   );
   worker.on('error', (err) => log.error({ err }, 'write worker error'));
+
+  // Redis back after going away: a worker whose blocking read had just taken the queue's wake-up
+  // mark (the answer lost with the connection) sleeps on until that read times out, up to 10 s,
+  // with a flush due. A sweep added now is a fresh mark for every worker, and due anyway.
+  let connected = deps.connection.status === 'ready';
+  const onReady = () => {
+    if (connected) void sweepSoon();
+    connected = true;
+  };
+  deps.connection.on('ready', onReady);
+  worker.on('closed', () => deps.connection.off('ready', onReady));
+
+  async function sweepSoon(): Promise<void> {
+    for (let attempt = 0; attempt < 20 && !worker.closing; attempt++) {
+      try {
+        await deps.writes.add('sweep', {}, { deduplication: { id: 'sweep-after-reconnect' }, removeOnComplete: true, removeOnFail: { count: 100 } });
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 250)); // the queue's own connection may come back a moment later
+      }
+    }
+  }
   return worker;
 }
 
-/** Registers the periodic sweep that repairs a flush lost to a crash between accept and queue. */
+/** Registers the periodic sweep (see `sweep` above). */
 export async function scheduleSweep(writes: Queue, everyMs: number): Promise<void> {
   await writes.upsertJobScheduler('sweep', { every: everyMs }, { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
 }

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { incidentStateSchema, type IncidentState } from './incident-state.js';
 import { COMMIT, DRAINED, UNLOCK } from './store-scripts.js';
 import type { PlannedItem } from './transitions.js';
-import { runScript } from '../redis.js';
+import { runScript, takeLock } from '../redis.js';
 
 /**
  * Incident state in Redis. Keys (all under `<p>:alerts:`, `<h>` = incidentHash(incident key)):
@@ -107,7 +107,7 @@ export class IncidentStore {
   }
 
   async lock(h: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.keys.lock(h), owner, 'PX', ttlMs, 'NX')) === 'OK';
+    return takeLock(this.redis, this.keys.lock(h), owner, ttlMs);
   }
 
   async unlock(h: string, owner: string): Promise<void> {

@@ -55,7 +55,7 @@ const envSchema = z
     WRITE_ATTEMPTS: integer(1, 100, '8').default(8),
     WRITE_BACKOFF: duration('1s').default(1000),
     WRITE_LOCK_TIMEOUT: duration('30s').default(30_000),
-    WRITE_STALLED_INTERVAL: duration('30s').default(30_000),
+    WRITE_STALLED_INTERVAL: duration('2s').default(2_000),
     WRITE_SWEEP_EVERY: duration('30s').default(30_000),
     WRITE_DONE_TTL: duration('168h').default(7 * 24 * 3_600_000),
   });

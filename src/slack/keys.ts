@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
  * | `<p>:slack:sites:<accountId>` | string (JSON) | the account's sites, for the site picker; 10 min |
  * | `<p>:slack:user:<teamId>:<userId>` | string | a person's display name (users.info); 1 day; the user id for 10 min after Slack refused to say, or for a 429's Retry-After |
  * | `<p>:slack:evt:<eventId>` | string | an Events API delivery already taken (Slack's retries); 1 h |
- * | `<p>:slack:view:<viewId>` | string | a case modal already submitted; 1 day |
+ * | `<p>:slack:view:<viewId>` | string | a case modal already submitted: when (ms); 1 day |
  * | `<p>:slack:pending:<channel>:<threadTs>` | string | a case thread whose create is still queued → the create's key; 7 days |
  * | `<p>:slack:dlv:<hash>` | string | a mirrored delivery already posted to a thread (hash of link id and delivery id); 7 days |
  * | `<p>:slack:dlv-try:<hash>` | string | when the first attempt to post that delivery began (ms); 7 days |

@@ -1,6 +1,7 @@
 import { etaMs } from '../budget/gcra.js';
 import type { CreateCaseBody } from '../expereo/v2-contract.js';
 import { BridgeError } from '../errors.js';
+import { runScript } from '../redis.js';
 import { laneOf } from '../writes/lanes.js';
 import { InvalidWriteError } from '../writes/producer.js';
 import type { SlackContext } from './context.js';
@@ -23,12 +24,31 @@ export function createKeyOf(teamId: string, viewId: string): string {
   return `slack:${teamId}:view:${viewId}`;
 }
 
+/** This submission goes ahead, an earlier one already queued the case, or an earlier one may still be at it. */
+export type Claim = 'claimed' | 'done' | 'busy';
+
+/**
+ * A claim holds the time it was taken. Past this, a claim whose case create is not queued belongs
+ * to a submission that failed before it was acknowledged (Redis went away after taking the claim,
+ * the person saw an error and submitted again): the new submission takes it over.
+ */
+const CLAIM_HOLD_MS = 3000;
+
+/** Takes the claim KEYS[1] over (ARGV[2], EX ARGV[3]) if it still holds ARGV[1]. */
+const TAKE_OVER = `if (redis.call('GET', KEYS[1]) or '') == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1 end return 0`;
+
 /**
  * The first submission of a modal takes it; a repeated one (Slack retrying, a double click) does
- * nothing. One Redis call, made before acknowledging so the answer already reflects it.
+ * nothing. Made before acknowledging so the answer already reflects it.
  */
-export async function claimSubmission(ctx: SlackContext, viewId: string): Promise<boolean> {
-  return (await ctx.redis.set(ctx.keys.view(viewId), '1', 'EX', TTL_S.view, 'NX')) !== null;
+export async function claimSubmission(ctx: SlackContext, viewId: string, createKey: string): Promise<Claim> {
+  const key = ctx.keys.view(viewId);
+  const now = ctx.now();
+  if ((await ctx.redis.set(key, String(now), 'EX', TTL_S.view, 'NX')) !== null) return 'claimed';
+  if (await ctx.core.outbox.entry(createKey)) return 'done';
+  const taken = await ctx.redis.get(key);
+  if (taken !== null && now - Number(taken) < CLAIM_HOLD_MS) return 'busy';
+  return (await runScript(ctx.redis, TAKE_OVER, 1, key, taken ?? '', String(now), TTL_S.view)) === 1 ? 'claimed' : 'busy';
 }
 
 /**

@@ -44,6 +44,14 @@ export function unmappedText(channelId: string): string {
   );
 }
 
+export function submitUnavailableText(): string {
+  return 'The bridge cannot reach its queue right now. Please submit again in a moment.';
+}
+
+export function submitBusyText(): string {
+  return 'This case request is still being handled. If it does not appear in the channel, submit again in a few seconds.';
+}
+
 /** `etaMs` undefined: the queue could not say how long (the request is posted all the same). */
 export function queuedText(o: { userId: string; body: CreateCaseBody; etaMs: number | undefined }): string {
   const wait = o.etaMs === undefined ? '' : `, about ${Math.max(1, Math.ceil(o.etaMs / 1000))} s`;

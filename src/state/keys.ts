@@ -14,7 +14,6 @@ import { createHash } from 'node:crypto';
  * | `<p>:w:e:<key>` | hash | one accepted write: request, slot, lane, status, case id, attempts, error |
  * | `<p>:w:o:<slot>` | list | keys of the writes waiting for one case, in arrival order |
  * | `<p>:w:slots` | set | slots with writes waiting |
- * | `<p>:w:sched:<slot>` | string | a flush of this slot is queued |
  * | `<p>:w:lock:<slot>` | string | a worker is flushing this slot |
  * | `<p>:w:pending` | hash | writes waiting, per lane |
  * | `<p>:w:dead` | sorted set | dead-lettered write keys, by time |
@@ -26,7 +25,8 @@ import { createHash } from 'node:crypto';
  * | `<p>:cases:linked` | set | case ids with at least one linked conversation |
  *
  * A slot names one case's queue of writes: `k:<create key>` for a case the bridge creates (its
- * messages can be queued before the case exists), `c:<case id>` for any other case.
+ * messages can be queued before the case exists), `c:<case id>` for any other case. A slot's flush
+ * on the way is its BullMQ job, deduplicated by the slot (`<p>:q:writes:de:<slot>` names it).
  * Each capability keeps its own state under `<p>:<capability>:…`, documented at the top of the
  * module that owns it: `<p>:mirror:` (src/mirror/keys.ts: cursors, poll schedule, delivery
  * markers), `<p>:alerts:` (src/alerts/store.ts: incident state), `<p>:slack:` (src/slack/keys.ts:
@@ -49,7 +49,6 @@ export function stateKeys(prefix: string) {
     entry: (key: string) => `${prefix}:w:e:${key}`,
     outbox: (slot: string) => `${prefix}:w:o:${slot}`,
     slots: `${prefix}:w:slots`,
-    scheduled: (slot: string) => `${prefix}:w:sched:${slot}`,
     slotLock: (slot: string) => `${prefix}:w:lock:${slot}`,
     pending: `${prefix}:w:pending`,
     dead: `${prefix}:w:dead`,

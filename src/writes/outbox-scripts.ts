@@ -4,39 +4,32 @@
  */
 
 /**
- * Accept one write. ARGV: prefix, key, request JSON, lane, ref type (new | caseId | createKey), ref
- * value, now (ms), schedule-flag TTL (ms). Returns:
- *   {1, slot, mustSchedule (0/1), writes waiting in lanes up to this one}   accepted
- *   {0, status, caseId, slot}                                               seen before (no second effect)
- *   {-1, reason}                                                            refused
+ * Accept one write into the slot the caller worked out (see Outbox.slotOf). ARGV: prefix, key,
+ * request JSON, lane, slot, ref type (new | caseId | createKey), ref value, now (ms). It runs in
+ * one MULTI with the slot's flush job, so a write is never waiting without a flush on the way.
+ * Returns:
+ *   {1, slot, writes waiting in lanes up to this one}   accepted
+ *   {0, status, caseId, slot}                            seen before (no second effect)
+ *   {-1, reason}                                         refused
  */
 export const ENQUEUE = `
-local p, key, req, lane = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-local refType, refValue, now, schedTtl = ARGV[5], ARGV[6], ARGV[7], tonumber(ARGV[8])
+local p, key, req, lane, slot = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local refType, refValue, now = ARGV[6], ARGV[7], ARGV[8]
 local ek = p .. ':w:e:' .. key
 if redis.call('EXISTS', ek) == 1 then
   local st = redis.call('HMGET', ek, 'status', 'caseId', 'slot')
   return {0, st[1] or '', st[2] or '', st[3] or ''}
 end
-local slot
-if refType == 'createKey' then
-  if redis.call('EXISTS', p .. ':w:e:' .. refValue) == 0 and redis.call('EXISTS', p .. ':ref:' .. refValue) == 0 then
-    return {-1, 'unknown_create'}
-  end
-  slot = 'k:' .. refValue
-elseif refType == 'caseId' then
-  slot = redis.call('GET', p .. ':case:' .. refValue .. ':slot') or ('c:' .. refValue)
-else
-  slot = 'k:' .. key
+if refType == 'createKey' and redis.call('EXISTS', p .. ':w:e:' .. refValue) == 0 and redis.call('EXISTS', p .. ':ref:' .. refValue) == 0 then
+  return {-1, 'unknown_create'}
 end
 redis.call('HSET', ek, 'req', req, 'slot', slot, 'lane', lane, 'status', 'queued', 'attempts', 0, 'acceptedAt', now)
 redis.call('RPUSH', p .. ':w:o:' .. slot, key)
 redis.call('SADD', p .. ':w:slots', slot)
 redis.call('HINCRBY', p .. ':w:pending', lane, 1)
-local sched = redis.call('SET', p .. ':w:sched:' .. slot, now, 'NX', 'PX', schedTtl)
 local ahead = 0
 for l = 1, lane do ahead = ahead + tonumber(redis.call('HGET', p .. ':w:pending', l) or '0') end
-return {1, slot, sched and 1 or 0, ahead}
+return {1, slot, ahead}
 `;
 
 /**
@@ -101,12 +94,12 @@ return 1
 `;
 
 /**
- * Put a dead-lettered write back in line. ARGV: prefix, key, now, schedule-flag TTL. A create is
- * still at the head of its slot; anything else goes back to the head (it was accepted before what
- * waits there now). Returns {1, slot, mustSchedule} or {0, status}.
+ * Put a dead-lettered write back in line. ARGV: prefix, key, now. A create is still at the head of
+ * its slot; anything else goes back to the head (it was accepted before what waits there now). Runs
+ * in one MULTI with the slot's flush job. Returns {1, slot} or {0, status}.
  */
 export const REPLAY = `
-local p, key, now, schedTtl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local p, key, now = ARGV[1], ARGV[2], ARGV[3]
 local ek = p .. ':w:e:' .. key
 local st = redis.call('HMGET', ek, 'status', 'slot', 'lane')
 if st[1] ~= 'dead' then return {0, st[1] or 'missing'} end
@@ -117,11 +110,5 @@ redis.call('HSET', ek, 'status', 'queued', 'attempts', 0, 'replayedAt', now)
 redis.call('ZREM', p .. ':w:dead', key)
 redis.call('SADD', p .. ':w:slots', slot)
 redis.call('HINCRBY', p .. ':w:pending', st[3], 1)
-local sched = redis.call('SET', p .. ':w:sched:' .. slot, now, 'NX', 'PX', schedTtl)
-return {1, slot, sched and 1 or 0}
+return {1, slot}
 `;
-
-/** Release a slot lock only if we still hold it. */
-export const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-/** Extend a slot lock only if we still hold it. */
-export const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;

@@ -1,9 +1,10 @@
+import type { IRedisTransaction } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { StateKeys } from '../state/keys.js';
 import { writeRequestSchema, type WriteRequest } from './catalog.js';
 import type { Lane } from './lanes.js';
-import { COMPLETE, DEAD, ENQUEUE, EXTEND, RELEASE, REPLAY } from './outbox-scripts.js';
-import { runScript } from '../redis.js';
+import { COMPLETE, DEAD, ENQUEUE, REPLAY } from './outbox-scripts.js';
+import { extendLock, releaseLock, runScript, takeLock, waitReady } from '../redis.js';
 
 export type EntryStatus = 'queued' | 'sending' | 'done' | 'dead';
 
@@ -21,38 +22,83 @@ export interface Entry {
 }
 
 export type AcceptResult =
-  | { accepted: true; slot: string; mustSchedule: boolean; ahead: number }
-  | { accepted: false; status: string; caseId: string | undefined; slot: string };
+  | { accepted: true; slot: string; ahead: number }
+  | { accepted: false; status: string; caseId: string | undefined; slot: string }
+  | { refused: string };
+
+export type ReplayResult = { replayed: true; slot: string } | { replayed: false; status: string };
 
 export interface OutboxOptions {
   /** How long a finished write's key is remembered (later duplicates are acknowledged, not redone). */
   doneTtlMs: number;
-  /** After this long a "flush queued" flag lapses, so a lost flush is repaired by the sweep. */
-  scheduleTtlMs: number;
 }
 
+/** One MULTI reply: the command's error, or its result. */
+type Reply = [Error | null, unknown] | undefined;
+
+const ACCEPT_COMMAND = 'outboxAccept';
+const REPLAY_COMMAND = 'outboxReplay';
+
 /**
- * The writes waiting for each case, in Redis. A write is accepted once, in one atomic step, and
- * leaves its case's line only when recorded as sent or dead-lettered; a crash in between leaves it
- * in line, to be tried again.
+ * The writes waiting for each case, in Redis. A write is accepted once, in one atomic step together
+ * with its slot's flush job (the write queue shares this connection, and the accept is queued in the
+ * queue's own MULTI), and leaves its case's line only when recorded as sent or dead-lettered; a
+ * crash in between leaves it in line, with its flush job, to be tried again.
  */
 export class Outbox {
   constructor(
     private readonly redis: Redis,
     readonly keys: StateKeys,
     private readonly o: OutboxOptions,
-  ) {}
+  ) {
+    // As commands of the connection, so that they can go into a MULTI (sent as EVAL the first time on each socket).
+    redis.defineCommand(ACCEPT_COMMAND, { numberOfKeys: 0, lua: ENQUEUE });
+    redis.defineCommand(REPLAY_COMMAND, { numberOfKeys: 0, lua: REPLAY });
+  }
 
-  async accept(write: WriteRequest, lane: Lane, now = Date.now()): Promise<AcceptResult | { refused: string }> {
+  /**
+   * The slot a write waits in: its own (`k:<key>`) for a create, its create's for a write to a case
+   * still being created, and for a case id the slot of the create that made the case (messages
+   * queued before the case existed are still in line there) or `c:<case id>`.
+   */
+  async slotOf(write: WriteRequest): Promise<string> {
+    if (write.kind === 'create') return `k:${write.key}`;
+    if ('createKey' in write.case) return `k:${write.case.createKey}`;
+    return (await this.redis.get(this.keys.caseSlot(write.case.caseId))) ?? `c:${write.case.caseId}`;
+  }
+
+  /** Queues the accept of `write` into `slot` in `tx`, a MULTI on this outbox's connection; read its reply with `acceptReply`. */
+  queueAccept(tx: IRedisTransaction, write: WriteRequest, lane: Lane, slot: string, now = Date.now()): void {
     const [refType, refValue] =
       write.kind === 'create' ? ['new', ''] : 'caseId' in write.case ? ['caseId', write.case.caseId] : ['createKey', write.case.createKey];
-    const res = (await runScript(this.redis, ENQUEUE, 0, this.keys.prefix, write.key, JSON.stringify(write), lane, refType, refValue, now, this.o.scheduleTtlMs)) as (
-      | string
-      | number
-    )[];
+    tx.runCommand(ACCEPT_COMMAND, [this.keys.prefix, write.key, JSON.stringify(write), lane, slot, refType, refValue, now]);
+  }
+
+  acceptReply(reply: Reply): AcceptResult {
+    const res = result(reply) as (string | number)[];
     if (res[0] === -1) return { refused: String(res[1]) };
     if (res[0] === 0) return { accepted: false, status: String(res[1]), caseId: res[2] ? String(res[2]) : undefined, slot: String(res[3]) };
-    return { accepted: true, slot: String(res[1]), mustSchedule: res[2] === 1, ahead: Number(res[3]) };
+    return { accepted: true, slot: String(res[1]), ahead: Number(res[2]) };
+  }
+
+  /** Queues the replay of a dead-lettered write in `tx` (see `queueAccept`); read its reply with `replayReply`. */
+  queueReplay(tx: IRedisTransaction, key: string, now = Date.now()): void {
+    tx.runCommand(REPLAY_COMMAND, [this.keys.prefix, key, now]);
+  }
+
+  replayReply(reply: Reply): ReplayResult {
+    const res = result(reply) as (string | number)[];
+    return res[0] === 1 ? { replayed: true, slot: String(res[1]) } : { replayed: false, status: String(res[1]) };
+  }
+
+  /** Whether the connection is up: a failure while it is not was Redis going away, not the work itself. */
+  connected(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  /** Resolves once the connection is up again (rejects after `timeoutMs`). */
+  whenConnected(timeoutMs: number): Promise<void> {
+    return waitReady(this.redis, timeoutMs);
   }
 
   async entry(key: string): Promise<Entry | undefined> {
@@ -66,9 +112,9 @@ export class Outbox {
     if (keys.length === 0) return [];
     const pipeline = this.redis.pipeline();
     for (const key of keys) pipeline.hgetall(this.keys.entry(key));
-    const rows = (await pipeline.exec()) ?? [];
+    const rows = results(await pipeline.exec());
     return keys.flatMap((key, i) => {
-      const h = rows[i]?.[1] as Record<string, string> | undefined;
+      const h = rows[i] as Record<string, string> | undefined;
       return h?.status ? [toEntry(key, h)] : [];
     });
   }
@@ -80,8 +126,8 @@ export class Outbox {
       pipeline.hincrby(this.keys.entry(key), 'attempts', 1);
       pipeline.hset(this.keys.entry(key), 'status', 'sending');
     }
-    const rows = (await pipeline.exec()) ?? [];
-    return Math.max(0, ...rows.filter((_, i) => i % 2 === 0).map(([, n]) => Number(n) - 1));
+    const rows = results(await pipeline.exec());
+    return Math.max(0, ...rows.filter((_, i) => i % 2 === 0).map((n) => Number(n) - 1));
   }
 
   async complete(slot: string, op: string, keys: string[], caseId: string, sent?: { messageId?: string; fingerprint?: string }, now = Date.now()): Promise<void> {
@@ -90,11 +136,6 @@ export class Outbox {
 
   async deadLetter(slot: string, keys: string[], error: NonNullable<Entry['error']>, keepAtHead: boolean, now = Date.now()): Promise<void> {
     await runScript(this.redis, DEAD, 0, this.keys.prefix, slot, JSON.stringify(error), now, keepAtHead ? '1' : '0', ...keys);
-  }
-
-  async replay(key: string, now = Date.now()): Promise<{ replayed: true; slot: string; mustSchedule: boolean } | { replayed: false; status: string }> {
-    const res = (await runScript(this.redis, REPLAY, 0, this.keys.prefix, key, now, this.o.scheduleTtlMs)) as (string | number)[];
-    return res[0] === 1 ? { replayed: true, slot: String(res[1]), mustSchedule: res[2] === 1 } : { replayed: false, status: String(res[1]) };
   }
 
   async deadLetters(limit = 100): Promise<Entry[]> {
@@ -120,32 +161,38 @@ export class Outbox {
     return (await this.redis.get(this.keys.ref(key))) ?? undefined;
   }
 
-  // ---- slot scheduling and locking -------------------------------------------------------------
+  // ---- slot locking ------------------------------------------------------------------------------
 
-  /** Claims the "flush queued" flag; true if the caller must now queue the flush. */
-  async claimSchedule(slot: string, now = Date.now()): Promise<boolean> {
-    return (await this.redis.set(this.keys.scheduled(slot), now, 'PX', this.o.scheduleTtlMs, 'NX')) === 'OK';
-  }
-
-  async clearSchedule(slot: string): Promise<void> {
-    await this.redis.del(this.keys.scheduled(slot));
-  }
-
-  async isScheduled(slot: string): Promise<boolean> {
-    return (await this.redis.exists(this.keys.scheduled(slot), this.keys.slotLock(slot))) > 0;
-  }
-
+  /** Locks a slot for `owner` (one run of a flush job); true if the lock is the owner's. */
   async lockSlot(slot: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.keys.slotLock(slot), owner, 'PX', ttlMs, 'NX')) === 'OK';
+    return takeLock(this.redis, this.keys.slotLock(slot), owner, ttlMs);
   }
 
   async extendSlot(slot: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await runScript(this.redis, EXTEND, 1, this.keys.slotLock(slot), owner, ttlMs)) === 1;
+    return extendLock(this.redis, this.keys.slotLock(slot), owner, ttlMs);
   }
 
   async unlockSlot(slot: string, owner: string): Promise<void> {
-    await runScript(this.redis, RELEASE, 1, this.keys.slotLock(slot), owner);
+    await releaseLock(this.redis, this.keys.slotLock(slot), owner);
   }
+}
+
+/**
+ * A pipeline's results, or its first error: a command of a pipeline that fails (Redis went away
+ * half-way) does not reject the pipeline, and a missing answer must not read as "nothing there" or
+ * "never tried".
+ */
+function results(rows: [Error | null, unknown][] | null): unknown[] {
+  if (!rows) throw new Error('the pipeline was not run');
+  const failed = rows.find(([err]) => err);
+  if (failed) throw failed[0];
+  return rows.map(([, value]) => value);
+}
+
+function result(reply: Reply): unknown {
+  if (!reply) throw new Error('the outbox transaction was not applied');
+  if (reply[0]) throw reply[0];
+  return reply[1];
 }
 
 function toEntry(key: string, h: Record<string, string>): Entry {

@@ -6,7 +6,7 @@ import { BridgeError } from '../errors.js';
 import { writeRequestSchema, type WriteRequestInput } from './catalog.js';
 import { laneOf, type Lane } from './lanes.js';
 import type { Outbox } from './outbox.js';
-import { flushJobOptions, type RetryPolicy } from './queues.js';
+import { flushJob, flushJobOptions, queueTransaction, type RetryPolicy } from './queues.js';
 
 export interface EnqueueResult {
   key: string;
@@ -33,7 +33,11 @@ export class InvalidWriteError extends BridgeError {
 
 /**
  * The one entry point for every source that writes to expereo. Resolves only once the write is in
- * Redis (a webhook may answer 2xx then); rejects with `queue_unavailable` when Redis cannot take it.
+ * Redis with its slot's flush job (a webhook may answer 2xx then); rejects with `queue_unavailable`
+ * when Redis cannot take it. The write and the job go in one MULTI: either both are in or neither,
+ * whatever point Redis fails at. A repeat of a write (a sender retrying after it got no answer) adds
+ * the flush job again, which BullMQ drops if the slot has one: a write that got in is flushed even
+ * if the answer that said so was lost.
  */
 export class WriteProducer {
   constructor(
@@ -49,14 +53,23 @@ export class WriteProducer {
     const write = parsed.data;
     const lane = laneOf(write);
     try {
-      const res = await this.outbox.accept(write, lane);
+      const slot = await this.outbox.slotOf(write);
+      const tx = await queueTransaction(this.queue);
+      this.outbox.queueAccept(tx, write, lane, slot);
+      await flushJob(this.queue, slot, lane, this.retry).addJob(tx);
+      const replies = await tx.exec();
+      const res = this.outbox.acceptReply(replies?.[0]);
       if ('refused' in res) {
         throw new InvalidWriteError(`the write refers to a case create that was never accepted`, [{ path: 'case.createKey', message: res.refused }]);
       }
+      jobAdded(replies?.[1]);
       if (!res.accepted) {
+        // Accepted earlier into another slot (a case's slot learnt in between): that slot's flush, too.
+        if ((res.status === 'queued' || res.status === 'sending') && res.slot && res.slot !== slot) {
+          await this.queue.add('flush', { slot: res.slot }, flushJobOptions(res.slot, lane, this.retry));
+        }
         return { key: write.key, status: 'duplicate', previousStatus: res.status, caseId: res.caseId, lane, position: 0, etaMs: 0 };
       }
-      if (res.mustSchedule) await this.queue.add('flush', { slot: res.slot }, flushJobOptions(lane, this.retry));
       const state = await this.writeBudget.state();
       return { key: write.key, status: 'queued', lane, position: res.ahead, etaMs: etaMs(this.writeBudget.params, state, res.ahead) };
     } catch (err) {
@@ -67,16 +80,29 @@ export class WriteProducer {
 
   /** Puts a dead-lettered write back in line (after its cause was fixed). */
   async replay(key: string): Promise<ReplayResult> {
-    const res = await this.outbox.replay(key);
-    if (!res.replayed) return { replayed: false, key, status: res.status };
     const entry = await this.outbox.entry(key);
-    if (res.mustSchedule) await this.queue.add('flush', { slot: res.slot }, flushJobOptions(entry?.lane ?? 4, this.retry));
+    if (!entry) return { replayed: false, key, status: 'missing' };
+    if (entry.status !== 'dead') return { replayed: false, key, status: entry.status };
+    const tx = await queueTransaction(this.queue);
+    this.outbox.queueReplay(tx, key);
+    await flushJob(this.queue, entry.slot, entry.lane, this.retry).addJob(tx);
+    const replies = await tx.exec();
+    const res = this.outbox.replayReply(replies?.[0]);
+    if (!res.replayed) return { replayed: false, key, status: res.status };
+    jobAdded(replies?.[1]);
     return { replayed: true, key };
   }
 }
 
 /** What a replay of a dead-lettered write did. */
 export type ReplayResult = { replayed: true; key: string } | { replayed: false; key: string; status: string };
+
+/** The flush job's part of a transaction: a failure there leaves the write without its flush, so the caller must retry. */
+function jobAdded(reply: [Error | null, unknown] | undefined): void {
+  if (!reply) throw new Error('the flush job was not added');
+  if (reply[0]) throw reply[0];
+  if (typeof reply[1] === 'number' && reply[1] < 0) throw new Error(`the flush job was refused (${reply[1]})`);
+}
 
 function invalid(error: z.ZodError): InvalidWriteError {
   const issues = error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));

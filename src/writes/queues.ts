@@ -1,4 +1,4 @@
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Job, Queue, type ConnectionOptions, type IRedisTransaction, type JobsOptions } from 'bullmq';
 import type { StateKeys } from '../state/keys.js';
 import type { Lane } from './lanes.js';
 
@@ -10,14 +10,32 @@ export interface RetryPolicy {
   backoffMs: number;
 }
 
-export function flushJobOptions(lane: Lane, retry: RetryPolicy): JobsOptions {
+/**
+ * A slot's flush job. Its deduplication id is the slot, so the job is the slot's "flush on the
+ * way" mark: while one is waiting, delayed or retrying, adding another does nothing; while one is
+ * running, BullMQ keeps the last one added and queues it when the running one finishes. A slot
+ * therefore has at most one flush waiting and one running, and a write added at any moment is
+ * flushed by one of them.
+ */
+export function flushJobOptions(slot: string, lane: Lane, retry: RetryPolicy): JobsOptions {
   return {
     priority: lane,
     attempts: retry.attempts,
     backoff: { type: 'exponential', delay: retry.backoffMs, jitter: 0.5 },
+    deduplication: { id: slot, keepLastIfActive: true },
     removeOnComplete: true,
     removeOnFail: { count: 1000 },
   };
+}
+
+/** A flush job not yet added: `addJob(tx)` puts it into a transaction with other commands. */
+export function flushJob(queue: Queue, slot: string, lane: Lane, retry: RetryPolicy): Job {
+  return new Job(queue, 'flush', { slot }, flushJobOptions(slot, lane, retry));
+}
+
+/** A MULTI on the queue's connection: what is queued in it and a job added to it happen together, or not at all. */
+export async function queueTransaction(queue: Queue): Promise<IRedisTransaction> {
+  return (await queue.getBackend().client).multi();
 }
 
 export function createQueue(name: string, connection: ConnectionOptions, keys: StateKeys): Queue {

@@ -21,6 +21,8 @@ export interface TestBridgeOptions {
   upstream?: RunningSandbox;
   /** Start the workers in this process (default true). */
   workers?: boolean | WorkerOptions;
+  /** A Redis of the test's own (default: the shared one the test run found). */
+  redisUrl?: string;
   /** Where the bridge's log goes (default: stdout, at TEST_LOG_LEVEL or silent). */
   logDestination?: NodeJS.WritableStream;
 }
@@ -48,7 +50,7 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
     options.upstream ??
     (await startSandbox({ writeLimit: { ...TEST_WRITE_LIMIT, burst: 3 }, readLimit: { limit: 30, periodMs: 1000, burst: 50 }, ...options.sandbox }));
   const prefix = uniquePrefix('bridge');
-  const env = bridgeEnv(redisUrl(), prefix, sandbox, {
+  const env = bridgeEnv(options.redisUrl ?? redisUrl(), prefix, sandbox, {
     EXPEREO_WRITE_LIMIT: `${TEST_WRITE_LIMIT.limit}/${TEST_WRITE_LIMIT.periodMs}ms`,
     EXPEREO_READ_LIMIT: '30/1s',
     WRITE_BACKOFF: '100ms',
@@ -86,7 +88,7 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
         await closeIntegrations(integrations);
         await core.close();
         if (!options.upstream) await sandbox.close();
-        await dropPrefix(await openRedis('cleanup'), prefix);
+        if (!options.redisUrl) await dropPrefix(await openRedis('cleanup'), prefix);
       })()),
   };
 }

@@ -5,7 +5,8 @@ import type { SlackContext } from '../context.js';
 import { routeModal } from '../open-modal.js';
 import { serviceOptions, siteOptions } from '../picker-options.js';
 import { resolveRoute } from '../routing.js';
-import { claimSubmission, submitCase } from '../submit-case.js';
+import { claimSubmission, createKeyOf, submitCase, type Claim } from '../submit-case.js';
+import { submitBusyText, submitUnavailableText } from '../texts.js';
 
 /** An options request must be answered within 3 s; leave room for the answer to travel. */
 const OPTIONS_DEADLINE_MS = 2500;
@@ -24,7 +25,16 @@ export function registerCaseModal(app: App, ctx: SlackContext): void {
     if (services && !services.some((s) => s.id === form.body.serviceId)) {
       return ack({ response_action: 'errors', errors: { [BLOCK.service]: 'This service is not one of this channel’s account.' } });
     }
-    if (!(await claimSubmission(ctx, view.id))) {
+    let claim: Claim;
+    try {
+      claim = await claimSubmission(ctx, view.id, createKeyOf(metadata.teamId, view.id));
+    } catch (err) {
+      // Not acknowledged: the modal stays open with the reason, and the person can submit again.
+      ctx.log.warn({ err, viewId: view.id }, 'case modal submission could not be taken');
+      return ack({ response_action: 'errors', errors: { [BLOCK.type]: submitUnavailableText() } });
+    }
+    if (claim === 'busy') return ack({ response_action: 'errors', errors: { [BLOCK.type]: submitBusyText() } });
+    if (claim === 'done') {
       ctx.log.info({ viewId: view.id }, 'case modal submitted again; already taken');
       return ack();
     }
