@@ -279,11 +279,12 @@ describe('Redis unreachable', () => {
     answers.forEach((res, i) => expectRetryLater(res, `${ADMIN_REQUESTS[i]!.method} ${ADMIN_REQUESTS[i]!.url}`));
   });
 
-  it('a submitted case modal is answered 503 (the modal stays open), and submitting again opens the case', async () => {
+  it('a submitted case modal stays open with the reason, and submitting again opens the case', async () => {
     const viewId = `V0ANS${run}DOWN`;
     const down = await withRedisDown(bridge.core.redis, () => inject(modalSubmission(viewId)));
     // An empty 200 would close the modal as if the case were taken, while nothing was.
-    expectRetryLater(down, 'view_submission');
+    expect(down.statusCode).toBe(200);
+    expect(JSON.parse(down.body)).toMatchObject({ response_action: 'errors', errors: { type: expect.stringContaining('cannot reach its queue') } });
     expect(await bridge.core.outbox.entry(createKeyOf(FAKE_BOT.teamId, viewId))).toBeUndefined();
 
     const again = await inject(modalSubmission(viewId));
