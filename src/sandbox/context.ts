@@ -25,7 +25,7 @@ export function createContext(options: ResolvedOptions, now: () => number = Date
     options,
     store: new SandboxStore(options.extraCases, options.seed),
     tokens: new TokenStore(options.tokenLifetimeMs),
-    limiter: new RateLimiter({ read: options.readLimit, write: options.writeLimit }),
+    limiter: new RateLimiter({ read: options.readLimit, write: options.writeLimit }, options.limiter),
     faults: new FaultInjector(),
     calls: new CallLog(),
     now,

@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace';
 import { z } from 'zod';
 import { formatLimitSpec, parseLimitSpec } from './limit-spec.js';
 import { DEFAULT_READ_LIMIT, DEFAULT_WRITE_LIMIT, DEMO_CLIENTS, type SandboxLimit } from './options.js';
+import { LIMITER_KINDS } from './rate-limiter.js';
 import { startSandbox } from './start.js';
 
 const limitSpec = z.string().transform((text, ctx) => {
@@ -22,6 +23,7 @@ const envSchema = z.object({
   SANDBOX_WRITE_LIMIT: limitSpec.optional(),
   SANDBOX_READ_BURST: z.coerce.number().int().positive().optional(),
   SANDBOX_WRITE_BURST: z.coerce.number().int().positive().optional(),
+  SANDBOX_LIMITER: z.enum(LIMITER_KINDS).default('token-bucket'),
   SANDBOX_EXTRA_CASES: z.coerce.number().int().min(0).default(0),
 });
 
@@ -48,6 +50,7 @@ const sandbox = await startSandbox({
   host: env.SANDBOX_HOST,
   readLimit,
   writeLimit,
+  limiter: env.SANDBOX_LIMITER,
   seed: { extraCases: env.SANDBOX_EXTRA_CASES },
   ...(env.SANDBOX_TOKEN_LIFETIME === undefined ? {} : { tokenLifetimeSeconds: env.SANDBOX_TOKEN_LIFETIME }),
 });
@@ -58,7 +61,7 @@ console.log(
     'expereoOne API V2 sandbox',
     `  base URL:  ${sandbox.baseUrl}`,
     `  token URL: ${sandbox.tokenUrl}`,
-    `  limits:    reads ${formatLimitSpec(readLimit)} burst ${readLimit.burst}, writes ${formatLimitSpec(writeLimit)} burst ${writeLimit.burst}`,
+    `  limits:    reads ${formatLimitSpec(readLimit)} burst ${readLimit.burst}, writes ${formatLimitSpec(writeLimit)} burst ${writeLimit.burst}, counted by ${env.SANDBOX_LIMITER}`,
     'demo credentials (client id / secret):',
     ...credentials,
     `test hooks: ${sandbox.baseUrl}/sandbox/state, /sandbox/calls, /sandbox/faults`,

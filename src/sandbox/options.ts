@@ -1,4 +1,5 @@
 // Public options of the sandbox and the defaults that mirror the published expereoOne V2 limits.
+import { LIMITER_KINDS, type LimiterKind } from './rate-limiter.js';
 
 export interface SandboxClient {
   clientId: string;
@@ -18,6 +19,8 @@ export interface SandboxOptions {
   tokenLifetimeSeconds?: number;
   readLimit?: SandboxLimit;
   writeLimit?: SandboxLimit;
+  /** How the limits are counted (rate-limiter.ts defines each); token-bucket unless said. */
+  limiter?: LimiterKind;
   seed?: { extraCases?: number; seed?: number };
   logger?: boolean | object;
 }
@@ -59,6 +62,7 @@ export interface ResolvedOptions {
   tokenLifetimeMs: number;
   readLimit: SandboxLimit;
   writeLimit: SandboxLimit;
+  limiter: LimiterKind;
   extraCases: number;
   seed: number;
 }
@@ -70,6 +74,8 @@ export function resolveOptions(opts: SandboxOptions = {}): ResolvedOptions {
   if (!(lifetime > 0)) throw new Error('tokenLifetimeSeconds must be positive');
   const readLimit = checkLimit('readLimit', opts.readLimit ?? DEFAULT_READ_LIMIT);
   const writeLimit = checkLimit('writeLimit', opts.writeLimit ?? DEFAULT_WRITE_LIMIT);
+  const limiter = opts.limiter ?? 'token-bucket';
+  if (!LIMITER_KINDS.includes(limiter)) throw new Error(`limiter must be one of ${LIMITER_KINDS.join(', ')}`);
   const extraCases = opts.seed?.extraCases ?? 0;
   if (!Number.isInteger(extraCases) || extraCases < 0) throw new Error('seed.extraCases must be a whole number ≥ 0');
   return {
@@ -77,6 +83,7 @@ export function resolveOptions(opts: SandboxOptions = {}): ResolvedOptions {
     tokenLifetimeMs: lifetime * 1000,
     readLimit,
     writeLimit,
+    limiter,
     extraCases,
     seed: opts.seed?.seed ?? 20_250_101,
   };

@@ -83,6 +83,34 @@ describe('rate limits', () => {
     expect((await call('GET', other)).status).toBe(200);
   });
 
+  it('counts in a sliding window when told to, and says when the oldest call leaves it', async () => {
+    const { sb, call } = await setup({ limiter: 'sliding-window', readLimit: { limit: 3, periodMs: 1500, burst: 1 } });
+    const started = Date.now();
+    for (let i = 0; i < 3; i += 1) expect((await call()).status).toBe(200);
+    const limited = await call();
+    expect(limited.status).toBe(429);
+    const ms = Number(limited.headers.get('retry-after-ms'));
+    expect(ms).toBeGreaterThan(1500 - (Date.now() - started) - 5);
+    expect(ms).toBeLessThanOrEqual(1500);
+    await sleep(ms + 5);
+    expect((await call()).status).toBe(200);
+    expect(((await (await fetch(`${sb.baseUrl}/sandbox/state`)).json()) as { limiter: string }).limiter).toBe('sliding-window');
+  });
+
+  it('counts in windows aligned to the clock when told to', async () => {
+    const { call } = await setup({ limiter: 'fixed-window', readLimit: { limit: 3, periodMs: 1000, burst: 1 } });
+    // Start just after a second begins, so that the three calls share its window.
+    await sleep(1000 - (Date.now() % 1000) + 10);
+    for (let i = 0; i < 3; i += 1) expect((await call()).status).toBe(200);
+    const limited = await call();
+    expect(limited.status).toBe(429);
+    const ms = Number(limited.headers.get('retry-after-ms'));
+    expect(ms).toBeGreaterThan(0);
+    expect(ms).toBeLessThan(1000);
+    await sleep(ms + 5);
+    for (let i = 0; i < 3; i += 1) expect((await call()).status).toBe(200);
+  });
+
   it('does not limit the token endpoint', async () => {
     const { token } = await setup({ readLimit: { limit: 1, periodMs: 60_000, burst: 1 }, writeLimit: { limit: 1, periodMs: 60_000, burst: 1 } });
     for (let i = 0; i < 10; i += 1) await token();

@@ -1,8 +1,8 @@
-// The sandbox's pure parts, without HTTP: limit specs, GCRA and list queries.
+// The sandbox's pure parts, without HTTP: limit specs, its three limiters and list queries.
 import { describe, expect, it } from 'vitest';
 import { formatLimitSpec, parseLimitSpec } from '../../src/sandbox/limit-spec.js';
 import { listEnvelope, parseListQuery } from '../../src/sandbox/list-query.js';
-import { gcra, retryAfterHeaders } from '../../src/sandbox/rate-limiter.js';
+import { gcra, limitWindow, RateLimiter, retryAfterHeaders, type LimiterKind } from '../../src/sandbox/rate-limiter.js';
 
 describe('parseLimitSpec', () => {
   it.each([
@@ -46,6 +46,72 @@ describe('gcra', () => {
   it('rounds Retry-After up to whole seconds, at least 1', () => {
     expect(retryAfterHeaders(1)).toEqual({ 'retry-after': '1', 'retry-after-ms': '1' });
     expect(retryAfterHeaders(2000.2)).toEqual({ 'retry-after': '3', 'retry-after-ms': '2001' });
+  });
+});
+
+describe('limit windows', () => {
+  it('hold the whole limit, or the whole burst at the published rate when it is larger', () => {
+    expect(limitWindow({ limit: 30, periodMs: 60_000, burst: 3 })).toEqual({ capacity: 30, windowMs: 60_000 });
+    expect(limitWindow({ limit: 3, periodMs: 1000, burst: 50 })).toEqual({ capacity: 50, windowMs: 50_000 / 3 });
+    expect(limitWindow({ limit: 2.5, periodMs: 1000, burst: 1 })).toEqual({ capacity: 2, windowMs: 800 });
+  });
+});
+
+describe('sliding-window limiter', () => {
+  const limiter = (): RateLimiter => new RateLimiter({ read: { limit: 3, periodMs: 3000, burst: 1 }, write: { limit: 3, periodMs: 3000, burst: 1 } }, 'sliding-window');
+
+  it('lets C calls into any window of W and says when the oldest leaves it', () => {
+    const l = limiter();
+    for (const t of [10_000, 10_500, 12_000]) expect(l.check('c', 'read', t).allowed).toBe(true);
+    expect(l.check('c', 'read', 12_999)).toEqual({ allowed: false, retryAfterMs: 1 });
+    expect(l.check('c', 'read', 12_500)).toEqual({ allowed: false, retryAfterMs: 500 });
+    // Exactly W after the first: the first is out of (now − W, now].
+    expect(l.check('c', 'read', 13_000).allowed).toBe(true);
+    expect(l.check('c', 'read', 13_400).allowed).toBe(false);
+    expect(l.check('c', 'read', 13_500).allowed).toBe(true);
+  });
+
+  it('does not count rejections, and keeps clients and kinds apart', () => {
+    const l = limiter();
+    for (let i = 0; i < 3; i++) l.check('c', 'read', 0);
+    for (let i = 0; i < 50; i++) expect(l.check('c', 'read', 1000 + i).allowed).toBe(false);
+    expect(l.check('c', 'read', 3000).allowed).toBe(true);
+    expect(l.check('c', 'write', 1000).allowed).toBe(true);
+    expect(l.check('d', 'read', 1000).allowed).toBe(true);
+  });
+
+  it('turns away the late first write of a run paced exactly at the limit', () => {
+    // 30 in any 6 s: the first write left 40 ms late, the 31st on time at 6 s after its slot.
+    const l = new RateLimiter({ read: { limit: 30, periodMs: 6000, burst: 3 }, write: { limit: 30, periodMs: 6000, burst: 3 } }, 'sliding-window');
+    expect(l.check('c', 'write', 40).allowed).toBe(true);
+    for (let i = 1; i < 30; i++) expect(l.check('c', 'write', i * 200).allowed).toBe(true);
+    expect(l.check('c', 'write', 6000)).toEqual({ allowed: false, retryAfterMs: 40 });
+  });
+});
+
+describe('fixed-window limiter', () => {
+  const l = (): RateLimiter => new RateLimiter({ read: { limit: 3, periodMs: 1000, burst: 1 }, write: { limit: 3, periodMs: 1000, burst: 1 } }, 'fixed-window');
+
+  it('counts C per window aligned to the clock and lets a new window start afresh', () => {
+    const limiter = l();
+    for (const t of [5_100, 5_200, 5_999]) expect(limiter.check('c', 'read', t).allowed).toBe(true);
+    expect(limiter.check('c', 'read', 5_999)).toEqual({ allowed: false, retryAfterMs: 1 });
+    // The edge: three more at once in the next window, six within 2 ms.
+    for (const t of [6_000, 6_000, 6_001]) expect(limiter.check('c', 'read', t).allowed).toBe(true);
+    expect(limiter.check('c', 'read', 6_400)).toEqual({ allowed: false, retryAfterMs: 600 });
+  });
+});
+
+describe('RateLimiter kinds', () => {
+  it.each<[LimiterKind, number]>([
+    ['token-bucket', 3],
+    ['sliding-window', 30],
+    ['fixed-window', 30],
+  ])('%s lets %i writes through at once under 30/1m burst 3', (kind, atOnce) => {
+    const limiter = new RateLimiter({ read: { limit: 3, periodMs: 1000, burst: 50 }, write: { limit: 30, periodMs: 60_000, burst: 3 } }, kind);
+    let allowed = 0;
+    for (let i = 0; i < 40; i++) allowed += Number(limiter.check('c', 'write', 120_000).allowed);
+    expect(allowed).toBe(atOnce);
   });
 });
 

@@ -76,5 +76,6 @@ export const hookRoutes: FastifyPluginAsync<{ ctx: SandboxContext }> = async (ap
     faults: ctx.faults.list().length,
     tokenExpiryMs: ctx.tokens.expiryOverride,
     calls: ctx.calls.size,
+    limiter: ctx.limiter.kind,
   }));
 };
