@@ -54,6 +54,10 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
       metrics.upstreamDuration.observe({ kind }, ms / 1000);
     },
     onTokenFetch: (result) => metrics.tokenFetches.inc({ result }),
+    onSlotMissed: ({ kind, method, lateMs }) => {
+      metrics.upstreamSlotsMissed.inc({ kind });
+      log.debug({ kind, method, lateMs: Math.round(lateMs) }, 'upstream call could not leave within its slot: booked again');
+    },
   });
   const outbox = new Outbox(redis, keys, { doneTtlMs: config.writes.doneTtlMs });
   const queues = {

@@ -39,6 +39,12 @@ export function createMetrics() {
       labelNames: ['kind', 'method', 'status'] as const,
       registers: [registry],
     }),
+    upstreamSlotsMissed: new Counter({
+      name: 'bridge_upstream_slots_missed_total',
+      help: 'Calls to expereoOne not sent because they could not leave within their budget slot (each booked again), by kind',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     upstreamDuration: new Histogram({
       name: 'bridge_upstream_call_duration_seconds',
       help: 'Time expereoOne took to answer',

@@ -25,9 +25,10 @@ export async function resolveUpstream(config: Readonly<Config>, log: Logger): Pr
     host: '127.0.0.1',
     readLimit: config.expereo.readBudget,
     writeLimit: { ...config.expereo.writeBudget, burst: Math.max(3, config.expereo.writeBudget.burst) },
+    limiter: config.sandbox.limiter,
   });
   log.warn(
-    { sandbox: sandbox.baseUrl, clientId: sandbox.clientId },
+    { sandbox: sandbox.baseUrl, clientId: sandbox.clientId, limiter: config.sandbox.limiter },
     'EXPEREO_BASE_URL is not set: using the built-in expereoOne V2 sandbox with its demo credentials (no real cases are created)',
   );
   return {

@@ -4,6 +4,7 @@ import { ConfigError } from './config-error.js';
 import { duration, integer, list, nonEmpty, oneOf, rate, ratio, url } from './fields.js';
 import { loadRoutingFile, type RoutingConfig } from './routing.js';
 import type { RateSpec } from './rate-spec.js';
+import { LIMITER_KINDS, type LimiterKind } from '../sandbox/rate-limiter.js';
 
 export { ConfigError };
 
@@ -22,7 +23,8 @@ const envSchema = z
     EXPEREO_WRITE_BURST: integer(1, 10_000, '1').default(1),
     EXPEREO_READ_LIMIT: rate('3/1s').default({ limit: 3, periodMs: 1000 }),
     EXPEREO_READ_BURST: integer(1, 10_000, '50').default(50),
-    EXPEREO_BUDGET_MARGIN: ratio('0.01').default(0.01),
+    EXPEREO_BUDGET_MARGIN: ratio('0.001').default(0.001),
+    EXPEREO_BUDGET_ALLOWANCE: duration('200ms').default(200),
     EXPEREO_CONNECT_TIMEOUT: duration('5s').default(5000),
     EXPEREO_REQUEST_TIMEOUT: duration('30s').default(30_000),
     EXPEREO_CLOSED_STATUSES: list(/\s*,\s*/).default(['Closed', 'Resolved', 'Cancelled']),
@@ -38,6 +40,7 @@ const envSchema = z
     ROLE: oneOf(ROLES).default('all'),
     BRIDGE_CONFIG: nonEmpty('/etc/expereo-bridge/routing.yaml').optional(),
     SANDBOX_PORT: integer(0, 65_535, '4010').default(0),
+    SANDBOX_LIMITER: oneOf(LIMITER_KINDS).default('token-bucket'),
     SHUTDOWN_TIMEOUT: duration('25s').default(25_000),
     SLACK_SIGNING_SECRET: nonEmpty('…', true).optional(),
     SLACK_BOT_TOKEN: nonEmpty('xoxb-…', true).optional(),
@@ -82,13 +85,19 @@ export interface Config {
     scopes: string[];
     readBudget: BudgetSpec;
     writeBudget: BudgetSpec;
-    /** Fraction of the vendor's rate held back so network jitter never turns into a 429. */
+    /** Fraction of the vendor's rate held back (the vendor's clock and counting need not match ours exactly). */
     budgetMargin: number;
+    /**
+     * Time added to every rate window for calls that leave late or travel slowly: a call leaves
+     * within half of it after its slot or takes a new slot; the other half is for the network.
+     */
+    budgetAllowanceMs: number;
     connectTimeoutMs: number;
     requestTimeoutMs: number;
     closedStatuses: string[];
   };
-  sandbox: { port: number };
+  /** The built-in sandbox (no EXPEREO_BASE_URL): its port, and how it counts the limits. */
+  sandbox: { port: number; limiter: LimiterKind };
   /** After SIGTERM, jobs in flight get this long to finish before the process exits anyway. */
   shutdownTimeoutMs: number;
   writes: {
@@ -163,11 +172,12 @@ export function loadConfig(
       readBudget: { ...e.EXPEREO_READ_LIMIT, burst: e.EXPEREO_READ_BURST },
       writeBudget: { ...e.EXPEREO_WRITE_LIMIT, burst: e.EXPEREO_WRITE_BURST },
       budgetMargin: e.EXPEREO_BUDGET_MARGIN,
+      budgetAllowanceMs: e.EXPEREO_BUDGET_ALLOWANCE,
       connectTimeoutMs: e.EXPEREO_CONNECT_TIMEOUT,
       requestTimeoutMs: e.EXPEREO_REQUEST_TIMEOUT,
       closedStatuses: e.EXPEREO_CLOSED_STATUSES,
     },
-    sandbox: { port: e.SANDBOX_PORT },
+    sandbox: { port: e.SANDBOX_PORT, limiter: e.SANDBOX_LIMITER },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT,
     writes: {
       reserve: Math.min(e.WRITE_RESERVE, e.EXPEREO_WRITE_LIMIT.limit - 1),

@@ -2,13 +2,13 @@ import type { Redis } from 'ioredis';
 import type { Agent, Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { gcraParams } from '../budget/gcra.js';
-import { RedisBudget } from '../budget/redis-budget.js';
+import { BudgetWaitError, RedisBudget, type Slot } from '../budget/redis-budget.js';
 import type { BudgetSpec } from '../config/config.js';
 import type { StateKeys } from '../state/keys.js';
 import { ExpereoApiError, errorFromResponse } from './api-error.js';
 import { listQuery, nextPageUrl, type ListParams, type Page } from './pages.js';
 import { TokenProvider } from './token-provider.js';
-import { createAgent, send } from './transport.js';
+import { createAgent, send, SlotMissedError } from './transport.js';
 import * as v2 from './v2-contract.js';
 
 export interface ExpereoClientOptions {
@@ -20,6 +20,8 @@ export interface ExpereoClientOptions {
   readBudget: BudgetSpec;
   writeBudget: BudgetSpec;
   budgetMargin: number;
+  /** Time allowed for a call to leave late and travel (gcra.ts); none when unset. */
+  budgetAllowanceMs?: number;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   redis: Redis;
@@ -32,6 +34,8 @@ export interface ExpereoClientOptions {
   onResponse?: (event: { method: string; kind: 'read' | 'write'; status: number | 'error'; ms: number }) => void;
   /** Told of every token request (metrics). */
   onTokenFetch?: (result: 'ok' | 'failed') => void;
+  /** Told of every call that could not leave within its slot and booked again (metrics). */
+  onSlotMissed?: (event: { method: string; kind: 'read' | 'write'; lateMs: number }) => void;
 }
 
 export interface CallOptions {
@@ -47,8 +51,10 @@ type Kind = 'read' | 'write';
 
 /**
  * expereoOne API V2. Every call takes a slot from the shared Redis budget before it is sent, so the
- * bridge waits instead of collecting 429s. A 401 drops the token that was used, refreshes once and
- * retries once; nothing else is retried here (the write queue decides about writes).
+ * bridge waits instead of collecting 429s, and leaves within its slot: it has its token before it
+ * books, and a call that could not be on the wire in time (a slow connection, a busy process) is
+ * not sent but books again. A 401 drops the token that was used, refreshes once and retries once;
+ * nothing else is retried here (the write queue decides about writes).
  */
 export class ExpereoClient {
   readonly tokens: TokenProvider;
@@ -56,6 +62,8 @@ export class ExpereoClient {
   readonly writeBudget: RedisBudget;
   private readonly agent: Agent;
   private closed = false;
+  /** Calls of this process that missed their slot and booked again. */
+  slotsMissed = 0;
 
   constructor(private readonly o: ExpereoClientOptions) {
     this.agent = createAgent(o);
@@ -70,8 +78,9 @@ export class ExpereoClient {
       dispatcher: this.agent,
       onFetch: o.onTokenFetch,
     });
-    this.readBudget = new RedisBudget(o.redis, o.keys.budget(o.clientId, 'read'), gcraParams(o.readBudget, o.budgetMargin), 'read');
-    this.writeBudget = new RedisBudget(o.redis, o.keys.budget(o.clientId, 'write'), gcraParams(o.writeBudget, o.budgetMargin), 'write');
+    const allowance = o.budgetAllowanceMs ?? 0;
+    this.readBudget = new RedisBudget(o.redis, o.keys.budget(o.clientId, 'read'), gcraParams(o.readBudget, o.budgetMargin, allowance), 'read');
+    this.writeBudget = new RedisBudget(o.redis, o.keys.budget(o.clientId, 'write'), gcraParams(o.writeBudget, o.budgetMargin, allowance), 'write');
   }
 
   get baseUrl(): string {
@@ -170,16 +179,25 @@ export class ExpereoClient {
   }
 
   private async call(method: Dispatcher.HttpMethod, url: string, body: unknown, kind: Kind, opts: CallOptions = {}): Promise<unknown> {
-    for (let attempt = 0; ; attempt++) {
+    const budget = kind === 'read' ? this.readBudget : this.writeBudget;
+    const maxWaitMs = opts.maxWaitMs ?? (kind === 'read' ? (this.o.readWaitMs ?? 60_000) : (this.o.writeWaitMs ?? 300_000));
+    const waitUntil = Date.now() + Math.max(0, maxWaitMs);
+    let refreshed = false;
+    for (;;) {
       if (this.closed) throw new ExpereoApiError({ code: 'client_closed', message: 'the expereo client is closed' });
-      const budget = kind === 'read' ? this.readBudget : this.writeBudget;
-      await budget.acquire({
-        maxWaitMs: opts.maxWaitMs ?? (kind === 'read' ? (this.o.readWaitMs ?? 60_000) : (this.o.writeWaitMs ?? 300_000)),
+      // The token before the slot: fetching it (a cold start, a refresh) must not make the call late.
+      await this.tokens.get(opts.signal);
+      const slot = await budget.acquire({
+        maxWaitMs: Math.max(0, waitUntil - Date.now()),
         signal: opts.signal,
         holdBackUs: opts.holdBackUs,
         maxAheadMs: opts.maxAheadMs,
       });
-      const token = await this.tokens.get(opts.signal);
+      const token = this.tokens.current();
+      if (token === undefined || performance.now() > slot.sendBy) {
+        await this.missed(slot, kind, method, performance.now() - slot.sendBy, waitUntil, budget.name);
+        continue;
+      }
       const started = performance.now();
       let res;
       try {
@@ -187,6 +205,7 @@ export class ExpereoClient {
           method,
           url,
           signal: opts.signal,
+          sendBy: slot.sendBy,
           headers: {
             authorization: `Bearer ${token}`,
             accept: 'application/json',
@@ -195,12 +214,17 @@ export class ExpereoClient {
           body: body === undefined ? undefined : JSON.stringify(body),
         });
       } catch (err) {
+        if (err instanceof SlotMissedError) {
+          await this.missed(slot, kind, method, err.lateMs, waitUntil, budget.name);
+          continue;
+        }
         this.o.onResponse?.({ method, kind, status: 'error', ms: performance.now() - started });
         throw err;
       }
       this.o.onResponse?.({ method, kind, status: res.status, ms: performance.now() - started });
-      if (res.status === 401 && attempt === 0) {
+      if (res.status === 401 && !refreshed) {
         // Expired or revoked: drop exactly the token we used (a newer one may already be cached).
+        refreshed = true;
         await this.tokens.invalidate(token);
         continue;
       }
@@ -212,6 +236,17 @@ export class ExpereoClient {
         throw new ExpereoApiError({ code: 'bad_response', status: res.status, message: `${method} answered ${res.status} with a body that is not JSON` });
       }
     }
+  }
+
+  /**
+   * A call that could not leave within its slot was not sent: the slot goes back (a later one
+   * cannot take its place in the window otherwise) and the call books again, within its wait.
+   */
+  private async missed(slot: Slot, kind: Kind, method: string, lateMs: number, waitUntil: number, budget: string): Promise<void> {
+    this.slotsMissed++;
+    this.o.onSlotMissed?.({ kind, method, lateMs });
+    await slot.giveBack();
+    if (Date.now() >= waitUntil) throw new BudgetWaitError(budget, 0);
   }
 
   /** Idempotent. */

@@ -72,6 +72,14 @@ export class TokenProvider {
     return this.inflight;
   }
 
+  /**
+   * The token this process holds, if it has not expired (it may be due for a refresh): what a call
+   * that already waited for its slot sends, without a round trip that would make it late.
+   */
+  current(): string | undefined {
+    return this.local && this.now() < this.local.expiresAt ? this.local.accessToken : undefined;
+  }
+
   /** After a 401: forget `token`, but only if it is still the one cached (a newer one stays). */
   async invalidate(token: string): Promise<void> {
     if (this.local?.accessToken === token) this.local = undefined;

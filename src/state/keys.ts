@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
  * | `<p>:token:<client>` | hash | the OAuth access token, its expiry and issue time; expires with it |
  * | `<p>:token:<client>:lock` | string | who is fetching a new token right now (PX 15 s) |
  * | `<p>:budget:<client>:<read, write, bulk or mirror>` | string | GCRA theoretical arrival time, µs since epoch |
- * | `<p>:budget:<client>:<…>:log` | sorted set | grants of the last period (for "used") |
+ * | `<p>:budget:<client>:<…>:log` | sorted set | booked slots (score: slot time, µs) from a window or period ago on, future ones included |
+ * | `<p>:budget:<client>:<…>:pause` | string | no slot before this time (µs), after a 429 |
  * | `<p>:w:e:<key>` | hash | one accepted write: request, slot, lane, status, case id, attempts, error |
  * | `<p>:w:o:<slot>` | list | keys of the writes waiting for one case, in arrival order |
  * | `<p>:w:slots` | set | slots with writes waiting |

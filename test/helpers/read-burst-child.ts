@@ -1,8 +1,8 @@
 /**
  * A separate process firing many reads at once through its own ExpereoClient, as a second or third
- * bridge process would. Prints one JSON line: { ok, rateLimited, otherErrors, ms }.
+ * bridge process would. Prints one JSON line: { ok, rateLimited, otherErrors, slotsMissed, ms }.
  * It says "ready" once warm, then starts when the key `<prefix>:go` appears, with the others.
- * argv: baseUrl tokenUrl clientId clientSecret redisUrl prefix readLimit readBurst count
+ * argv: baseUrl tokenUrl clientId clientSecret redisUrl prefix readLimit readBurst count allowance
  */
 import { loadConfig } from '../../src/config/config.js';
 import { ExpereoApiError } from '../../src/expereo/api-error.js';
@@ -10,7 +10,7 @@ import { ExpereoClient } from '../../src/expereo/client.js';
 import { closeRedis, createRedis } from '../../src/redis.js';
 import { stateKeys } from '../../src/state/keys.js';
 
-const [baseUrl, tokenUrl, clientId, clientSecret, redisUrl, prefix, readLimit, readBurst, count] = process.argv.slice(2) as string[];
+const [baseUrl, tokenUrl, clientId, clientSecret, redisUrl, prefix, readLimit, readBurst, count, allowance] = process.argv.slice(2) as string[];
 const config = loadConfig({
   EXPEREO_BASE_URL: baseUrl,
   EXPEREO_TOKEN_URL: tokenUrl,
@@ -18,6 +18,7 @@ const config = loadConfig({
   EXPEREO_CLIENT_SECRET: clientSecret,
   EXPEREO_READ_LIMIT: readLimit,
   EXPEREO_READ_BURST: readBurst,
+  EXPEREO_BUDGET_ALLOWANCE: allowance,
   REDIS_URL: redisUrl,
   REDIS_PREFIX: prefix,
 });
@@ -49,4 +50,5 @@ await Promise.all(
 const ms = Date.now() - started;
 await client.close();
 await closeRedis(redis);
-process.stdout.write(`${JSON.stringify({ ok, rateLimited, otherErrors, errors: errors.slice(0, 3), ms, started, finished: started + ms })}\n`);
+const slotsMissed = client.slotsMissed;
+process.stdout.write(`${JSON.stringify({ ok, rateLimited, otherErrors, slotsMissed, errors: errors.slice(0, 3), ms, started, finished: started + ms })}\n`);

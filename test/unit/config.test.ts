@@ -44,6 +44,9 @@ describe('loadConfig', () => {
     expect(config.http.port).toBe(3000);
     expect(config.role).toBe('all');
     expect(config.expereo.closedStatuses).toEqual(['Closed', 'Resolved', 'Cancelled']);
+    expect(config.expereo.budgetMargin).toBe(0.001);
+    expect(config.expereo.budgetAllowanceMs).toBe(200);
+    expect(config.sandbox).toEqual({ port: 0, limiter: 'token-bucket' });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.expereo.readBudget)).toBe(true);
     expect(() => {
@@ -75,6 +78,16 @@ describe('loadConfig', () => {
     expect(config.expereo.readBudget).toEqual({ limit: 10, periodMs: 1000, burst: 5 });
     expect(config.role).toBe('worker');
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
+  });
+
+  it('reads the budget allowance and the built-in sandbox limiter', () => {
+    const config = loadConfig({ EXPEREO_BUDGET_ALLOWANCE: '50ms', EXPEREO_BUDGET_MARGIN: '0', SANDBOX_LIMITER: 'sliding-window' });
+    expect(config.expereo.budgetAllowanceMs).toBe(50);
+    expect(config.expereo.budgetMargin).toBe(0);
+    expect(config.sandbox.limiter).toBe('sliding-window');
+    const lines = problems({ EXPEREO_BUDGET_ALLOWANCE: 'soon', SANDBOX_LIMITER: 'leaky-bucket' });
+    expect(lines.find((l) => l.startsWith('EXPEREO_BUDGET_ALLOWANCE:'))).toMatch(/duration such as 200ms/);
+    expect(lines.find((l) => l.startsWith('SANDBOX_LIMITER:'))).toMatch(/token-bucket, sliding-window, fixed-window/);
   });
 
   it('names each bad variable on its own line with an example', () => {
