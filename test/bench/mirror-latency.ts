@@ -113,6 +113,7 @@ async function run(design: Design, o: Options): Promise<Record<string, unknown>>
   const config = loadConfig(bridgeEnv(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix, sandbox, {
     EXPEREO_READ_LIMIT: `${3 * S}/1s`,
     EXPEREO_READ_BURST: '50',
+    EXPEREO_BUDGET_ALLOWANCE: `${Math.max(1, Math.round(200 / S))}ms`,
     MIRROR_STRATEGY: design === 'per-case' ? 'per-case' : 'recent',
     MIRROR_READ_SHARE: String(READ_SHARE),
     MIRROR_SCAN_EVERY: `${Math.round(2000 / S)}ms`,
