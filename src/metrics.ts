@@ -86,6 +86,7 @@ export function createMetrics() {
   };
   // Both series from the start: the first failure is then an increase, not a new series.
   for (const result of ['ok', 'failed'] as const) metrics.tokenFetches.inc({ result }, 0);
+  for (const kind of ['read', 'write'] as const) metrics.upstreamSlotsMissed.inc({ kind }, 0);
   return metrics;
 }
 
