@@ -10,9 +10,10 @@ import { runScript } from '../redis.js';
  * shares one pace: the GCRA pace when the budget is paced (ARGV[10]; KEYS[1] holds the theoretical
  * arrival time, which also makes each reservation's id), the window rule with its gap (KEYS[2]
  * holds every booked slot, past and future, as score = slot time; window.ts explains the search:
- * windowFit, then slotFit), and a pause after a 429 (KEYS[3]: no slot before it). Returns { 1 granted, waitUs, the reservation's id }, { 0, waitUs } when the wait would
- * exceed the caller's bound, or { 2, µs to wait before asking again } when the slot would be
- * further ahead than the caller books; each with Redis's clock last.
+ * windowFit, then slotFit), and a pause after a 429 (KEYS[3]: no slot before it). Returns
+ * { 1 granted, waitUs, the reservation's id }, { 0, waitUs } when the wait would exceed the
+ * caller's bound, or { 2, µs to wait before asking again } when the slot would be further ahead
+ * than the caller books; each with Redis's clock last.
  */
 const RESERVE = `
 local function f(x) return string.format('%.0f', x) end
@@ -128,7 +129,10 @@ export interface AcquireOptions {
   holdBackUs?: number;
   /**
    * Book no slot further ahead than this (ms): wait without booking instead, so that a more urgent
-   * caller arriving meanwhile is not queued behind this one's reservation.
+   * caller arriving meanwhile is not queued behind this one's reservation. A budget that only the
+   * window paces books at most half a window ahead unless told otherwise: a slot is placed a
+   * window after the one it follows, so a slot given back frees its place for another call only
+   * while the next window's slot behind it is not booked yet.
    */
   maxAheadMs?: number;
 }
@@ -148,6 +152,7 @@ export class RedisBudget {
   private readonly pauseKey: string;
   private readonly clock = new ClockOffset();
   private calibrating: Promise<void> | undefined;
+  private calibratedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly redis: Redis,
@@ -162,10 +167,12 @@ export class RedisBudget {
   }
 
   /**
-   * A few round trips of Redis TIME, one after another, to bound its clock tightly (single flight).
-   * A budget whose calls need no sending deadline never needs it.
+   * A few round trips of Redis TIME, one after another, to bound its clock tightly (single flight,
+   * at most once a second: a Redis farther away than that never bounds it better). A budget whose
+   * calls need no sending deadline never needs it.
    */
   private calibrate(): Promise<void> {
+    if (this.calibrating === undefined && performance.now() - this.calibratedAt < 1000) return Promise.resolve();
     this.calibrating ??= (async () => {
       for (let i = 0; i < 3; i++) {
         const asked = performance.now();
@@ -176,6 +183,7 @@ export class RedisBudget {
       .catch(() => undefined)
       .finally(() => {
         this.calibrating = undefined;
+        this.calibratedAt = performance.now();
       });
     return this.calibrating;
   }
@@ -189,6 +197,7 @@ export class RedisBudget {
   async acquire(options: AcquireOptions): Promise<Slot> {
     options.signal?.throwIfAborted();
     const { intervalUs, toleranceUs, capacity, windowUs, lateUs, gapUs } = this.params;
+    const maxAheadMs = options.maxAheadMs ?? (isPaced(this.params) ? undefined : windowUs / 2000);
     const deadline = Date.now() + Math.max(0, options.maxWaitMs);
     if (lateUs > 0 && !this.clock.within(lateUs / 4, performance.now())) await this.calibrate();
     let granted: number;
@@ -209,7 +218,7 @@ export class RedisBudget {
         Math.max(0, deadline - Date.now()) * 1000,
         this.keepUs,
         Math.min(options.holdBackUs ?? 0, toleranceUs),
-        options.maxAheadMs === undefined ? -1 : options.maxAheadMs * 1000,
+        maxAheadMs === undefined ? -1 : maxAheadMs * 1000,
         windowUs,
         capacity,
         gapUs,

@@ -70,9 +70,15 @@ describe('RedisBudget', () => {
     expect(logged.filter((t) => !times.includes(t))).toEqual([]);
   });
 
-  it('holds one call past a full window until the first leaves it', async () => {
+  it('holds one call past a full window until the first leaves it, booking it only half a window ahead', async () => {
     const b = budget(5, 1000, 5);
-    const slots = await Promise.all(Array.from({ length: 6 }, () => b.acquire({ maxWaitMs: 5000 })));
+    const key = `${prefix}:b${n - 1}:log`;
+    const waiting = Promise.all(Array.from({ length: 6 }, () => b.acquire({ maxWaitMs: 5000 })));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await redis.zcard(key)).toBe(5);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await redis.zcard(key)).toBe(6);
+    const slots = await waiting;
     const times = slots.map((s) => s.atUs).sort((x, y) => x - y);
     expect(times[4]! - times[0]!).toBeLessThan(50_000);
     expect(times[5]! - times[0]!).toBeGreaterThanOrEqual(1_000_000);
