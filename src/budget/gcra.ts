@@ -25,11 +25,14 @@ import { slotsFreeAt, windowFit } from './window.js';
  *   (T = P/N). The window alone books the slots (`intervalUs` = windowUs / C is its average pace),
  *   so a slot given back is free for the next call at once.
  * - When the window holds more than the burst (B < N, writes), slots are also paced by GCRA at
- *   T' = `intervalUs`, with a burst of B' (`burst`) chosen so that two arrivals n slots apart, the
- *   first up to A late, still fit the vendor's bucket: n·T' − (B'−1)·T' − A ≥ n·T − (B−1)·T for
- *   every n ≥ 1 (T' ≥ T), which holds for B' ≤ (B·T − A + 2·(T' − T))/T' (n = 1 is the worst
- *   case). With B = 1 (writes, evenly paced) B' is 1, which keeps a vendor bucket of two or more
- *   safe as long as A ≤ T; a vendor bucket of one call has no room for any lateness at all.
+ *   T' = `intervalUs` (the published pace T, rounded up: the window keeps the long-run rate), with
+ *   a burst of B' (`burst`) chosen so that two arrivals n slots apart, the first up to A late,
+ *   still fit the vendor's bucket: n·T' − (B'−1)·T' − A ≥ n·T − (B−1)·T for every n ≥ 1 (T' ≥ T),
+ *   which holds for B' ≤ (B·T − A + 2·(T' − T))/T' (n = 1 is the worst case). With B = 1 (writes,
+ *   evenly paced) B' is 1, which keeps a vendor bucket of two or more safe as long as A ≤ T; a
+ *   vendor bucket of one call has no room for any lateness at all. The pace being the published
+ *   one, the window pauses the calls a little once per window; when a call gave its slot back,
+ *   the pause is not needed and the pace makes up for it.
  *
  * The margin covers a vendor whose clock or counting runs slightly apart from ours; the allowance
  * covers time, and should stay under one pace interval T. With a window of a minute, 200 ms costs
@@ -62,11 +65,12 @@ export function gcraParams(spec: BudgetSpec, margin: number, allowanceMs = 0): G
   const allowanceUs = Math.max(0, allowanceMs) * 1000;
   const capacity = Math.max(spec.burst, Math.floor(spec.limit));
   const windowUs = Math.ceil(capacity * paceUs * (1 + margin) + allowanceUs);
-  const intervalUs = Math.ceil(windowUs / capacity);
+  const paced = spec.burst < capacity;
+  const intervalUs = paced ? Math.ceil(paceUs) : Math.ceil(windowUs / capacity);
   const bound = (spec.burst * paceUs - allowanceUs + 2 * (intervalUs - paceUs)) / intervalUs;
   // A window holding the whole burst keeps the vendor's bucket by itself (any C calls and the rate
   // fit a bucket of C), so the pace need not hold anything back; otherwise it keeps the bound.
-  const burst = capacity === spec.burst ? capacity : Math.min(spec.burst, Math.max(1, Math.floor(bound + 1e-9)));
+  const burst = paced ? Math.min(spec.burst, Math.max(1, Math.floor(bound + 1e-9))) : capacity;
   return {
     intervalUs,
     toleranceUs: (burst - 1) * intervalUs,
@@ -88,7 +92,7 @@ export interface BudgetState {
   nextFreeInMs: number;
   /** Milliseconds of already-reserved calls ahead of now. */
   backlogMs: number;
-  /** Sustained calls per minute that the bridge paces itself to. */
+  /** Sustained calls per minute that the bridge paces itself to (what the window lets through). */
   perMinute: number;
   burst: number;
 }
@@ -115,7 +119,7 @@ export function budgetState(
     remaining: paced === 0 || pausedUntilUs > nowUs ? 0 : slotsFreeAt(booked, nowUs, params.capacity, params.windowUs, paced),
     nextFreeInMs: Math.ceil(Math.max(nextByPace, nextByWindow) / 1000),
     backlogMs: Math.ceil(backlogUs / 1000),
-    perMinute: 60_000_000 / params.intervalUs,
+    perMinute: (params.capacity * 60_000_000) / params.windowUs,
     burst: params.burst,
   };
 }
@@ -131,6 +135,6 @@ export function isPaced(params: GcraParams): boolean {
  */
 export function etaMs(params: GcraParams, state: Pick<BudgetState, 'backlogMs'>, position: number): number {
   const backlogUs = state.backlogMs * 1000;
-  const slotUs = backlogUs + (position - 1) * params.intervalUs - params.toleranceUs;
+  const slotUs = backlogUs + ((position - 1) * params.windowUs) / params.capacity - params.toleranceUs;
   return Math.max(0, Math.ceil(slotUs / 1000));
 }

@@ -4,11 +4,11 @@ import { budgetState, etaMs, gcraParams } from '../../src/budget/gcra.js';
 import { slotFit, slotsFreeAt, windowFit } from '../../src/budget/window.js';
 
 describe('gcraParams', () => {
-  it('widens the vendor window by the margin and the allowance, and paces to match', () => {
-    // 30/1m, evenly: a window of 30 calls in 60 s × 1.002 + 200 ms.
+  it('widens the vendor window by the margin and the allowance, and paces at the published rate within it', () => {
+    // 30/1m, evenly: one call every 2 s, and no more than 30 in any 60 s × 1.002 + 200 ms.
     const write = gcraParams({ limit: 30, periodMs: 60_000, burst: 1 }, 0.002, 200);
     expect(write).toEqual({
-      intervalUs: 2_010_667,
+      intervalUs: 2_000_000,
       toleranceUs: 0,
       periodUs: 60_000_000,
       burst: 1,
