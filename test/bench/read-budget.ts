@@ -1,5 +1,6 @@
 /**
- * The read budget shared by 1 and then 3 processes against each of the sandbox's limiters
+ * The read budget shared by 1 and then 3 processes (compiled, with production's node flags)
+ * against each of the sandbox's limiters
  * (token-bucket, sliding-window, fixed-window), each run from a cold start: a fresh Redis prefix
  * and new processes, no token, no connection. Every process reads as fast as its ExpereoClient
  * allows for the whole run, with 20 reads waiting at once.
@@ -18,6 +19,8 @@ import { promisify } from 'node:util';
 import { parseRateSpec } from '../../src/config/rate-spec.js';
 import { LIMITER_KINDS, limitWindow, startSandbox, type LimiterKind, type SandboxLimit } from '../../src/sandbox/index.js';
 import { deleteKeys } from '../helpers/env.js';
+import { compileScripts } from '../helpers/ingest-build.js';
+import { productionNodeFlags } from '../helpers/processes.js';
 
 const run = promisify(execFile);
 
@@ -41,7 +44,7 @@ export function readsAllowed(kind: LimiterKind, limit: SandboxLimit, startAt: nu
   }
 }
 
-async function measure(kind: LimiterKind, processes: number, limit: SandboxLimit, limitText: string, seconds: number, allowance: string, redisUrl: string): Promise<Record<string, unknown>> {
+async function measure(kind: LimiterKind, processes: number, limit: SandboxLimit, limitText: string, seconds: number, allowance: string, redisUrl: string, child: string): Promise<Record<string, unknown>> {
   const prefix = `bench-read-${randomBytes(4).toString('hex')}`;
   const sandbox = await startSandbox({ readLimit: limit, limiter: kind });
   try {
@@ -52,7 +55,7 @@ async function measure(kind: LimiterKind, processes: number, limit: SandboxLimit
       Array.from({ length: processes }, async () => {
         const { stdout } = await run(
           process.execPath,
-          ['--import', 'tsx', 'test/bench/_read-budget-child.ts', sandbox.baseUrl, sandbox.tokenUrl, sandbox.clientId, sandbox.clientSecret, redisUrl, prefix, limitText, String(limit.burst), allowance, String(startAt), String(endAt)],
+          [...productionNodeFlags(), child, sandbox.baseUrl, sandbox.tokenUrl, sandbox.clientId, sandbox.clientSecret, redisUrl, prefix, limitText, String(limit.burst), allowance, String(startAt), String(endAt)],
           { timeout: (seconds + 60) * 1000 },
         );
         return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildCounts;
@@ -91,12 +94,18 @@ export default async function readBudget(args: string[]): Promise<Record<string,
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   process.stderr.write(`read-budget: ${limitText} burst ${burst}, ${seconds} s per run, allowance ${allowance}, cold starts\n`);
   const limiters: Record<string, { oneProcess: Record<string, unknown>; threeProcesses: Record<string, unknown> }> = {};
-  for (const kind of LIMITER_KINDS) {
-    const oneProcess = await measure(kind, 1, limit, limitText, seconds, allowance, redisUrl);
-    process.stderr.write(`${kind}, 1 process: ${JSON.stringify(oneProcess)}\n`);
-    const threeProcesses = await measure(kind, 3, limit, limitText, seconds, allowance, redisUrl);
-    process.stderr.write(`${kind}, 3 processes: ${JSON.stringify(threeProcesses)}\n`);
-    limiters[kind] = { oneProcess, threeProcesses };
+  // The processes run compiled, with production's node flags, as the bridge does.
+  const build = await compileScripts('read-budget', ['test/bench/_read-budget-child.ts']);
+  try {
+    for (const kind of LIMITER_KINDS) {
+      const oneProcess = await measure(kind, 1, limit, limitText, seconds, allowance, redisUrl, build.scripts[0]!);
+      process.stderr.write(`${kind}, 1 process: ${JSON.stringify(oneProcess)}\n`);
+      const threeProcesses = await measure(kind, 3, limit, limitText, seconds, allowance, redisUrl, build.scripts[0]!);
+      process.stderr.write(`${kind}, 3 processes: ${JSON.stringify(threeProcesses)}\n`);
+      limiters[kind] = { oneProcess, threeProcesses };
+    }
+  } finally {
+    await build.remove();
   }
   const runs = Object.values(limiters).flatMap((l) => [l.oneProcess, l.threeProcesses]);
   return {

@@ -1,6 +1,6 @@
 /**
  * Drains 300 writes for 50 cases through 1 and then 3 worker processes (the real entry point,
- * ROLE=worker) against the sandbox counting the write limit each of its three ways (token-bucket,
+ * ROLE=worker, compiled and run as `npm start` runs it) against the sandbox counting the write limit each of its three ways (token-bucket,
  * sliding-window, fixed-window; rate-limiter.ts), each drain from a cold start: a fresh Redis
  * prefix, no token, new processes. Reports per limiter the budget utilisation over the drain
  * (writes the sandbox accepted / one at the start plus one per pace interval of the published
@@ -16,6 +16,7 @@ import { createLogger } from '../../src/log.js';
 import { LIMITER_KINDS, startSandbox, type LimiterKind, type RunningSandbox } from '../../src/sandbox/index.js';
 import { bridgeEnv, deleteKeys } from '../helpers/env.js';
 import { createWrite, messageWrite, updateWrite } from '../helpers/pipeline.js';
+import { compileScripts } from '../helpers/ingest-build.js';
 import { spawnBridge } from '../helpers/processes.js';
 
 interface Call {
@@ -25,7 +26,7 @@ interface Call {
   at: string;
 }
 
-async function drain(kind: LimiterKind, workers: number, limitText: string, allowance: string, redisUrl: string): Promise<Record<string, number>> {
+async function drain(kind: LimiterKind, workers: number, limitText: string, allowance: string, redisUrl: string, script: string): Promise<Record<string, number>> {
   const spec = parseRateSpec(limitText)!;
   const sandbox: RunningSandbox = await startSandbox({ writeLimit: { ...spec, burst: 3 }, readLimit: { limit: 30, periodMs: 1000, burst: 50 }, limiter: kind });
   const prefix = `bench-drain-${randomBytes(4).toString('hex')}`;
@@ -50,7 +51,7 @@ async function drain(kind: LimiterKind, workers: number, limitText: string, allo
         accepted += Number((await core.producer.enqueue(write)).status === 'queued');
       }
     }
-    const procs = Array.from({ length: workers }, () => spawnBridge({ ...env, ROLE: 'worker', LOG_LEVEL: 'info' }));
+    const procs = Array.from({ length: workers }, () => spawnBridge({ ...env, ROLE: 'worker', LOG_LEVEL: 'info' }, script));
     await Promise.all(procs.map((p) => p.waitFor(/expereo-bridge listening/)));
     const deadline = Date.now() + 600_000;
     while (Object.values(await core.outbox.pendingByLane()).some((n) => n > 0)) {
@@ -101,12 +102,17 @@ export default async function writeDrain(args: string[]): Promise<Record<string,
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   process.stderr.write(`write-drain: 300 writes, 50 cases, budget ${limit}, allowance ${allowance}, cold starts\n`);
   const limiters: Record<string, { oneWorker: Record<string, number>; threeWorkers: Record<string, number> }> = {};
-  for (const kind of LIMITER_KINDS) {
-    const oneWorker = await drain(kind, 1, limit, allowance, redisUrl);
-    process.stderr.write(`${kind}, 1 worker: ${JSON.stringify(oneWorker)}\n`);
-    const threeWorkers = await drain(kind, 3, limit, allowance, redisUrl);
-    process.stderr.write(`${kind}, 3 workers: ${JSON.stringify(threeWorkers)}\n`);
-    limiters[kind] = { oneWorker, threeWorkers };
+  const build = await compileScripts('write-drain', ['src/main.ts']);
+  try {
+    for (const kind of LIMITER_KINDS) {
+      const oneWorker = await drain(kind, 1, limit, allowance, redisUrl, build.scripts[0]!);
+      process.stderr.write(`${kind}, 1 worker: ${JSON.stringify(oneWorker)}\n`);
+      const threeWorkers = await drain(kind, 3, limit, allowance, redisUrl, build.scripts[0]!);
+      process.stderr.write(`${kind}, 3 workers: ${JSON.stringify(threeWorkers)}\n`);
+      limiters[kind] = { oneWorker, threeWorkers };
+    }
+  } finally {
+    await build.remove();
   }
   const runs = Object.values(limiters).flatMap((l) => [l.oneWorker, l.threeWorkers]);
   return {

@@ -20,8 +20,19 @@ export interface IngestBuild {
 const ROOT = resolve(import.meta.dirname, '../..');
 const SCRIPTS = ['test/helpers/ingest-server.ts', 'test/helpers/ingest-bare.ts'];
 
-export async function buildIngestServers(): Promise<IngestBuild> {
-  const dir = await mkdtemp(join(tmpdir(), 'ingest-bench-'));
+export interface CompiledScripts {
+  /** The compiled JavaScript of each script, in the order given. */
+  scripts: string[];
+  remove(): Promise<void>;
+}
+
+/**
+ * Compiles `scripts` (paths from the repository root) and everything they import with `tsc` into
+ * a temporary directory named `<name>-…`, which sees the project's node_modules through a link:
+ * what production runs (`npm start`), without a TypeScript loader in the process.
+ */
+export async function compileScripts(name: string, scripts: string[]): Promise<CompiledScripts> {
+  const dir = await mkdtemp(join(tmpdir(), `${name}-`));
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
     await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
@@ -29,7 +40,7 @@ export async function buildIngestServers(): Promise<IngestBuild> {
     const tsconfig = {
       extends: join(ROOT, 'tsconfig.json'),
       compilerOptions: { noEmit: false, sourceMap: false, outDir: join(dir, 'out'), rootDir: ROOT },
-      files: SCRIPTS.map((s) => join(ROOT, s)),
+      files: scripts.map((s) => join(ROOT, s)),
       include: [],
     };
     await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
@@ -39,6 +50,10 @@ export async function buildIngestServers(): Promise<IngestBuild> {
     await remove();
     throw err;
   }
-  const out = (script: string) => join(dir, 'out', script.replace(/\.ts$/, '.js'));
-  return { bridgeScript: out(SCRIPTS[0]!), bareScript: out(SCRIPTS[1]!), remove };
+  return { scripts: scripts.map((script) => join(dir, 'out', script.replace(/\.ts$/, '.js'))), remove };
+}
+
+export async function buildIngestServers(): Promise<IngestBuild> {
+  const { scripts, remove } = await compileScripts('ingest-bench', SCRIPTS);
+  return { bridgeScript: scripts[0]!, bareScript: scripts[1]!, remove };
 }
