@@ -31,8 +31,9 @@ import { slotsFreeAt, windowFit } from './window.js';
  *   which holds for B' ≤ (B·T − A + 2·(T' − T))/T' (n = 1 is the worst case). With B = 1 (writes,
  *   evenly paced) B' is 1, which keeps a vendor bucket of two or more safe as long as A ≤ T; a
  *   vendor bucket of one call has no room for any lateness at all. The pace being the published
- *   one, the window pauses the calls a little once per window; when a call gave its slot back,
- *   the pause is not needed and the pace makes up for it.
+ *   one, the window holds the calls back a little (W·margin + A) once per window; a slot given
+ *   back shortens the next such hold (a slot given back costs the pace otherwise: the slots after
+ *   it were already booked).
  *
  * The margin covers a vendor whose clock or counting runs slightly apart from ours; the allowance
  * covers time, and should stay under one pace interval T. With a window of a minute, 200 ms costs
