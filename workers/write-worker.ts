@@ -8,6 +8,7 @@ import { ExpereoApiError } from '../src/expereo/api-error.js';
 import type { ExpereoClient } from '../src/expereo/client.js';
 import type { StateKeys } from '../src/state/keys.js';
 import { WRITE_JOBS, type Outcome } from '../src/writes/catalog.js';
+import { authorshipOf } from '../src/writes/authorship.js';
 import { nextBatch, type Batch } from '../src/writes/coalesce.js';
 import { isReservedLane, LANES, type Lane } from '../src/writes/lanes.js';
 import type { Entry, Outbox } from '../src/writes/outbox.js';
@@ -128,7 +129,7 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
       // behind a pile of their reservations.
       const pace = deps.client.writeBudget.params.intervalUs / 1000;
       const sent = await sendBatch(deps.client, batch, caseId, prior > 0, isReservedLane(lane) ? {} : { maxAheadMs: pace });
-      await outbox.complete(slot, batch.op, batch.keys, sent.caseId, sent);
+      await outbox.complete(slot, batch.op, batch.keys, sent.caseId, { ...sent, authorship: authorshipOf(batch, entries.map((e) => e.request!)) });
       deps.onSent?.({ op: batch.op, writes: batch.keys.length, lane, recovered: sent.recovered });
       await tell('done', entries, sent.caseId);
     } catch (err) {

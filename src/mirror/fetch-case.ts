@@ -5,7 +5,7 @@ import type { MirrorContext } from './context.js';
 import { isBefore, sameInstant, toMs } from './instants.js';
 import { DELIVERY_JOB_OPTIONS, deliveryJobId, type CaseInfo, type DeliveryJob, type FetchJob } from './jobs.js';
 import { writeInFlight } from './own-writes.js';
-import type { Delivery } from './sink.js';
+import { attributeValue, type PlannedDelivery } from './echo.js';
 import { caseInfo, latestMessage, messageDelivery, splitThread, statusDelivery } from './thread.js';
 
 export type FetchOutcome =
@@ -32,7 +32,8 @@ export async function fetchCase(ctx: MirrorContext, job: FetchJob, signal?: Abor
   const info = job.info ?? (await readCase(ctx, caseId, signal));
   if (!info) return { kind: 'done', queued: 0, dropped: true };
   const status = info.status ?? '';
-  const changed = firstLook || cursor.stale || !sameInstant(info.modified, cursor.modified) || status !== cursor.status;
+  const statusChanged = !firstLook && status !== cursor.status;
+  const changed = firstLook || cursor.stale || !sameInstant(info.modified, cursor.modified) || statusChanged;
 
   let messages: CaseMessage[] = [];
   let fresh: CaseMessage[] = [];
@@ -44,17 +45,24 @@ export async function fetchCase(ctx: MirrorContext, job: FetchJob, signal?: Abor
     const seen = await ctx.cursors.seenAmong(caseId, messages.map((m) => m.caseMessageId));
     const split = splitThread(messages, { seen, sinceMs: since, descriptionFp: info.descriptionFp, firstLook });
     fresh = split.fresh;
-    if (fresh.length && (waitingSinceMs === undefined || now - waitingSinceMs < s.maxWriteWaitMs) && (await writeInFlight(ctx.core, caseId))) {
+    // A write of the bridge that may have landed without being recorded yet: who made what this
+    // look sees is known only once it settles.
+    if ((fresh.length || statusChanged) && (waitingSinceMs === undefined || now - waitingSinceMs < s.maxWriteWaitMs) && (await writeInFlight(ctx.core, caseId))) {
       return { kind: 'wait', ms: Math.max(250, Math.min(2000, s.activeIntervalMs)) };
     }
   }
 
   const closedNow = isClosedStatus(status, s.closedStatuses);
   const deliveries = await deliveriesFor(ctx, caseId, fresh, info, now);
-  if (!firstLook && status !== cursor.status) {
-    deliveries.push(statusDelivery(caseId, { from: cursor.status ?? '', to: status, at: info.modified ?? new Date(now).toISOString(), closed: closedNow }));
+  // The bridge's status writes: who each was for, and which are overwritten since (see echo.ts).
+  const authored = await ctx.core.sync.authoredChanges(caseId);
+  const byStatus = attributeValue(authored, 'status', status, job.info ? job.info.readAt : now);
+  if (statusChanged) {
+    const delivery = statusDelivery(caseId, { from: cursor.status ?? '', to: status, at: info.modified ?? new Date(now).toISOString(), closed: closedNow });
+    deliveries.push({ delivery, except: byStatus.origins });
   }
   const queued = await queueDeliveries(ctx, caseId, deliveries);
+  await ctx.core.sync.settleChanges(caseId, byStatus.forget, byStatus.seen);
 
   const step = closedStep(firstLook ? 0 : cursor.closedChecks, closedNow);
   const changedAt = firstLook ? (toMs(info.modified) ?? cursor.changedAt) : changed ? now : cursor.changedAt;
@@ -99,24 +107,38 @@ async function untrack(ctx: MirrorContext, caseId: string): Promise<void> {
   await ctx.cursors.drop(caseId);
 }
 
-/** New messages minus the bridge's own (recognised by id or by content fingerprint). */
-async function deliveriesFor(ctx: MirrorContext, caseId: string, fresh: CaseMessage[], info: CaseInfo, now: number): Promise<Delivery[]> {
-  const own = await Promise.all(fresh.map((m) => ctx.core.sync.isOwnMessage(caseId, m.caseMessageId, m.message)));
+/**
+ * New messages, each to go everywhere but the conversations it came from: an engineer's reply to
+ * every linked conversation, one the bridge wrote for a conversation (recognised by id or by content
+ * fingerprint) to the others, one the bridge wrote for no conversation it knows nowhere.
+ */
+async function deliveriesFor(ctx: MirrorContext, caseId: string, fresh: CaseMessage[], info: CaseInfo, now: number): Promise<PlannedDelivery[]> {
+  const origins = await Promise.all(fresh.map((m) => ctx.core.sync.messageOrigins(caseId, m.caseMessageId, m.message)));
   const fallbackAt = info.modified ?? new Date(now).toISOString();
-  return fresh.filter((_, i) => !own[i]).map((m) => messageDelivery(caseId, m, fallbackAt));
+  return fresh.flatMap((m, i) => {
+    const from = origins[i];
+    if (from && from.length === 0) return [];
+    return [{ delivery: messageDelivery(caseId, m, fallbackAt), except: from ?? [] }];
+  });
 }
 
 /** Resolves once every delivery is in Redis; queueing the same delivery again has no effect. */
-export async function queueDeliveries(ctx: MirrorContext, caseId: string, deliveries: Delivery[]): Promise<number> {
-  if (deliveries.length === 0) return 0;
+export async function queueDeliveries(ctx: MirrorContext, caseId: string, planned: PlannedDelivery[]): Promise<number> {
+  if (planned.length === 0) return 0;
   const links = (await ctx.core.sync.links(caseId)).filter((l) => ctx.sinkKinds.has(l.kind));
   const jobs = links.flatMap((link) =>
-    deliveries.map((delivery) => ({
-      name: delivery.kind,
-      data: { caseId, linkId: link.id, delivery, deferrals: 0 } satisfies DeliveryJob,
-      opts: { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(caseId, link.id, delivery.id) },
-    })),
+    planned
+      .filter(({ except }) => !except.includes(link.id))
+      .map(({ delivery }) => ({
+        name: delivery.kind,
+        data: { caseId, linkId: link.id, delivery, deferrals: 0 } satisfies DeliveryJob,
+        opts: { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(caseId, link.id, delivery.id) },
+      })),
   );
+  const echoes = planned.filter(({ except }) => links.some((l) => except.includes(l.id)));
+  if (echoes.length) {
+    ctx.log.debug({ caseId, deliveries: echoes.map((p) => ({ id: p.delivery.id, except: p.except })) }, 'not delivered back to the conversations it came from');
+  }
   if (jobs.length) await ctx.queues.deliveries.addBulk(jobs);
   return jobs.length;
 }

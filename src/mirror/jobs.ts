@@ -14,6 +14,8 @@ export const caseInfoSchema = z.object({
   status: z.string().nullable(),
   /** Fingerprint of the case's description: the thread's opening message, never mirrored. */
   descriptionFp: z.string().nullable(),
+  /** When the read that saw this began (ms, the poller's clock). */
+  readAt: z.number().optional(),
 });
 export type CaseInfo = z.infer<typeof caseInfoSchema>;
 

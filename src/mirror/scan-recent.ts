@@ -70,6 +70,7 @@ async function readPages(ctx: MirrorContext, watermark: string | undefined, base
   let newest: string | undefined;
   for (let pages = 1; ; pages++) {
     let page;
+    const readAt = ctx.now();
     try {
       page = await ctx.reads.casesPage(next, signal);
     } catch (err) {
@@ -79,7 +80,7 @@ async function readPages(ctx: MirrorContext, watermark: string | undefined, base
     if (!isRecentFirst(page.items)) return { usable: false, reason: 'the case list is not in most-recently-modified-first order' };
     newest ??= page.items[0]?.lastModifiedDate ?? undefined;
     for (const kase of page.items) {
-      items.push({ caseId: kase.caseId, info: caseInfo(kase) });
+      items.push({ caseId: kase.caseId, info: { ...caseInfo(kase), readAt } });
       missing.delete(kase.caseId);
     }
     const step = nextPage({

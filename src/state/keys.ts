@@ -22,6 +22,8 @@ import { createHash } from 'node:crypto';
  * | `<p>:case:<caseId>:slot` | string | the outbox slot of a case the bridge created (`k:<create key>`) |
  * | `<p>:case:<caseId>:links` | hash | link id → linked conversation (JSON) |
  * | `<p>:case:<caseId>:sent` | set | message ids and fingerprints the bridge itself wrote (no echo) |
+ * | `<p>:case:<caseId>:origins` | hash | `id:<message id>` / `fp:<fingerprint>` of a message the bridge wrote → the conversations it spoke for (JSON list) |
+ * | `<p>:case:<caseId>:changes` | list | fields the bridge's updates set: `{field, value, origins, at}` (JSON), oldest first; see src/mirror/echo.ts |
  * | `<p>:link:<linkId>` | string | linked conversation → case id |
  * | `<p>:cases:linked` | set | case ids with at least one linked conversation |
  *
@@ -57,6 +59,8 @@ export function stateKeys(prefix: string) {
     caseSlot: (caseId: string) => `${prefix}:case:${caseId}:slot`,
     caseLinks: (caseId: string) => `${prefix}:case:${caseId}:links`,
     caseSent: (caseId: string) => `${prefix}:case:${caseId}:sent`,
+    caseOrigins: (caseId: string) => `${prefix}:case:${caseId}:origins`,
+    caseChanges: (caseId: string) => `${prefix}:case:${caseId}:changes`,
     link: (linkId: string) => `${prefix}:link:${linkId}`,
     linkedCases: `${prefix}:cases:linked`,
   };

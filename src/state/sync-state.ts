@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { linkSchema, type Link } from '../writes/catalog.js';
 import { messageFingerprint } from './fingerprint.js';
 import type { StateKeys } from './keys.js';
@@ -68,9 +69,61 @@ export class SyncState {
     if (members.length) await this.redis.sadd(this.keys.caseSent(caseId), ...members);
   }
 
-  /** Did the bridge write this message itself (by the id the API returned, or by its content)? */
-  async isOwnMessage(caseId: string, messageId: string, text: string): Promise<boolean> {
-    const [byId, byText] = await this.redis.smismember(this.keys.caseSent(caseId), `id:${messageId}`, `fp:${messageFingerprint(text)}`);
-    return byId === 1 || byText === 1;
+  /**
+   * Did the bridge write this message itself (by the id the API returned, or by its content), and
+   * for which conversations? Undefined: not the bridge's. An empty list: the bridge's, on behalf of
+   * no conversation it knows (then it goes nowhere).
+   */
+  async messageOrigins(caseId: string, messageId: string, text: string): Promise<string[] | undefined> {
+    const members = [`id:${messageId}`, `fp:${messageFingerprint(text)}`];
+    const [flags, origins] = await Promise.all([
+      this.redis.smismember(this.keys.caseSent(caseId), ...members),
+      this.redis.hmget(this.keys.caseOrigins(caseId), ...members),
+    ]);
+    if (!flags.some((f) => f === 1)) return undefined;
+    return [...new Set(origins.flatMap((raw) => parseList(raw)))];
   }
+
+  /** What the bridge's updates of this case set, oldest first, each as stored (see forgetChanges). */
+  async authoredChanges(caseId: string): Promise<{ raw: string; change: AuthoredChangeRecord }[]> {
+    const raws = await this.redis.lrange(this.keys.caseChanges(caseId), 0, -1);
+    return raws.flatMap((raw) => {
+      const parsed = authoredChangeSchema.safeParse(safeJson(raw));
+      return parsed.success ? [{ raw, change: parsed.data }] : [];
+    });
+  }
+
+  /** Drops records that no longer tell anything, and marks those whose value a look saw upstream. */
+  async settleChanges(caseId: string, forget: readonly string[], seen: readonly string[]): Promise<void> {
+    if (forget.length === 0 && seen.length === 0) return;
+    const key = this.keys.caseChanges(caseId);
+    const tx = this.redis.multi();
+    for (const raw of forget) tx.lrem(key, 1, raw);
+    for (const raw of seen) {
+      const parsed = authoredChangeSchema.safeParse(safeJson(raw));
+      if (!parsed.success) continue;
+      // Kept in place unless a concurrent look took it already (LREM counts what it removed).
+      tx.eval(MARK_SEEN, 1, key, raw, JSON.stringify({ ...parsed.data, seen: true }));
+    }
+    await tx.exec();
+  }
+}
+
+/** One field an update of the bridge set (recorded by the outbox's COMPLETE script); `seen` once a look saw it upstream. */
+const authoredChangeSchema = z.object({ field: z.string(), value: z.string(), origins: z.array(z.string()), at: z.number(), seen: z.boolean().optional() });
+
+const MARK_SEEN = `if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then redis.call('RPUSH', KEYS[1], ARGV[2]) end return 1`;
+export type AuthoredChangeRecord = z.infer<typeof authoredChangeSchema>;
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseList(raw: string | null): string[] {
+  const value = raw === null ? undefined : safeJson(raw);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

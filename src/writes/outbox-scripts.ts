@@ -34,13 +34,16 @@ return {1, slot, ahead}
 
 /**
  * Record a batch as sent. ARGV: prefix, slot, case id, op, done-TTL (ms), now, message id or '',
- * fingerprint or '', then the batch's keys. For a create: map key → case, case → slot, and link the
- * conversations the create asked for.
+ * fingerprint or '', the conversations the message speaks for (JSON list) or '', the number n of
+ * fields changed, n field changes (JSON), then the batch's keys. For a create: map key → case,
+ * case → slot, and link the conversations the create asked for. Who a write spoke for is recorded
+ * in the same step as its being done, so that the poller never sees a write done without it.
  */
 export const COMPLETE = `
 local p, slot, caseId, op, ttl, now, messageId, fingerprint = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[8]
+local origins, changes = ARGV[9], tonumber(ARGV[10])
 local outbox = p .. ':w:o:' .. slot
-for i = 9, #ARGV do
+for i = 11 + changes, #ARGV do
   local key = ARGV[i]
   local ek = p .. ':w:e:' .. key
   local st = redis.call('HMGET', ek, 'status', 'lane', 'req')
@@ -67,6 +70,18 @@ for i = 9, #ARGV do
 end
 if messageId ~= '' then redis.call('SADD', p .. ':case:' .. caseId .. ':sent', 'id:' .. messageId) end
 if fingerprint ~= '' then redis.call('SADD', p .. ':case:' .. caseId .. ':sent', 'fp:' .. fingerprint) end
+if origins ~= '' then
+  local ok = p .. ':case:' .. caseId .. ':origins'
+  if messageId ~= '' then redis.call('HSET', ok, 'id:' .. messageId, origins) end
+  if fingerprint ~= '' then redis.call('HSET', ok, 'fp:' .. fingerprint, origins) end
+  redis.call('PEXPIRE', ok, ttl)
+end
+if changes > 0 then
+  local ck = p .. ':case:' .. caseId .. ':changes'
+  for i = 11, 10 + changes do redis.call('RPUSH', ck, ARGV[i]) end
+  redis.call('LTRIM', ck, -100, -1)
+  redis.call('PEXPIRE', ck, ttl)
+end
 if redis.call('LLEN', outbox) == 0 then redis.call('SREM', p .. ':w:slots', slot) end
 return 1
 `;

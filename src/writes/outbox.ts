@@ -1,6 +1,7 @@
 import type { IRedisTransaction } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { StateKeys } from '../state/keys.js';
+import type { Authorship } from './authorship.js';
 import { writeRequestSchema, type WriteRequest } from './catalog.js';
 import type { Lane } from './lanes.js';
 import { COMPLETE, DEAD, ENQUEUE, REPLAY } from './outbox-scripts.js';
@@ -130,8 +131,18 @@ export class Outbox {
     return Math.max(0, ...rows.filter((_, i) => i % 2 === 0).map((n) => Number(n) - 1));
   }
 
-  async complete(slot: string, op: string, keys: string[], caseId: string, sent?: { messageId?: string; fingerprint?: string }, now = Date.now()): Promise<void> {
-    await runScript(this.redis, COMPLETE, 0, this.keys.prefix, slot, caseId, op, this.o.doneTtlMs, now, sent?.messageId ?? '', sent?.fingerprint ?? '', ...keys);
+  /** Records a batch as sent, with whom it spoke for (see authorship.ts) when that is known. */
+  async complete(
+    slot: string,
+    op: string,
+    keys: string[],
+    caseId: string,
+    sent?: { messageId?: string; fingerprint?: string; authorship?: Authorship },
+    now = Date.now(),
+  ): Promise<void> {
+    const origins = sent?.authorship?.origins.length ? JSON.stringify(sent.authorship.origins) : '';
+    const changes = (sent?.authorship?.changes ?? []).map((c) => JSON.stringify({ ...c, at: now }));
+    await runScript(this.redis, COMPLETE, 0, this.keys.prefix, slot, caseId, op, this.o.doneTtlMs, now, sent?.messageId ?? '', sent?.fingerprint ?? '', origins, changes.length, ...changes, ...keys);
   }
 
   async deadLetter(slot: string, keys: string[], error: NonNullable<Entry['error']>, keepAtHead: boolean, now = Date.now()): Promise<void> {

@@ -100,7 +100,7 @@ describe('reply mirroring to an outbound webhook', () => {
     const queued = await bridge.core.producer.enqueue({
       kind: 'message',
       key: 'test:mirror-echo-1',
-      origin: { kind: 'test', ref: 'echo' },
+      origin: { kind: 'webhook', ref: linkId },
       case: { caseId },
       author: { name: 'Mark Jansen', via: 'Slack' },
       text: 'Any update on the packet loss?',
