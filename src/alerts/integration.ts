@@ -10,6 +10,7 @@ import { AlertProcessor } from './processor.js';
 import { slackPoster } from './slack-announce.js';
 import { IncidentStore } from './store.js';
 import { createAlertQueue, createAlertWorker, scheduleSweep, scheduleTimer } from './timer-queue.js';
+import { isAlertTest, TEST_ANSWER } from '../test-notifications.js';
 
 export const ALERTS_INTAKE = 'alerts';
 
@@ -62,6 +63,10 @@ export function alertsIntegration(core: Core): Integration {
     routes: alertWebhookRoutes({
       routing,
       accept: async (head, notification, text) => {
+        if (isAlertTest(head)) {
+          log.info({ source: head.source, group: head.origin }, TEST_ANSWER);
+          return { status: 'test', message: TEST_ANSWER };
+        }
         const refusal = await requests.refusal(head, notification);
         if (refusal) throw refusal;
         // One alert group's notifications are handled in the order they came. The request's own

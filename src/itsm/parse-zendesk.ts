@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { zodIssues } from './parse-jira.js';
+import { isTriggerBody, parseZendeskTrigger } from './parse-zendesk-trigger.js';
+import { isZendeskTest } from '../test-notifications.js';
 import { normalizeTime, type Parsed, type TicketFields } from './ticket-event.js';
 
 /**
- * Zendesk ticket event webhooks (`zen:event-type:ticket.*`): `ticket.created`,
+ * Zendesk: trigger webhooks (parse-zendesk-trigger.ts), Zendesk's webhook test, and ticket event
+ * webhooks (`zen:event-type:ticket.*`): `ticket.created`,
  * `ticket.comment_added`, `ticket.priority_changed` and `ticket.status_changed`. The `detail`
  * object is the ticket as it is now; `event` holds what changed.
  */
@@ -37,11 +40,18 @@ export const zendeskEventSchema = z.looseObject({
 
 const PREFIX = 'zen:event-type:ticket.';
 
+/** What a body that is neither kind is told. */
+export const ZENDESK_SHAPES =
+  'expected a Zendesk event-subscription payload (type zen:event-type:ticket.*, with detail) or a trigger webhook body (ticketId, event: the bodies to paste are in docs/zendesk.md)';
+
 export function parseZendesk(payload: unknown): Parsed {
-  if (payload && typeof payload === 'object' && typeof (payload as { type?: unknown }).type === 'string') {
-    const type = (payload as { type: string }).type;
-    if (!type.startsWith(PREFIX)) return { kind: 'ignored', reason: `event ${type} is not handled` };
+  if (isZendeskTest(payload)) return { kind: 'test', reason: 'Zendesk webhook test' };
+  if (isTriggerBody(payload)) return parseZendeskTrigger(payload);
+  if (!payload || typeof payload !== 'object' || typeof (payload as { type?: unknown }).type !== 'string') {
+    return { kind: 'invalid', issues: [{ path: '(body)', message: ZENDESK_SHAPES }] };
   }
+  const type = (payload as { type: string }).type;
+  if (!type.startsWith(PREFIX)) return { kind: 'ignored', reason: `event ${type} is not handled` };
   const parsed = zendeskEventSchema.safeParse(payload);
   if (!parsed.success) return { kind: 'invalid', issues: zodIssues(parsed.error) };
   const p = parsed.data;

@@ -54,6 +54,8 @@ export interface Issue {
 export type Parsed =
   | { kind: 'event'; event: TicketEvent }
   | { kind: 'ignored'; reason: string }
+  /** A tool's test notification: answered, logged, nothing opened. */
+  | { kind: 'test'; reason: string }
   | { kind: 'invalid'; issues: Issue[] };
 
 /**

@@ -3,6 +3,7 @@ import { deliveryIdOf, parseTicketEvent, verifyBodyTime, verifySignature } from 
 import type { ItsmState } from '../../src/itsm/itsm-state.js';
 import { planWrites } from '../../src/itsm/mapping.js';
 import type { ConnectorConfig } from '../../src/itsm/routing-schema.js';
+import { TEST_ANSWER } from '../../src/test-notifications.js';
 import { ticketRef, type Issue, type TicketEvent } from '../../src/itsm/ticket-event.js';
 import type { Headers } from '../../src/itsm/verify.js';
 import type { SyncState } from '../../src/state/sync-state.js';
@@ -28,7 +29,7 @@ export interface ReceiveDeps {
 }
 
 export interface Answer {
-  status: 'queued' | 'duplicate' | 'ignored';
+  status: 'queued' | 'duplicate' | 'ignored' | 'test';
   connector: string;
   deliveryId: string;
   ticketId?: string;
@@ -67,6 +68,10 @@ export async function receiveDelivery(deps: ReceiveDeps, name: string, connector
   if (parsed.kind === 'invalid') throw new InvalidDeliveryError(`not a valid ${connector.tool} delivery: ${summary(parsed.issues)}`, parsed.issues);
   const base = { connector: name, deliveryId };
   if (parsed.kind === 'ignored') return { ...base, status: 'ignored', reason: parsed.reason };
+  if (parsed.kind === 'test') {
+    deps.log.info({ connector: name, deliveryId, test: parsed.reason }, TEST_ANSWER);
+    return { ...base, status: 'test', reason: TEST_ANSWER };
+  }
   const event = parsed.event;
 
   return redisStep(async () => {

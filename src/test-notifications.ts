@@ -1,0 +1,28 @@
+import type { NotificationHead } from './alerts/notification.js';
+
+/**
+ * Test notifications, recognised so that a press of a "Test" button opens no case at expereo: the
+ * webhook answers 2xx with `test received, no case opened` and logs it at info.
+ *
+ * - Grafana's contact-point "Test" (grafana/alerting notify/test_receivers.go, receivers.go
+ *   newTestAlert) sends one firing alert labelled `alertname=TestAlert, instance=Grafana` in a group
+ *   whose key is `<integration>-<labels fingerprint>-<unix time>`, a new group at each press.
+ * - Zendesk's "Test webhook" sends the body the admin types, `{"name":"test webhook"}` by default
+ *   (the sample of Zendesk's "Anatomy of a webhook request"), signed like any delivery.
+ * - Alertmanager has no test send (`amtool alert add` sends an ordinary alert, handled as one);
+ *   neither have PagerDuty Events v2 senders nor Jira Cloud's admin webhooks. ServiceNow's REST
+ *   message "Test" sends the customer-defined body itself, which cannot be told from a real one,
+ *   and a generic connector's bodies are the customer's own.
+ */
+export const TEST_ANSWER = 'test received, no case opened';
+
+export function isAlertTest(head: NotificationHead): boolean {
+  if (head.source !== 'grafana') return false;
+  return head.labels.alertname === 'TestAlert' && head.labels.instance === 'Grafana' && /-\d{9,}$/.test(head.origin);
+}
+
+export function isZendeskTest(payload: unknown): boolean {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return false;
+  const keys = Object.keys(payload);
+  return keys.length === 1 && keys[0] === 'name' && typeof (payload as { name: unknown }).name === 'string';
+}

@@ -1,0 +1,65 @@
+import { createHmac } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The corpus of payloads exactly as real tools send them, beside the checkout
+ * (`../shared/real-payloads`, see its SOURCES.md): read from there, never copied into the project.
+ */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const CORPUS_DIR = resolve(ROOT, '..', 'shared', 'real-payloads', 'payloads');
+
+export interface RealPayload {
+  file: string;
+  target: string;
+  encoding: string;
+  auth?: string;
+  headers: Record<string, string>;
+  expect: string;
+  body: unknown;
+  bodyText?: string;
+}
+
+export function corpusFiles(): string[] {
+  if (!existsSync(CORPUS_DIR)) {
+    throw new Error(`the real-payload corpus is missing: expected it at ${CORPUS_DIR} (../shared/real-payloads beside the checkout)`);
+  }
+  return readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.json')).sort();
+}
+
+export function realPayload(prefix: string): RealPayload {
+  const file = corpusFiles().find((f) => f.startsWith(prefix));
+  if (!file) throw new Error(`no payload ${prefix}* in ${CORPUS_DIR}`);
+  const stored = JSON.parse(readFileSync(join(CORPUS_DIR, file), 'utf8')) as Omit<RealPayload, 'file'>;
+  return { ...stored, file, headers: stored.headers ?? {} };
+}
+
+/** The body's bytes as the tool writes them: Go's encoders escape <, > and & (and U+2028/9); `exact` is given verbatim. */
+export function bodyBytes(p: RealPayload): string {
+  if (p.bodyText !== undefined) return p.bodyText;
+  const json = JSON.stringify(p.body);
+  if (p.encoding === 'go-marshal' || p.encoding === 'go-encoder') {
+    const escaped = json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    return p.encoding === 'go-encoder' ? `${escaped}\n` : escaped;
+  }
+  return json;
+}
+
+/** Zendesk's signing: base64 HMAC-SHA256 of timestamp + body, with its delivery headers. */
+export function zendeskHeaders(secret: string, body: string, invocationId: string, now = new Date()): Record<string, string> {
+  const ts = now.toISOString();
+  return {
+    'content-type': 'application/json',
+    'x-zendesk-webhook-signature': createHmac('sha256', secret).update(ts + body).digest('base64'),
+    'x-zendesk-webhook-signature-timestamp': ts,
+    'x-zendesk-webhook-id': '01GK8E6BKWMJZD2T8Y5AXJQMG5',
+    'x-zendesk-webhook-invocation-id': invocationId,
+  };
+}
+
+/** Grafana's signing: hex HMAC-SHA256 of "<unix ts>:" + body, the time in its own header. */
+export function grafanaHeaders(secret: string, header: string, timestampHeader: string, body: string, now = Date.now()): Record<string, string> {
+  const ts = String(Math.floor(now / 1000));
+  return { 'content-type': 'application/json', [header]: createHmac('sha256', secret).update(`${ts}:${body}`).digest('hex'), [timestampHeader]: ts };
+}
