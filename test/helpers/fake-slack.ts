@@ -27,6 +27,8 @@ export interface FakeSlack {
   /** The next `count` calls of `method` fail this way. */
   failNext(method: string, failure: Failure, count?: number): void;
   users: Map<string, { name: string; realName?: string; displayName?: string }>;
+  /** The next message the bot posts in `channel` outside a thread gets this ts (as a real channel's history would have it). */
+  nextTs(channel: string, ts: string): void;
   /** Socket Mode: the app's connections, envelopes sent to it, and its acknowledgements. */
   socket: { connections(): number; send(envelope: Record<string, unknown>): void; acks(): { envelope_id: string; payload?: Record<string, any> }[] };
   clear(): void;
@@ -46,6 +48,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const acks: { envelope_id: string; payload?: Record<string, any> }[] = [];
   /** Messages the bot posted, for `conversations.replies`. */
   const posted: { channel: string; ts: string; thread_ts?: string; text: unknown; metadata?: unknown }[] = [];
+  const fixedTs = new Map<string, string[]>();
 
   const answer = (method: string, p: Record<string, any>): Record<string, unknown> => {
     seq += 1;
@@ -53,7 +56,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       case 'auth.test':
         return { ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'expereo', team_id: FAKE_BOT.teamId, user_id: FAKE_BOT.userId, bot_id: FAKE_BOT.botId };
       case 'chat.postMessage': {
-        const ts = `${Math.floor(Date.now() / 1000)}.${String(seq).padStart(6, '0')}`;
+        const fixed = p.thread_ts ? undefined : fixedTs.get(String(p.channel))?.shift();
+        const ts = fixed ?? `${Math.floor(Date.now() / 1000)}.${String(seq).padStart(6, '0')}`;
         posted.push({ channel: String(p.channel), ts, text: p.text, ...(p.thread_ts ? { thread_ts: String(p.thread_ts) } : {}), ...(p.metadata ? { metadata: p.metadata } : {}) });
         return { ok: true, channel: p.channel, ts, message: { type: 'message', text: p.text, ts, bot_id: FAKE_BOT.botId, ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}) } };
       }
@@ -148,6 +152,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     responseUrl: (id) => `${baseUrl}/respond/${id}`,
     failNext: (method, failure, count = 1) => failures.set(method, [...(failures.get(method) ?? []), ...Array<Failure>(count).fill(failure)]),
     users,
+    nextTs: (channel, ts) => fixedTs.set(channel, [...(fixedTs.get(channel) ?? []), ts]),
     socket: {
       connections: () => sockets.size,
       send: (envelope) => {

@@ -36,9 +36,12 @@ export function realPayload(prefix: string): RealPayload {
 }
 
 /** The body's bytes as the tool writes them: Go's encoders escape <, > and & (and U+2028/9); `exact` is given verbatim. */
-export function bodyBytes(p: RealPayload): string {
+export function bodyBytes(p: RealPayload, body: unknown = p.body): string {
   if (p.bodyText !== undefined) return p.bodyText;
-  const json = JSON.stringify(p.body);
+  if (p.encoding === 'python-json') return pythonJson(body);
+  if (p.encoding === 'slack-form') return `payload=${pythonQuote(pythonJson(body))}`;
+  if (p.encoding === 'form') return new URLSearchParams(body as Record<string, string>).toString();
+  const json = JSON.stringify(body);
   if (p.encoding === 'go-marshal' || p.encoding === 'go-encoder') {
     const escaped = json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     return p.encoding === 'go-encoder' ? `${escaped}\n` : escaped;
@@ -62,4 +65,20 @@ export function zendeskHeaders(secret: string, body: string, invocationId: strin
 export function grafanaHeaders(secret: string, header: string, timestampHeader: string, body: string, now = Date.now()): Record<string, string> {
   const ts = String(Math.floor(now / 1000));
   return { 'content-type': 'application/json', [header]: createHmac('sha256', secret).update(`${ts}:${body}`).digest('hex'), [timestampHeader]: ts };
+}
+
+/** Python's json.dumps with its default separators and ensure_ascii (Bolt for Python's tests). */
+export function pythonJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  }
+  if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
+  return `{${Object.entries(value).map(([k, v]) => `${pythonJson(k)}: ${pythonJson(v)}`).join(', ')}}`;
+}
+
+/** Python's urllib.parse.quote (safe "/"). */
+export function pythonQuote(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%2F/g, '/');
 }
