@@ -43,6 +43,7 @@ export function itsmIntegration(core: Core, options: ItsmOptions = {}): Integrat
       producer: core.producer,
       outbox: core.outbox,
       sync: core.sync,
+      personName: async (name, personId, signal) => clients.get(name)?.personName?.(personId, signal),
       now,
       log: core.log,
     }),

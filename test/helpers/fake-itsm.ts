@@ -38,6 +38,8 @@ export interface FakeItsm {
   comments(tool: string, ticket: string): StoredComment[];
   /** The next `count` comment writes fail like this. */
   failNext(fault: Fault, count?: number): void;
+  /** Zendesk users by id (`GET /api/v2/users/{id}.json`). */
+  zendeskUsers: Map<string, string>;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export async function startFakeItsm(): Promise<FakeItsm> {
   const requests: RecordedRequest[] = [];
   const store = new Map<string, StoredComment[]>();
   const faults: Fault[] = [];
+  const zendeskUsers = new Map<string, string>();
   let nextId = 70000;
 
   const add = (key: string, text: string, detail: unknown): StoredComment => {
@@ -142,6 +145,11 @@ export async function startFakeItsm(): Promise<FakeItsm> {
         return { result: { sys_id: m![2] } };
       });
     }
+    if ((m = url.pathname.match(/^\/api\/v2\/users\/(\d+)\.json$/)) && method === 'GET') {
+      if (auth !== basic(`${FAKE_CREDENTIALS.zendesk.email}/token`, FAKE_CREDENTIALS.zendesk.apiToken)) return send(res, 401, { error: 'Couldn\'t authenticate you' });
+      const name = zendeskUsers.get(m[1]!);
+      return name ? send(res, 200, { user: { id: Number(m[1]), name, role: 'end-user' } }) : send(res, 404, { error: 'RecordNotFound' });
+    }
     if ((m = url.pathname.match(/^\/api\/v2\/tickets\/([^/]+)\/comments\.json$/)) && method === 'GET') {
       if (auth !== basic(`${FAKE_CREDENTIALS.zendesk.email}/token`, FAKE_CREDENTIALS.zendesk.apiToken)) return send(res, 401, { error: 'Couldn\'t authenticate you' });
       const comments = (store.get(`zendesk:${m[1]}`) ?? []).map((c) => ({ id: Number(c.id), body: c.text, public: (c.detail as { public: boolean }).public }));
@@ -172,6 +180,7 @@ export async function startFakeItsm(): Promise<FakeItsm> {
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
     comments: (tool, ticket) => store.get(`${tool}:${ticket}`) ?? [],
+    zendeskUsers,
     failNext: (fault, count = 1) => {
       for (let i = 0; i < count; i++) faults.push(fault);
     },

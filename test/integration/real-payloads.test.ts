@@ -4,16 +4,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecord } from '../../src/sandbox/call-log.js';
 import { SERVICES } from '../../src/sandbox/seed-data.js';
 import { eventually, sandboxCalls, startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { FAKE_CREDENTIALS, startFakeItsm, type FakeItsm } from '../helpers/fake-itsm.js';
 import { SIGNING_SECRET, startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import { bodyBytes, corpusFiles, grafanaHeaders, realPayload, zendeskHeaders, type RealPayload } from '../helpers/real-payloads.js';
 
 /**
  * Every payload of the corpus (../shared/real-payloads: payloads exactly as Alertmanager, Grafana,
  * PagerDuty senders, Jira Cloud, Zendesk and Slack send them) posted over HTTP to a bridge that
- * listens on a port, with a real Redis, the sandbox over HTTP and a fake Slack, each signed as its
- * tool signs it. The effect expected of each is written next to it below and read back from the
- * sandbox's record of writes (cases made, fields changed, messages added). Payloads run in file
- * order: later ones act on the cases earlier ones opened.
+ * listens on a port, with a real Redis, the sandbox over HTTP, a fake Slack and a fake Zendesk,
+ * each signed as its tool signs it. The effect expected of each is written next to it below and
+ * read back from the sandbox's record of writes (cases made, fields changed, messages added).
+ * Payloads run in file order: later ones act on the cases earlier ones opened.
  */
 const SECRETS = { jira: 'jira-corpus-secret-0001', zendesk: 'zendesk-corpus-secret-01', grafana: 'grafana-corpus-secret-01', bearer: 'alerts-corpus-bearer-0123456789' };
 const GRAFANA = { secret: SECRETS.grafana, header: 'x-grafana-alerting-signature', timestampHeader: 'x-grafana-alerting-signature-timestamp' };
@@ -81,7 +82,8 @@ const EXPECTED: Record<string, Expected> = {
   'sl-09': { status: 200 }, // callback_id "view-id" is not the bridge's modal
   'sl-10': { status: 200, slack: { 'views.open': 1 } },
   // Zendesk (base64 HMAC of timestamp + body).
-  'zd-01': { status: 202, writes: [{ op: 'create', as: ZD5158, body: { priority: 'P2' } }] },
+  // The requester is named by id only: the name comes from Zendesk's API (the fake Zendesk).
+  'zd-01': { status: 202, writes: [{ op: 'create', as: ZD5158, body: { priority: 'P2', description: expect.stringContaining('Raised in Zendesk ticket 5158 by Alex Rivera: ') } }] },
   'zd-02': { status: 202, writes: [{ op: 'update', on: ZD5158, body: { priority: 'P1' } }] },
   'zd-03': { status: 202, writes: [{ op: 'message', on: ZD5158, contains: '(Zendesk):' }] },
   'zd-04': { status: 202, writes: [{ op: 'update', on: ZD5158, body: { status: 'Resolved' } }] },
@@ -100,11 +102,14 @@ const URLS: Record<string, string> = {
 };
 
 let slack: FakeSlack;
+let zendesk: FakeItsm;
 let bridge: TestBridge;
 let baseUrl: string;
 
 beforeAll(async () => {
   slack = await startFakeSlack();
+  zendesk = await startFakeItsm();
+  zendesk.zendeskUsers.set('8447388090494', 'Alex Rivera');
   bridge = await startTestBridge({
     env: { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-corpus-token', SLACK_API_URL: slack.apiUrl },
     routing: {
@@ -113,7 +118,13 @@ beforeAll(async () => {
       itsm: {
         connectors: {
           jira: { tool: 'jira', auth: { secret: SECRETS.jira }, statusMap: { Done: 'Resolved', 'To Do': 'In Progress' }, defaults: { serviceId: 'SRV-40000001' } },
-          zd: { tool: 'zendesk', auth: { secret: SECRETS.zendesk }, statusMap: { solved: 'Resolved' }, defaults: { serviceId: 'SRV-40000001' } },
+          zd: {
+            tool: 'zendesk',
+            auth: { secret: SECRETS.zendesk },
+            statusMap: { solved: 'Resolved' },
+            defaults: { serviceId: 'SRV-40000001' },
+            outbound: { baseUrl: zendesk.baseUrl, ...FAKE_CREDENTIALS.zendesk },
+          },
         },
       },
       alerts: {
@@ -131,6 +142,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await bridge?.close();
   await slack?.close();
+  await zendesk?.close();
 });
 
 /** The body as the tool sends it, with the corpus's placeholders and refreshed fields filled in. */

@@ -2,6 +2,7 @@ import { BridgeError } from '../../src/errors.js';
 import { deliveryIdOf, parseTicketEvent, verifyBodyTime, verifySignature } from '../../src/itsm/inbound.js';
 import type { ItsmState } from '../../src/itsm/itsm-state.js';
 import { planWrites } from '../../src/itsm/mapping.js';
+import { nameRequester, type PersonName } from '../../src/itsm/requester-name.js';
 import type { ConnectorConfig } from '../../src/itsm/routing-schema.js';
 import { TEST_ANSWER } from '../../src/test-notifications.js';
 import { ticketRef, type Issue, type TicketEvent } from '../../src/itsm/ticket-event.js';
@@ -24,6 +25,8 @@ export interface ReceiveDeps {
   outbox: Pick<Outbox, 'entry' | 'caseIdForKey'>;
   sync: Pick<SyncState, 'caseForLink'>;
   deliveryTtlSeconds: number;
+  /** Names a person by the tool's id (Zendesk with outbound settings). */
+  personName?: PersonName;
   now: () => number;
   log: { info(obj: object, msg: string): void };
 }
@@ -73,6 +76,7 @@ export async function receiveDelivery(deps: ReceiveDeps, name: string, connector
     return { ...base, status: 'test', reason: TEST_ANSWER };
   }
   const event = parsed.event;
+  await nameRequester(event, name, deps.personName, deps.log);
 
   return redisStep(async () => {
     if (await deps.state.deliverySeen(name, deliveryId)) return { ...base, ticketId: event.ticketId, status: 'duplicate' };

@@ -24,6 +24,8 @@ export interface TicketClient {
    * `unsupported` when the tool cannot be asked; the receiver then dedups by the post's key.
    */
   findComment(ticketId: string, marker: string, signal?: AbortSignal): Promise<{ commentId?: string } | undefined | 'unsupported'>;
+  /** A person's name by the tool's id for them, where the tool's payloads give only the id (Zendesk). */
+  personName?(personId: string, signal?: AbortSignal): Promise<string | undefined>;
 }
 
 export interface ClientContext {

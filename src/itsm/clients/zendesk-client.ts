@@ -23,5 +23,11 @@ export function zendeskClient(o: ZendeskOutbound, ctx: ClientContext): TicketCli
       const found = comments.find((c) => typeof c.body === 'string' && c.body.includes(marker));
       return found ? { commentId: String(found.id) } : undefined;
     },
+    async personName(personId, signal) {
+      const url = `${o.baseUrl}/api/v2/users/${encodeURIComponent(personId)}.json`;
+      const res = await callTool('Zendesk', { method: 'GET', url, headers, timeoutMs: ctx.timeoutMs, signal, dispatcher: ctx.dispatcher });
+      const name = (res.json as { user?: { name?: unknown } } | undefined)?.user?.name;
+      return typeof name === 'string' && name.trim() ? name.trim() : undefined;
+    },
   };
 }
