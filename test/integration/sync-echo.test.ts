@@ -12,6 +12,7 @@ import { createQueue } from '../../src/writes/queues.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
 import { eventually, sandboxCalls, startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { injectFault, setCaseStatus } from '../helpers/mirror-harness.js';
+import { zendeskHeaders } from '../helpers/real-payloads.js';
 
 /**
  * The echo rule at every moment the poller can look: a change made in a ticket (or a Slack thread)
@@ -142,19 +143,7 @@ const senders: Record<string, { tool: string; ticketId: string; send: Sender }> 
         detail: { id, subject: 'Madrid SD-WAN packet loss', status: 'SOLVED' },
         event: { current: 'SOLVED', previous: 'OPEN' },
       });
-      const ts = new Date().toISOString();
-      const signature = createHmac('sha256', SECRETS.zendesk).update(ts + body).digest('base64');
-      return bridge.app.inject({
-        method: 'POST',
-        url: '/webhooks/itsm/zendesk',
-        payload: body,
-        headers: {
-          'content-type': 'application/json',
-          'x-zendesk-webhook-signature': signature,
-          'x-zendesk-webhook-signature-timestamp': ts,
-          'x-zendesk-webhook-invocation-id': randomUUID(),
-        },
-      });
+      return bridge.app.inject({ method: 'POST', url: '/webhooks/itsm/zendesk', payload: body, headers: zendeskHeaders(SECRETS.zendesk, body, randomUUID()) });
     },
   },
   sn: {
@@ -282,18 +271,7 @@ describe('a message written for one conversation reaches the others once, never 
       detail: { id: '6002', subject: 'Lyon DIA down', status: 'OPEN' },
       event: { comment: { id: 9001, body: 'Customer confirms the site has power.', is_public: true, author: { id: 42, name: 'Sam Agent', is_staff: true } } },
     });
-    const ts = new Date().toISOString();
-    const res = await bridge.app.inject({
-      method: 'POST',
-      url: '/webhooks/itsm/zendesk',
-      payload: body,
-      headers: {
-        'content-type': 'application/json',
-        'x-zendesk-webhook-signature': createHmac('sha256', SECRETS.zendesk).update(ts + body).digest('base64'),
-        'x-zendesk-webhook-signature-timestamp': ts,
-        'x-zendesk-webhook-invocation-id': randomUUID(),
-      },
-    });
+    const res = await bridge.app.inject({ method: 'POST', url: '/webhooks/itsm/zendesk', payload: body, headers: zendeskHeaders(SECRETS.zendesk, body, randomUUID()) });
     expect(res.json()).toMatchObject({ status: 'queued', writes: [{ kind: 'message' }] });
     expect(await look(caseId)).toMatchObject({ kind: 'done', queued: 0 });
     await writesRunning();
