@@ -9,10 +9,10 @@ import type { NotificationHead } from './alerts/notification.js';
  *   whose key is `<integration>-<labels fingerprint>-<unix time>`, a new group at each press.
  * - Zendesk's "Test webhook" sends the body the admin types, `{"name":"test webhook"}` by default
  *   (the sample of Zendesk's "Anatomy of a webhook request"), signed like any delivery.
+ * - ServiceNow's REST message "Test" (and any generic tool's) sends the customer-defined body with
+ *   each variable's *Test value*: an event named `test` is a test.
  * - Alertmanager has no test send (`amtool alert add` sends an ordinary alert, handled as one);
- *   neither have PagerDuty Events v2 senders nor Jira Cloud's admin webhooks. ServiceNow's REST
- *   message "Test" sends the customer-defined body itself, which cannot be told from a real one,
- *   and a generic connector's bodies are the customer's own.
+ *   neither have PagerDuty Events v2 senders nor Jira Cloud's admin webhooks.
  */
 export const TEST_ANSWER = 'test received, no case opened';
 
@@ -25,4 +25,9 @@ export function isZendeskTest(payload: unknown): boolean {
   if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return false;
   const keys = Object.keys(payload);
   return keys.length === 1 && keys[0] === 'name' && typeof (payload as { name: unknown }).name === 'string';
+}
+
+/** The event name of a ServiceNow or generic body whose test value is `test`. */
+export function isTestEvent(eventName: string): boolean {
+  return eventName.trim().toLowerCase() === 'test';
 }

@@ -1,3 +1,4 @@
+import { isTestEvent } from '../test-notifications.js';
 import { textAt, textsAt } from './field-path.js';
 import type { FieldPaths, GenericConnector, ServiceNowConnector } from './routing-schema.js';
 import { contentId, normalizeTime, type Parsed, type TicketAction, type TicketComment, type TicketFields } from './ticket-event.js';
@@ -76,6 +77,7 @@ export function parseDeclarative(connector: ServiceNowConnector | GenericConnect
     return { kind: 'invalid', issues: [{ path: '(root)', message: 'expected a JSON object' }] };
   }
   const eventName = textAt(payload, paths.event)?.toLowerCase();
+  if (eventName && isTestEvent(eventName)) return { kind: 'test', reason: `event ${eventName}` };
   const ticketId = textAt(payload, paths.ticketId);
   const issues = [
     ...(eventName ? [] : [{ path: paths.event, message: 'is required: the event name' }]),
