@@ -31,3 +31,8 @@ export function isZendeskTest(payload: unknown): boolean {
 export function isTestEvent(eventName: string): boolean {
   return eventName.trim().toLowerCase() === 'test';
 }
+
+/** What a test notification is told as where the routing file sends tests (a Slack channel). */
+export function testNotice(group: string): string {
+  return `Test notification received from ${group.split(':')[0]} (group ${group.slice(group.indexOf(':') + 1)}): ${TEST_ANSWER} at expereo.`;
+}

@@ -10,7 +10,7 @@ import { AlertProcessor } from './processor.js';
 import { slackPoster } from './slack-announce.js';
 import { IncidentStore } from './store.js';
 import { createAlertQueue, createAlertWorker, scheduleSweep, scheduleTimer } from './timer-queue.js';
-import { isAlertTest, TEST_ANSWER } from '../test-notifications.js';
+import { isAlertTest, TEST_ANSWER, testNotice } from '../test-notifications.js';
 
 export const ALERTS_INTAKE = 'alerts';
 
@@ -52,6 +52,11 @@ export function alertsIntegration(core: Core): Integration {
   const requests = processorOn(core.redis);
   const background = processorOn(core.workerRedis);
   const intake = core.intake<AlertIntakeEntry>(ALERTS_INTAKE);
+  /** A test notification told in the configured channel; its failure does not fail the test's answer. */
+  const tellTest = async (channel: string, group: string) => {
+    if (!slack) return log.warn({ channel }, 'alerts.tests.slackChannel is set but Slack is not configured');
+    await slack.post(channel, testNotice(group)).catch((err: unknown) => log.warn({ err, channel }, 'could not tell the test notification in Slack'));
+  };
   let worker: Worker | undefined;
   let reader: IntakeConsumer<AlertIntakeEntry> | undefined;
   let closing: Promise<void> | undefined;
@@ -65,6 +70,8 @@ export function alertsIntegration(core: Core): Integration {
       accept: async (head, notification, text) => {
         if (isAlertTest(head)) {
           log.info({ source: head.source, group: head.origin }, TEST_ANSWER);
+          const channel = routing.tests?.slackChannel;
+          if (channel) await tellTest(channel, head.origin);
           return { status: 'test', message: TEST_ANSWER };
         }
         const refusal = await requests.refusal(head, notification);

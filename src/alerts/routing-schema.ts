@@ -21,6 +21,7 @@ import { parseMatcher, type Matcher } from './matchers.js';
  *     flap: { maxToggles: 4, windowSeconds: 900 }
  *     resolve: { message: true, status: Resolved }
  *     reopen: { windowSeconds: 3600, status: In Progress }
+ *   tests: { slackChannel: C0TESTS01 }   # where a test notification is told (it never opens a case)
  *   rules:
  *     - name: core-circuits
  *       matchers: ['team="network"', 'circuit_id=~"CIR-.+"']
@@ -156,6 +157,8 @@ const settingsShape = {
   maxTextChars: z.number().int().min(500).max(30_000).optional(),
 };
 
+const slackChannelSchema = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0123456');
+
 const ruleSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." or "-" (at most 64)'),
@@ -165,10 +168,7 @@ const ruleSchema = z
     matchers: z.array(matcherSchema).default([]),
     service: valueSourceSchema,
     site: valueSourceSchema.optional(),
-    announce: z
-      .object({ slackChannel: z.string().regex(/^[CGD][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C0123456') })
-      .strict()
-      .optional(),
+    announce: z.object({ slackChannel: slackChannelSchema }).strict().optional(),
     ...settingsShape,
   })
   .strict();
@@ -200,6 +200,8 @@ export const alertsRoutingSchema = z
     correlation: z.array(correlationSchema).default([]),
     defaults: z.object(settingsShape).strict().prefault({}),
     rules: z.array(ruleSchema).default([]),
+    /** Test notifications (Grafana's contact-point Test) open no case; with this, they are also told in a Slack channel. */
+    tests: z.object({ slackChannel: slackChannelSchema }).strict().optional(),
   })
   .strict()
   .superRefine((routing, ctx) => {

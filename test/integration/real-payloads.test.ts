@@ -50,7 +50,8 @@ const EXPECTED: Record<string, Expected> = {
   'gr-01': { status: 202, writes: [{ op: 'create', as: 'gr', body: { type: 'Incident' } }] },
   'gr-02': { status: 202, writes: [{ op: 'create', as: 'gr2', body: { type: 'Incident' } }] }, // startsAt 0001-01-01: still one case
   'gr-03': { status: 202, writes: [{ op: 'message', on: 'gr', contains: 'esolved' }, { op: 'update', on: 'gr', body: { status: 'Resolved' } }] },
-  'gr-04': { status: 202, answer: { status: 'test', message: 'test received, no case opened' } }, // the contact point's Test: nothing opened
+  // The contact point's Test: nothing opened, told in the tests channel (alerts.tests.slackChannel).
+  'gr-04': { status: 202, answer: { status: 'test', message: 'test received, no case opened' }, slack: { 'chat.postMessage': 1 } },
   // Jira Cloud (X-Hub-Signature: sha256=<hex>; the body's timestamp refreshed as SOURCES.md says).
   'jira-01': { status: 202, answer: { status: 'queued' }, writes: [{ op: 'create', as: TES41, body: { priority: 'P2' } }] },
   'jira-02': { status: 202, writes: [{ op: 'update', on: TES41, body: { priority: 'P2' } }] },
@@ -130,6 +131,7 @@ beforeAll(async () => {
       alerts: {
         sources: { alertmanager: { auth: { bearer: SECRETS.bearer } }, grafana: { auth: { hmac: GRAFANA } }, events: { auth: { bearer: SECRETS.bearer } } },
         defaults: { holdDownSeconds: 0, resolve: { message: true, status: 'Resolved' } },
+        tests: { slackChannel: 'C0TESTS01' },
         rules: [{ name: 'all', service: 'SRV-40000001' }],
       },
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTicketEvent } from '../../src/itsm/inbound.js';
 import { itsmRoutingSchema } from '../../src/itsm/routing-schema.js';
-import { isAlertTest, isZendeskTest } from '../../src/test-notifications.js';
+import { isAlertTest, isZendeskTest, testNotice } from '../../src/test-notifications.js';
 
 const head = (source: 'grafana' | 'alertmanager', groupKey: string, labels: Record<string, string>) => ({ source, origin: `${source}:${groupKey}`, labels, firing: true });
 
@@ -12,6 +12,12 @@ describe('test notifications', () => {
     expect(isAlertTest(head('grafana', '{}:{alertname="TestAlert"}', { alertname: 'TestAlert', instance: 'Grafana' }))).toBe(false);
     expect(isAlertTest(head('alertmanager', 'x-57c6d9296de2ad39-1796160000', { alertname: 'TestAlert', instance: 'Grafana' }))).toBe(false);
     expect(isAlertTest(head('grafana', 'expereo-bridge-57c6d9296de2ad39-1796160000', { alertname: 'TestAlert', instance: 'db-1' }))).toBe(false);
+  });
+
+  it('is told in the tests channel by its source and group', () => {
+    expect(testNotice('grafana:expereo-bridge-57c6d9296de2ad39-1796160000')).toBe(
+      'Test notification received from grafana (group expereo-bridge-57c6d9296de2ad39-1796160000): test received, no case opened at expereo.',
+    );
   });
 
   it("Zendesk's webhook test body, not a body that happens to have a name", () => {
