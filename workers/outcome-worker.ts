@@ -2,12 +2,8 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StateKeys } from '../src/state/keys.js';
-import { outcomeSchema, type Origin, type Outcome } from '../src/writes/catalog.js';
+import { outcomeSchema, type OutcomeHandlers } from '../src/writes/catalog.js';
 import { QUEUE_NAMES } from '../src/writes/queues.js';
-
-/** Tells a source what became of its write (Slack updates its message, an ITSM ticket gets a note…). */
-export type OutcomeHandler = (outcome: Outcome) => Promise<void>;
-export type OutcomeHandlers = Partial<Record<Origin['kind'], OutcomeHandler>>;
 
 /** Delivers write outcomes to the handler of their origin; a failing handler is retried with backoff. */
 export function createOutcomeWorker(deps: { connection: Redis; keys: StateKeys; handlers: OutcomeHandlers; log: Logger }): Worker {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { OutcomeHandler } from '../../workers/outcome-worker.js';
+import type { OutcomeHandler } from '../writes/catalog.js';
 import type { SlackRouting } from './routing-schema.js';
 import type { Outcome } from '../writes/catalog.js';
 import { caseUrl } from './routing.js';

@@ -102,3 +102,7 @@ export const outcomeSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), fieldErrors: z.array(z.object({ field: z.string(), message: z.string() })) }).optional(),
 });
 export type Outcome = z.infer<typeof outcomeSchema>;
+
+/** Tells a source what became of its write (Slack updates its message, an ITSM ticket gets a note…). */
+export type OutcomeHandler = (outcome: Outcome) => Promise<void>;
+export type OutcomeHandlers = Partial<Record<Origin['kind'], OutcomeHandler>>;

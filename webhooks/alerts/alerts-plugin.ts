@@ -1,19 +1,20 @@
-import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AcceptNotification } from '../../src/alerts/alerts-capability.js';
 import { ALERT_SOURCES, type AlertSource, type AlertsRouting } from '../../src/alerts/routing-schema.js';
 import { checkNotification } from '../../src/alerts/sources/index.js';
-import type { Notification, NotificationHead } from '../../src/alerts/notification.js';
 import { BridgeError } from '../../src/errors.js';
 import { withinDeadline } from '../../src/http/deadline.js';
 import { parseJsonBody } from '../../src/http/json-body.js';
 import { verifyRequest } from './verify.js';
 
-export interface AlertRoutesOptions {
+export interface AlertsPluginOptions {
   routing: AlertsRouting | undefined;
   /**
    * Takes a verified, valid notification in (or refuses it); resolves once it is safe in Redis.
    * `text` is the request's JSON, whose head is `head`; `notification` builds the whole of it.
+   * Absent when no source is configured (every source is then a 404).
    */
-  accept(head: NotificationHead, notification: () => Notification, text: string): Promise<object>;
+  accept: AcceptNotification | undefined;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -25,20 +26,22 @@ function invalid(message: string, issues: { path: string; message: string }[]): 
 /**
  * `POST /webhooks/alerts/{alertmanager,grafana,events}`: verify the credential on the raw body,
  * parse, hand the notification over, answer 202 once it is in Redis (the incident logic runs in the
- * worker role, see src/alerts/integration.ts), 503 when Redis does not take it in time: Alertmanager
+ * worker role, see src/alerts/alerts-capability.ts), 503 when Redis does not take it in time: Alertmanager
  * retries only a 5xx, and every 4xx here is a request that would fail again.
  * The plugin keeps JSON bodies raw (an HMAC is over the exact bytes) and refuses other types.
  */
-export function alertWebhookRoutes(options: AlertRoutesOptions): FastifyPluginAsync {
+export const alertsPlugin = fp<AlertsPluginOptions>(
+  async (parent, options) => {
   const bodyLimit = options.routing?.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
-  return async (app) => {
+  await parent.register(async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
     for (const source of ALERT_SOURCES) {
       app.post(`/webhooks/alerts/${source}`, { bodyLimit }, async (request, reply) => {
         const config = options.routing?.sources[source as AlertSource];
-        if (!config) throw new BridgeError('not_found', `alert source ${source} is not configured`);
+        const accept = options.accept;
+        if (!config || !accept) throw new BridgeError('not_found', `alert source ${source} is not configured`);
         const raw = request.body;
         if (!Buffer.isBuffer(raw)) throw new BridgeError('unsupported_media_type', 'send the notification as application/json');
         const verdict = verifyRequest(config.auth, request.headers, raw);
@@ -49,8 +52,10 @@ export function alertWebhookRoutes(options: AlertRoutesOptions): FastifyPluginAs
         const text = raw.toString('utf8');
         const checked = checkNotification(source, parseJsonBody(text), config.author);
         if (!checked.ok) throw invalid(`not a valid ${source} notification`, checked.issues);
-        return reply.code(202).send(await withinDeadline(() => options.accept(checked.head, checked.notification, text)));
+        return reply.code(202).send(await withinDeadline(() => accept(checked.head, checked.notification, text)));
       });
     }
-  };
-}
+  });
+  },
+  { name: 'alerts-webhooks', dependencies: ['error-handler', 'metrics'] },
+);

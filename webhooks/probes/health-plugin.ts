@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
-import type { ExpereoClient } from '../expereo/client.js';
+import type { ExpereoClient } from '../../src/expereo/client.js';
 
 export interface HealthOptions {
   redis: Redis;

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { Metrics } from '../metrics.js';
+import type { Metrics } from '../../src/metrics.js';
 
 /** `GET /metrics` (Prometheus text) and the per-route request counters and latency histogram. */
 export const metricsPlugin = fp<{ metrics: Metrics }>(

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { BridgeError, isStoreUnavailable } from '../errors.js';
+import fp from 'fastify-plugin';
+import { BridgeError, isStoreUnavailable } from '../src/errors.js';
 
 /**
  * HTTP status for each bridge error code that reaches a request handler.
@@ -78,3 +79,6 @@ function fastifyMessage(status: number, err: FastifyError, request: FastifyReque
   }
   return err.message;
 }
+
+/** The error handler as a plugin of the root scope, so that every source plugin can depend on it. */
+export const errorHandlerPlugin = fp(async (app) => installErrorHandler(app), { name: 'error-handler' });

@@ -1,12 +1,12 @@
 import { Agent } from 'undici';
-import { itsmRoutes } from '../../webhooks/itsm/itsm-routes.js';
 import type { Core } from '../core.js';
-import type { Integration } from '../integration.js';
+import type { ReplySink } from '../mirror/sink.js';
+import type { OutcomeHandlers } from '../writes/catalog.js';
 import { clientFor } from './clients/client-for.js';
 import type { TicketClient } from './clients/ticket-client.js';
 import { ItsmState } from './itsm-state.js';
 import { itsmOutcomeNotes, itsmReplySink } from './reply-sink.js';
-import { itsmRoutingSchema } from './routing-schema.js';
+import { itsmRoutingSchema, type ItsmRouting } from './routing-schema.js';
 import { TicketWriter } from './ticket-writer.js';
 
 export interface ItsmOptions {
@@ -16,12 +16,23 @@ export interface ItsmOptions {
 
 /**
  * Service desks (Jira, ServiceNow, Zendesk, any tool by configuration) in both directions: their
- * ticket webhooks become case writes; expereo's replies and write outcomes become ticket comments.
+ * ticket webhooks (`webhooks/itsm/`) become case writes; expereo's replies and write outcomes
+ * become ticket comments, posted by the worker role through `sinks` and `outcomes`.
  */
-export function itsmIntegration(core: Core, options: ItsmOptions = {}): Integration {
+export interface ItsmCapability {
+  routing: ItsmRouting;
+  /** Request side: deliveries seen, on the fail-fast connection. */
+  state: ItsmState;
+  now: () => number;
+  sinks: ReplySink[];
+  outcomes: OutcomeHandlers;
+  /** Idempotent: closes the connections to the tools. */
+  close(): Promise<void>;
+}
+
+export function itsmCapability(core: Core, options: ItsmOptions = {}): ItsmCapability {
   const routing = core.config.routing.itsm ?? itsmRoutingSchema.parse({});
   const connectors = routing.connectors;
-  const now = options.now ?? Date.now;
   const agent = new Agent({ connect: { timeout: 10_000 }, keepAliveTimeout: 10_000 });
 
   const clients = new Map<string, TicketClient>();
@@ -34,18 +45,9 @@ export function itsmIntegration(core: Core, options: ItsmOptions = {}): Integrat
 
   let closing: Promise<void> | undefined;
   return {
-    name: 'itsm',
-    routes: itsmRoutes({
-      connectors,
-      maxBodyBytes: routing.maxBodyBytes,
-      deliveryTtlSeconds: routing.deliveryTtlSeconds,
-      state: new ItsmState(core.redis, core.keys.prefix),
-      producer: core.producer,
-      outbox: core.outbox,
-      sync: core.sync,
-      now,
-      log: core.log,
-    }),
+    routing,
+    state: new ItsmState(core.redis, core.keys.prefix),
+    now: options.now ?? Date.now,
     sinks: [itsmReplySink(writer, connectors)],
     outcomes: { itsm: itsmOutcomeNotes(writer, connectors, core.log.child({ integration: 'itsm' })) },
     close: () => (closing ??= agent.close()),

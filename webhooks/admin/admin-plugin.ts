@@ -1,13 +1,13 @@
 import type { Queue } from 'bullmq';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { Core } from '../core.js';
-import { BridgeError } from '../errors.js';
-import type { Intake } from '../intake/intake.js';
-import type { Entry } from '../writes/outbox.js';
-import { readWithin } from '../redis.js';
+import type { Core } from '../../src/core.js';
+import { BridgeError } from '../../src/errors.js';
+import type { Intake } from '../../src/intake/intake.js';
+import type { Entry } from '../../src/writes/outbox.js';
+import { readWithin } from '../../src/redis.js';
 import { adminGuard } from './admin-auth.js';
-import { withinDeadline } from './deadline.js';
+import { withinDeadline } from '../../src/http/deadline.js';
 import { queueDashboard } from './queue-dashboard.js';
 
 function view(e: Entry) {
@@ -103,5 +103,5 @@ export const adminPlugin = fp<{ core: Core; queues: Queue[]; intakes: Intake<unk
       return { read, write, bulk, reserve: core.config.writes.reserve, pendingByLane, deadLetters };
     });
   },
-  { name: 'admin' },
+  { name: 'admin', dependencies: ['error-handler', 'metrics'] },
 );

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { DEAD_KEPT, INTAKE_GROUP, RESULT_TTL_S, intakeKeys, type DeadIntakeEntry, type IntakeKeys, type IntakeResult } from './intake.js';
+import { DEAD_KEPT, INTAKE_GROUP, RESULT_TTL_S, intakeKeys, type DeadIntakeEntry, type IntakeKeys, type IntakeResult } from '../../src/intake/intake.js';
 
 export interface IntakeEntry<T> {
   id: string;

@@ -1,7 +1,7 @@
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, loadConfig } from './config/config.js';
-import { createLogger } from './log.js';
-import { startBridge } from './runtime.js';
+import { ConfigError, loadConfig } from '../src/config/config.js';
+import { createLogger } from '../src/log.js';
+import { startBridge } from './start-bridge.js';
 
 /** The entry point: the only code that reads the real environment, listens and handles signals. */
 async function main(): Promise<void> {

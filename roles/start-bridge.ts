@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { closeCapabilities, createCapabilities } from '../src/capabilities.js';
+import type { Config } from '../src/config/config.js';
+import { createCore } from '../src/core.js';
+import { resolveUpstream } from '../src/upstream.js';
+import { buildApp } from '../webhooks/index.js';
 import { startWorkers, type RunningWorkers } from '../workers/index.js';
-import { buildApp } from './app.js';
-import type { Config } from './config/config.js';
-import { createCore } from './core.js';
-import { closeIntegrations, createIntegrations } from './integrations.js';
-import { resolveUpstream } from './upstream.js';
 
 export interface RunningBridge {
   app: FastifyInstance;
@@ -13,11 +13,15 @@ export interface RunningBridge {
   close(): Promise<void>;
 }
 
-/** Wires the bridge for its role and starts it. The only caller is the entry point. */
+/**
+ * The composition root: wires the bridge for its role and starts it. The core (connections, the
+ * expereo client, queues, state) and the capabilities are built once; `webhooks/` mounts the
+ * routes, `workers/` starts what the worker role runs. The only caller is the entry point.
+ */
 export async function startBridge(config: Readonly<Config>, log: Logger): Promise<RunningBridge> {
   const upstream = await resolveUpstream(config, log);
   const core = createCore(config, upstream, log);
-  const integrations = createIntegrations(core);
+  const capabilities = createCapabilities(core);
   await core.ready().catch((err: unknown) => {
     // Keep starting: requests get 503 and workers wait until Redis answers.
     log.error({ err }, 'Redis is not reachable yet');
@@ -25,14 +29,14 @@ export async function startBridge(config: Readonly<Config>, log: Logger): Promis
 
   let workers: RunningWorkers | undefined;
   if (config.role === 'worker' || config.role === 'all') {
-    workers = await startWorkers(core, { integrations });
+    workers = await startWorkers(core, { capabilities });
     log.info({ concurrency: config.writes.concurrency }, 'workers started');
   }
 
   // Every role listens: a worker-only process answers its health probes (and metrics) there.
   const app = await buildApp({
     core,
-    integrations,
+    capabilities,
     surface: config.role === 'worker' ? 'probe' : 'full',
     workersRunning: workers ? () => workers.running() : undefined,
   });
@@ -46,7 +50,7 @@ export async function startBridge(config: Readonly<Config>, log: Logger): Promis
       (closing ??= (async () => {
         await app.close();
         await workers?.close();
-        await closeIntegrations(integrations);
+        await closeCapabilities(capabilities);
         await core.close();
         await upstream.close();
       })()),

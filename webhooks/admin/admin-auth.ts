@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { BridgeError } from '../errors.js';
+import { BridgeError } from '../../src/errors.js';
 
 /** Constant-time check of `Authorization: Bearer <ADMIN_TOKEN>` (or Basic with it as the password). */
 export function adminAuthorized(header: string | undefined, token: string): boolean {

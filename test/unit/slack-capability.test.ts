@@ -7,12 +7,12 @@ import { loadConfig } from '../../src/config/config.js';
 import { Intake } from '../../src/intake/intake.js';
 import type { Core } from '../../src/core.js';
 import { createLogger } from '../../src/log.js';
-import { slackIntegration } from '../../src/slack/integration.js';
+import { slackCapability } from '../../src/slack/slack-capability.js';
 import { CASE_COMMAND } from '../../src/slack/listeners/case-command.js';
 import { OPEN_CASE_SHORTCUT } from '../../src/slack/listeners/message-shortcut.js';
 import { stateKeys } from '../../src/state/keys.js';
 
-/** Just what building the integration reads: it opens nothing until its routes or workers start. */
+/** Just what building the capability reads: it opens nothing until its routes or workers start. */
 function coreWith(env: Record<string, string>, routing?: unknown) {
   const lines: { msg: string; level: number }[] = [];
   const sink = new Writable({
@@ -30,11 +30,11 @@ function coreWith(env: Record<string, string>, routing?: unknown) {
 
 const slackEnv = { SLACK_SIGNING_SECRET: 'secret-0123456789', SLACK_BOT_TOKEN: 'xoxb-1' };
 
-describe('the Slack integration', () => {
+describe('the Slack capability', () => {
   it('runs with Slack off, and says so, without Slack settings', () => {
     const { core, lines } = coreWith({});
-    const slack = slackIntegration(core);
-    expect(slack).toEqual({ name: 'slack' });
+    const slack = slackCapability(core);
+    expect(slack).toBeUndefined();
     expect(lines.map((l) => l.msg)).toEqual(['Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to turn it on']);
   });
 
@@ -46,18 +46,18 @@ describe('the Slack integration', () => {
 
   it('serves Slack, reports outcomes and delivers to threads when configured', () => {
     const { core, lines } = coreWith(slackEnv, { slack: { channels: [{ channel: 'C0X', accountId: 'ACC-1' }] } });
-    const slack = slackIntegration(core);
-    expect(slack.routes).toBeTypeOf('function');
-    expect(Object.keys(slack.outcomes ?? {})).toEqual(['slack']);
-    expect(slack.sinks?.map((s) => s.kind)).toEqual(['slack']);
-    expect(slack.intakes?.map((i) => i.name)).toEqual(['slack-events']);
-    expect(slack.startWorkers).toBeTypeOf('function');
+    const slack = slackCapability(core)!;
+    expect(slack.events?.accept).toBeTypeOf('function');
+    expect(Object.keys(slack.outcomes)).toEqual(['slack']);
+    expect(slack.sinks.map((s) => s.kind)).toEqual(['slack']);
+    expect(slack.events?.intake.name).toEqual('slack-events');
+    expect(slack.background.fromIntake).toBe(true);
     expect(lines).toEqual([]);
   });
 
   it('warns when no channel or workspace is mapped', () => {
     const { core, lines } = coreWith(slackEnv);
-    slackIntegration(core);
+    slackCapability(core);
     expect(lines.map((l) => l.msg)).toEqual([expect.stringContaining('maps no Slack channel or workspace')]);
   });
 });

@@ -1,11 +1,10 @@
 import { SocketModeReceiver } from '@slack/bolt';
-import type { FastifyPluginAsync } from 'fastify';
-import { slackEventsRoute, type SlackEventsRouteOptions } from '../../webhooks/slack/events-route.js';
-import { FastifyBoltReceiver } from '../../webhooks/slack/receiver.js';
-import { BotIdentity, createBoltApp } from './bolt-app.js';
-import { boltLogger } from './bolt-logger.js';
-import type { SlackContext } from './context.js';
-import type { SlackSettings } from './web-client.js';
+import fp from 'fastify-plugin';
+import { BotIdentity, createBoltApp } from '../../src/slack/bolt-app.js';
+import { boltLogger } from '../../src/slack/bolt-logger.js';
+import type { SlackCapability } from '../../src/slack/slack-capability.js';
+import { slackEventsRoute } from './events-route.js';
+import { FastifyBoltReceiver } from './receiver.js';
 
 /** Slack expects an answer within 3 s; an unacknowledged request is answered empty just before. */
 const ACK_TIMEOUT_MS = 2500;
@@ -16,8 +15,13 @@ const ACK_TIMEOUT_MS = 2500;
  * SLACK_APP_TOKEN: Socket Mode instead (no public URL needed); the connection opens when the server
  * is ready and closes with it, in every process of the API role (Slack spreads events over them).
  */
-export function slackRoutes(ctx: SlackContext, settings: SlackSettings, takeEvent?: SlackEventsRouteOptions['takeEvent']): FastifyPluginAsync {
-  return async (app) => {
+export const slackPlugin = fp<{ slack: SlackCapability | undefined }>(
+  async (parent, { slack }) => {
+    if (!slack) return;
+    const { settings, requests: ctx } = slack;
+    const takeEvent = slack.events?.accept;
+    // Bolt's receiver and the route's raw body parsers stay in a scope of their own.
+    await parent.register(async (app) => {
     const identity = new BotIdentity(ctx);
     if (settings.appToken) {
       const receiver = new SocketModeReceiver({
@@ -56,5 +60,7 @@ export function slackRoutes(ctx: SlackContext, settings: SlackSettings, takeEven
       void identity.learn();
     });
     app.addHook('onClose', async () => receiver.stop());
-  };
-}
+    });
+  },
+  { name: 'slack-webhooks', dependencies: ['error-handler', 'metrics'] },
+);

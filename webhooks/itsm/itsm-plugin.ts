@@ -1,4 +1,5 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import { BridgeError } from '../../src/errors.js';
 import type { ConnectorConfig, Tool } from '../../src/itsm/routing-schema.js';
 import { receiveDelivery, type ReceiveDeps } from './receive-delivery.js';
@@ -11,13 +12,14 @@ import { receiveDelivery, type ReceiveDeps } from './receive-delivery.js';
  * (signatures are over the exact bytes) and must be JSON (else 415: a body of another type would
  * otherwise reach the signature check empty and be refused as forged) within `maxBodyBytes` (else 413).
  */
-export interface ItsmRouteOptions extends ReceiveDeps {
+export interface ItsmPluginOptions extends ReceiveDeps {
   connectors: Record<string, ConnectorConfig>;
   maxBodyBytes: number;
 }
 
-export function itsmRoutes(options: ItsmRouteOptions): FastifyPluginAsync {
-  return async (app) => {
+export const itsmPlugin = fp<ItsmPluginOptions>(
+  async (parent, options) => {
+  await parent.register(async (app) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (_req, body, done) => done(null, body));
 
@@ -38,8 +40,10 @@ export function itsmRoutes(options: ItsmRouteOptions): FastifyPluginAsync {
       if (!Object.hasOwn(options.connectors, name) || options.connectors[name]!.tool !== 'generic') throw unknown(`no generic connector named ${name}`);
       return handle(request, reply, name);
     });
-  };
-}
+  });
+  },
+  { name: 'itsm-webhooks', dependencies: ['error-handler', 'metrics'] },
+);
 
 export function connectorForTool(connectors: Record<string, ConnectorConfig>, tool: Tool, wanted: unknown): string {
   if (typeof wanted === 'string' && wanted !== '') {

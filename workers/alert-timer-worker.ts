@@ -1,0 +1,26 @@
+import { DelayedError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { AlertProcessor } from '../src/alerts/processor.js';
+import { ALERTS_QUEUE, timerDataSchema } from '../src/alerts/timer-queue.js';
+
+/** Runs the `alerts` queue: hold-down and flap-damping timers, and the sweep (see src/alerts/timer-queue.ts). */
+export function createAlertTimerWorker(deps: { connection: Redis; prefix: string; processor: AlertProcessor; log: Logger }): Worker {
+  const worker = new Worker(
+    ALERTS_QUEUE,
+    async (job: Job, token?: string) => {
+      if (job.name === 'sweep') return deps.processor.sweep();
+      if (job.name !== 'hold' && job.name !== 'settle') return;
+      const { hash, seq } = timerDataSchema.parse(job.data);
+      const { retryAt } = await deps.processor.timer(job.name, hash, seq);
+      if (retryAt !== undefined) {
+        await job.moveToDelayed(retryAt, token);
+        throw new DelayedError();
+      }
+    },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: 4, autorun: false },
+  );
+  worker.on('error', (err) => deps.log.error({ err }, 'alerts worker error'));
+  worker.on('failed', (job, err) => deps.log.warn({ err, job: job?.name, jobId: job?.id }, 'alerts job failed'));
+  return worker;
+}
