@@ -13,7 +13,6 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/config.js';
 import { createCore, type Core } from '../../src/core.js';
 import { createLogger } from '../../src/log.js';
