@@ -6,7 +6,7 @@ import type { StateKeys } from '../src/state/keys.js';
 import { deliveryJobSchema, MAX_DEFERRALS, MIRROR_QUEUES } from '../src/mirror/jobs.js';
 import { hashId, type MirrorKeys } from '../src/mirror/keys.js';
 import { SinkError, type ReplySink } from '../src/mirror/sink.js';
-import { runScript } from '../src/redis.js';
+import { releaseLock } from '../src/redis-lock.js';
 
 export interface DeliveryWorkerDeps {
   connection: Redis;
@@ -26,10 +26,6 @@ const DONE_TTL_MS = 7 * 24 * 3_600_000;
 const LINK_LOCK_MS = 60_000;
 /** A fixed wait keeps jobs that found the conversation busy in their queue order. */
 const LINK_BUSY_DELAY_MS = 100;
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
 
 /**
  * Delivers one mirrored reply or status note to one linked conversation, one at a time per
@@ -70,7 +66,7 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
         log[last ? 'error' : 'warn']({ err, linkId: data.linkId, attempt: job.attemptsMade + 1 }, last ? 'delivery gave up' : 'delivery failed, will retry');
         throw err;
       } finally {
-        await runScript(deps.connection, RELEASE, 1, lockKey, job.id ?? '').catch(() => undefined);
+        await releaseLock(deps.connection, lockKey, job.id ?? '').catch(() => undefined);
       }
       await deps.connection.set(doneKey, '1', 'PX', DONE_TTL_MS);
       const at = Date.parse(data.delivery.at);

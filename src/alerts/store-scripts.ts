@@ -27,9 +27,3 @@ if redis.call('HLEN', KEYS[1]) == 0 then
 end
 return 0
 `;
-
-/** Deletes a lock only if this owner still holds it. KEYS: lock. ARGV: owner. */
-export const UNLOCK = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;

@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import { incidentStateSchema, type IncidentState } from './incident-state.js';
-import { COMMIT, DRAINED, UNLOCK } from './store-scripts.js';
+import { COMMIT, DRAINED } from './store-scripts.js';
 import type { PlannedItem } from './transitions.js';
-import { runScript, takeLock } from '../redis.js';
+import { runScript } from '../redis.js';
+import { releaseLock, takeLock } from '../redis-lock.js';
 
 /**
  * Incident state in Redis. Keys (all under `<p>:alerts:`, `<h>` = incidentHash(incident key)):
@@ -111,7 +112,7 @@ export class IncidentStore {
   }
 
   async unlock(h: string, owner: string): Promise<void> {
-    await runScript(this.redis, UNLOCK, 1, this.keys.lock(h), owner);
+    await releaseLock(this.redis, this.keys.lock(h), owner);
   }
 
   async plannedIncidents(): Promise<string[]> {

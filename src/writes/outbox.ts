@@ -4,7 +4,8 @@ import type { StateKeys } from '../state/keys.js';
 import { writeRequestSchema, type WriteRequest } from './catalog.js';
 import type { Lane } from './lanes.js';
 import { COMPLETE, DEAD, ENQUEUE, REPLAY } from './outbox-scripts.js';
-import { extendLock, releaseLock, runScript, takeLock, waitReady } from '../redis.js';
+import { runScript, waitReady } from '../redis.js';
+import { extendLock, releaseLock, takeLock } from '../redis-lock.js';
 
 export type EntryStatus = 'queued' | 'sending' | 'done' | 'dead';
 

@@ -3,15 +3,11 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { DEAD_KEPT, INTAKE_GROUP, RESULT_TTL_S, intakeKeys, type DeadIntakeEntry, type IntakeKeys, type IntakeResult } from '../../src/intake/intake.js';
+import { extendLock, releaseLock, takeLock } from '../../src/redis-lock.js';
+import { takeOver } from './take-over.js';
+import { backoff, chainsByKey, emptyPlan, planEntries, safeParse, streamEntries, type IntakeEntry, type RawEntry, type RetryState } from './round-plan.js';
 
-export interface IntakeEntry<T> {
-  id: string;
-  /** The order key: entries with the same key are handled one at a time, in arrival order. */
-  key: string;
-  payload: T;
-  /** 1 on the first try. */
-  attempt: number;
-}
+export type { IntakeEntry };
 
 export type IntakeOutcome = 'handled' | 'retry' | 'dead';
 
@@ -37,12 +33,8 @@ export interface IntakeConsumerOptions<T> {
   blockMs?: number;
 }
 
-const BACKOFF_BASE_MS = 250;
-const BACKOFF_MAX_MS = 10_000;
 /** Pending entries looked at per round, at most (entries waiting behind a failing one stay pending). */
 const PENDING_SCAN = 5000;
-
-type RawEntry = [id: string, fields: string[] | null];
 
 /**
  * Reads an intake (see intake.ts) in the worker role. One worker process at a time holds the
@@ -61,7 +53,7 @@ export class IntakeConsumer<T> {
   private readonly keys: IntakeKeys;
   private readonly me = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly reader: Redis;
-  private readonly retries = new Map<string, { attempts: number; retryAt: number }>();
+  private readonly retries = new Map<string, RetryState>();
   private readonly batch: number;
   private readonly parallel: number;
   private readonly maxAttempts: number;
@@ -138,14 +130,13 @@ export class IntakeConsumer<T> {
       this.dropLease();
     }
     const at = Date.now();
-    const got = (await this.o.redis.eval(ACQUIRE, 1, this.keys.lease, this.me, this.leaseMs)) as number;
-    if (got !== 1) return false;
+    if (!(await takeLock(this.o.redis, this.keys.lease, this.me, this.leaseMs))) return false;
     this.leader = true;
     this.leaseUntil = at + this.leaseMs;
     this.o.log.info({ intake: this.o.name, reader: this.me }, 'reading the intake');
     this.renewTimer = setInterval(() => void this.renew(), Math.floor(this.leaseMs / 3));
     try {
-      await this.takeOver();
+      await takeOver(this.o.redis, this.keys.stream, this.me, (claimed) => this.o.log.info({ intake: this.o.name, claimed }, 'took over entries an earlier reader had not finished'));
     } catch (err) {
       await this.releaseLease();
       throw err;
@@ -156,9 +147,9 @@ export class IntakeConsumer<T> {
   private async renew(): Promise<void> {
     const at = Date.now();
     try {
-      const kept = (await this.o.redis.eval(RENEW, 1, this.keys.lease, this.me, this.leaseMs)) as number;
+      const kept = await extendLock(this.o.redis, this.keys.lease, this.me, this.leaseMs);
       if (!this.leader) return;
-      if (kept === 1) {
+      if (kept) {
         this.leaseUntil = Math.max(this.leaseUntil, at + this.leaseMs);
         return;
       }
@@ -180,81 +171,26 @@ export class IntakeConsumer<T> {
   private async releaseLease(): Promise<void> {
     const was = this.leader;
     this.dropLease();
-    if (was) await this.o.redis.eval(RELEASE, 1, this.keys.lease, this.me).catch(() => undefined);
-  }
-
-  /** Joins the group and claims what earlier readers read but did not finish. */
-  private async takeOver(): Promise<void> {
-    try {
-      await this.o.redis.xgroup('CREATE', this.keys.stream, INTAKE_GROUP, '0', 'MKSTREAM');
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.startsWith('BUSYGROUP')) throw err;
-    }
-    let cursor = '0-0';
-    let claimed = 0;
-    do {
-      const [next, entries] = (await this.o.redis.xautoclaim(this.keys.stream, INTAKE_GROUP, this.me, 0, cursor, 'COUNT', 500, 'JUSTID')) as [string, string[]];
-      claimed += entries.length;
-      cursor = next;
-    } while (cursor !== '0-0');
-    if (claimed > 0) this.o.log.info({ intake: this.o.name, claimed }, 'took over entries an earlier reader had not finished');
-    const consumers = (await this.o.redis.xinfo('CONSUMERS', this.keys.stream, INTAKE_GROUP)) as unknown[][];
-    for (const c of consumers) {
-      const fields = pairs(c);
-      if (fields.name !== this.me && Number(fields.pending) === 0) {
-        await this.o.redis.xgroup('DELCONSUMER', this.keys.stream, INTAKE_GROUP, String(fields.name));
-      }
-    }
+    if (was) await releaseLock(this.o.redis, this.keys.lease, this.me).catch(() => undefined);
   }
 
   // ---- rounds --------------------------------------------------------------------------------
 
   private async round(): Promise<void> {
     const now = Date.now();
-    const pending = await this.readPending();
-    const blocked = new Set<string>();
-    const due: IntakeEntry<T>[] = [];
-    const broken: { id: string; key: string; raw: string | undefined; error: string }[] = [];
-    let nextRetry = Infinity;
-    const gone: string[] = [];
-    const take = (entries: RawEntry[]) => {
-      for (const [id, fields] of entries) {
-        if (fields === null) {
-          gone.push(id); // deleted from the stream but still listed as pending: nothing to do
-          continue;
-        }
-        const parsed = parseEntry<T>(id, fields);
-        if ('error' in parsed) {
-          broken.push({ id, key: parsed.key, raw: parsed.raw, error: parsed.error });
-          continue;
-        }
-        const retry = this.retries.get(id);
-        if (blocked.has(parsed.key)) continue;
-        if (retry && retry.retryAt > now) {
-          blocked.add(parsed.key);
-          nextRetry = Math.min(nextRetry, retry.retryAt);
-          continue;
-        }
-        due.push({ ...parsed, attempt: (retry?.attempts ?? 0) + 1 });
-      }
-    };
-    take(pending);
+    const plan = emptyPlan<T>();
+    planEntries(plan, await this.readPending(), this.retries, now);
     // New entries: wait for them only when nothing is ready now.
-    const wait = due.length > 0 || broken.length > 0 ? 0 : Math.max(1, Math.min(this.blockMs, nextRetry - now));
-    if (!this.closing && this.reading) take(await this.readNew(wait));
-    if (broken.length > 0) await this.bury(broken.map((b) => ({ ...b, attempts: 1 })));
-    if (gone.length > 0) await this.ack(gone.map((id) => ({ id })));
-    if (due.length === 0) return;
+    const wait = plan.due.length > 0 || plan.broken.length > 0 ? 0 : Math.max(1, Math.min(this.blockMs, plan.nextRetry - now));
+    if (!this.closing && this.reading) planEntries(plan, await this.readNew(wait), this.retries, now);
+    if (plan.broken.length > 0) await this.bury(plan.broken.map((b) => ({ ...b, attempts: 1 })));
+    if (plan.gone.length > 0) await this.ack(plan.gone.map((id) => ({ id })));
+    if (plan.due.length === 0) return;
 
-    const chains = new Map<string, IntakeEntry<T>[]>();
-    for (const e of due) {
-      const chain = chains.get(e.key);
-      if (chain) chain.push(e);
-      else chains.set(e.key, [e]);
-    }
+    const chains = chainsByKey(plan.due);
     const done: { id: string; result: IntakeResult }[] = [];
     const dead: { id: string; key: string; raw: string; error: string; attempts: number }[] = [];
-    const queue = [...chains.values()];
+    const queue = [...chains];
     const runChain = async (chain: IntakeEntry<T>[]) => {
       for (const entry of chain) {
         const outcome = await this.handleOne(entry);
@@ -349,50 +285,3 @@ export class IntakeConsumer<T> {
   }
 }
 
-/** Takes the lease when free; keeps it when this process still holds it (a renewal that came back too late). */
-const ACQUIRE = `local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-if holder then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1`;
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
-
-function backoff(attempt: number): number {
-  const ms = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ms / 2 + Math.random() * (ms / 2));
-}
-
-/** XREADGROUP's answer for one stream → its entries. */
-function streamEntries(reply: unknown): RawEntry[] {
-  if (!Array.isArray(reply) || reply.length === 0) return [];
-  const [, entries] = reply[0] as [string, RawEntry[]];
-  return entries ?? [];
-}
-
-function parseEntry<T>(id: string, fields: string[] | null): Omit<IntakeEntry<T>, 'attempt'> | { key: string; raw: string | undefined; error: string } {
-  const f = pairs(fields ?? []);
-  const key = typeof f.k === 'string' ? f.k : '';
-  const raw = typeof f.p === 'string' ? f.p : undefined;
-  if (raw === undefined) return { key, raw, error: 'entry has no payload' };
-  try {
-    return { id, key, payload: JSON.parse(raw) as T };
-  } catch {
-    return { key, raw, error: 'entry payload is not JSON' };
-  }
-}
-
-function pairs(flat: unknown[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
-  return out;
-}
-
-function safeParse(raw: string | undefined): unknown {
-  if (raw === undefined) return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
