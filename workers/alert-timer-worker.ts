@@ -1,4 +1,5 @@
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
+import { delayJob } from './delay-job.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AlertProcessor } from '../src/alerts/processor.js';
@@ -14,8 +15,7 @@ export function createAlertTimerWorker(deps: { connection: Redis; prefix: string
       const { hash, seq } = timerDataSchema.parse(job.data);
       const { retryAt } = await deps.processor.timer(job.name, hash, seq);
       if (retryAt !== undefined) {
-        await job.moveToDelayed(retryAt, token);
-        throw new DelayedError();
+        return delayJob(job, token, retryAt);
       }
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 4, autorun: false },

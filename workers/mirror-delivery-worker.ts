@@ -1,4 +1,5 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { delayJob } from './delay-job.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { SyncState } from '../src/state/sync-state.js';
@@ -46,8 +47,7 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
       const lockKey = mirrorKeys.linkLock(hashId('l', link.id));
       if ((await deps.connection.set(lockKey, job.id ?? '', 'PX', LINK_LOCK_MS, 'NX')) !== 'OK') {
         // Another delivery to this conversation is under way: come back after it, in queue order.
-        await job.moveToDelayed(Date.now() + LINK_BUSY_DELAY_MS, token);
-        throw new DelayedError();
+        return await delayJob(job, token, Date.now() + LINK_BUSY_DELAY_MS);
       }
       try {
         await sink.deliver(link, data.delivery, signal);
@@ -59,8 +59,7 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
         if (err instanceof SinkError && err.retryAfterMs !== undefined && data.deferrals < MAX_DEFERRALS) {
           log.warn({ linkId: data.linkId, retryAfterMs: err.retryAfterMs }, 'delivery deferred as the other side asked');
           await job.updateData({ ...data, deferrals: data.deferrals + 1 });
-          await job.moveToDelayed(Date.now() + Math.max(0, err.retryAfterMs), token);
-          throw new DelayedError();
+          return await delayJob(job, token, Date.now() + Math.max(0, err.retryAfterMs));
         }
         const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         log[last ? 'error' : 'warn']({ err, linkId: data.linkId, attempt: job.attemptsMade + 1 }, last ? 'delivery gave up' : 'delivery failed, will retry');

@@ -1,4 +1,5 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
+import { delayJob } from './delay-job.js';
 import { BudgetWaitError } from '../src/budget/redis-budget.js';
 import { ExpereoApiError } from '../src/expereo/api-error.js';
 import type { MirrorContext } from '../src/mirror/context.js';
@@ -7,10 +8,7 @@ import { fetchJobSchema, MIRROR_QUEUES } from '../src/mirror/jobs.js';
 
 /** Looks at one case per job: reads its thread if it changed and queues the deliveries. */
 export function createMirrorFetchWorker(ctx: MirrorContext, concurrency = 8): Worker {
-  async function later(job: Job, token: string | undefined, ms: number): Promise<never> {
-    await job.moveToDelayed(Date.now() + ms, token);
-    throw new DelayedError();
-  }
+  const later = (job: Job, token: string | undefined, ms: number) => delayJob(job, token, Date.now() + ms);
 
   const worker = new Worker(
     MIRROR_QUEUES.fetch,
