@@ -3,9 +3,9 @@ import { delayJob } from './delay-job.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { SyncState } from '../src/state/sync-state.js';
-import type { StateKeys } from '../src/state/keys.js';
+import type { StateKeys } from '../src/state/state-keys.js';
 import { deliveryJobSchema, MAX_DEFERRALS, MIRROR_QUEUES } from '../src/mirror/jobs.js';
-import { hashId, type MirrorKeys } from '../src/mirror/keys.js';
+import { hashId, type MirrorKeys } from '../src/mirror/mirror-keys.js';
 import { SinkError, type ReplySink } from '../src/mirror/sink.js';
 import { releaseLock } from '../src/redis-lock.js';
 

@@ -2,7 +2,7 @@ import { DelayedError, Worker, type Job } from 'bullmq';
 import { delayJob } from './delay-job.js';
 import { BudgetWaitError } from '../src/budget/redis-budget.js';
 import { ExpereoApiError } from '../src/expereo/api-error.js';
-import type { MirrorContext } from '../src/mirror/context.js';
+import type { MirrorContext } from '../src/mirror/mirror-context.js';
 import { fetchCase } from '../src/mirror/fetch-case.js';
 import { fetchJobSchema, MIRROR_QUEUES } from '../src/mirror/jobs.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
-import type { MirrorContext } from '../src/mirror/context.js';
+import type { MirrorContext } from '../src/mirror/mirror-context.js';
 import { MIRROR_QUEUES } from '../src/mirror/jobs.js';
 import { tick } from '../src/mirror/tick.js';
 

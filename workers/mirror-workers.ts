@@ -1,8 +1,8 @@
 import type { Worker } from 'bullmq';
 import type { Core } from '../src/core.js';
-import { mirrorSettings, type MirrorContext } from '../src/mirror/context.js';
+import { mirrorSettings, type MirrorContext } from '../src/mirror/mirror-context.js';
 import { CursorStore } from '../src/mirror/cursor-store.js';
-import { mirrorKeys } from '../src/mirror/keys.js';
+import { mirrorKeys } from '../src/mirror/mirror-keys.js';
 import type { MirrorCapability } from '../src/mirror/mirror-capability.js';
 import { PollSchedule } from '../src/mirror/poll-schedule.js';
 import { MirrorReads, mirrorBudget, mirrorHoldBackUs } from '../src/mirror/reads.js';

@@ -1,7 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { StateKeys } from '../src/state/keys.js';
+import type { StateKeys } from '../src/state/state-keys.js';
 import { outcomeSchema, type OutcomeHandlers } from '../src/writes/catalog.js';
 import { QUEUE_NAMES } from '../src/writes/queues.js';
 

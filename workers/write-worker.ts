@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { RedisBudget } from '../src/budget/redis-budget.js';
 import type { Config } from '../src/config/config.js';
 import type { ExpereoClient } from '../src/expereo/client.js';
-import type { StateKeys } from '../src/state/keys.js';
+import type { StateKeys } from '../src/state/state-keys.js';
 import { WRITE_JOBS, type Outcome } from '../src/writes/catalog.js';
 import { nextBatch, type Batch } from '../src/writes/coalesce.js';
 import { isReservedLane, LANES, type Lane } from '../src/writes/lanes.js';

@@ -8,7 +8,7 @@ import { AlertProcessor, type NotifyResult } from './processor.js';
 import type { AlertSource, AlertsRouting } from './routing-schema.js';
 import { slackPoster } from './slack-announce.js';
 import { parseNotification } from './sources/index.js';
-import { IncidentStore } from './store.js';
+import { IncidentStore } from './incident-store.js';
 import { createAlertQueue, scheduleTimer } from './timer-queue.js';
 
 export const ALERTS_INTAKE = 'alerts';

@@ -1,7 +1,7 @@
 import { ExpereoApiError } from '../expereo/api-error.js';
 import type { CaseMessage } from '../expereo/v2-contract.js';
 import { closedStep, isClosedStatus, pollDelayMs } from './cadence.js';
-import type { MirrorContext } from './context.js';
+import type { MirrorContext } from './mirror-context.js';
 import { isBefore, sameInstant, toMs } from './instants.js';
 import { DELIVERY_JOB_OPTIONS, deliveryJobId, type CaseInfo, type DeliveryJob, type FetchJob } from './jobs.js';
 import { writeInFlight } from './own-writes.js';

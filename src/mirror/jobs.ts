@@ -1,6 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import { hashId } from './keys.js';
+import { hashId } from './mirror-keys.js';
 
 /**
  * The job catalog of reply mirroring: queue → job schema and retry policy, validated when a job is

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { MirrorKeys } from './keys.js';
+import type { MirrorKeys } from './mirror-keys.js';
 import { runScript } from '../redis.js';
 import { releaseLock, takeLock } from '../redis-lock.js';
 

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { ExpereoApiError } from '../expereo/api-error.js';
 import { MAX_PAGE_LIMIT } from '../expereo/v2-contract.js';
-import type { MirrorContext } from './context.js';
+import type { MirrorContext } from './mirror-context.js';
 import { fetchCase } from './fetch-case.js';
 import { FETCH_JOB_OPTIONS, fetchJobId, type FetchJob } from './jobs.js';
 import { awaitingFirstLook, isRecentFirst, nextPage, planScan, type ScanItem } from './scan-plan.js';

@@ -1,4 +1,4 @@
-import type { MirrorContext } from './context.js';
+import type { MirrorContext } from './mirror-context.js';
 import { addFetches, scanRecent } from './scan-recent.js';
 
 export type TickResult = { mode: 'recent' | 'per-case'; fetches: number };

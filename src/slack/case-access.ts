@@ -1,6 +1,6 @@
 import { ExpereoApiError } from '../expereo/api-error.js';
 import type { Case } from '../expereo/v2-contract.js';
-import type { SlackContext } from './context.js';
+import type { SlackContext } from './slack-context.js';
 
 /**
  * Does a case belong to the account? By its `accountId` when expereo gives one; otherwise by its

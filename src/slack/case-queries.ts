@@ -1,7 +1,7 @@
 import { slackLink } from './links.js';
 import { caseBelongsTo, findAccountCase, INTERACTIVE_READ_WAIT_MS, isClosed } from './case-access.js';
-import type { SlackContext } from './context.js';
-import { caseUrl, type SlackRoute } from './routing.js';
+import type { SlackContext } from './slack-context.js';
+import { caseUrl, type SlackRoute } from './account-routing.js';
 import { caseListText, caseStatusText, linkedRootText, notFoundText } from './texts.js';
 
 /** `/case status <id>`: the answer to show the person. */

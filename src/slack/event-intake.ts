@@ -1,7 +1,7 @@
 import type { App, Receiver } from '@slack/bolt';
 import type { Intake } from '../intake/intake.js';
-import type { SlackKeys } from './keys.js';
-import { TTL_S } from './keys.js';
+import type { SlackKeys } from './slack-keys.js';
+import { TTL_S } from './slack-keys.js';
 
 /**
  * Slack's Events API deliveries over HTTP are answered once they are in the Slack events intake

@@ -2,12 +2,12 @@ import type { Core } from '../core.js';
 import type { Intake } from '../intake/intake.js';
 import type { ReplySink } from '../mirror/sink.js';
 import type { OutcomeHandlers } from '../writes/catalog.js';
-import type { SlackContext } from './context.js';
+import type { SlackContext } from './slack-context.js';
 import { acceptSlackEvent, SLACK_EVENTS_INTAKE, type SlackEventEntry } from './event-intake.js';
-import { slackKeys } from './keys.js';
+import { slackKeys } from './slack-keys.js';
 import { SlackLookups } from './lookups.js';
 import { slackOutcomes } from './outcomes.js';
-import { slackSink } from './sink.js';
+import { slackSink } from './thread-sink.js';
 import { createWebClient, type SlackSettings } from './web-client.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { IRedisTransaction } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { StateKeys } from '../state/keys.js';
+import type { StateKeys } from '../state/state-keys.js';
 import { writeRequestSchema, type WriteRequest } from './catalog.js';
 import type { Lane } from './lanes.js';
 import { COMPLETE, DEAD, ENQUEUE, REPLAY } from './outbox-scripts.js';

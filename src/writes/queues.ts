@@ -1,5 +1,5 @@
 import { Job, Queue, type ConnectionOptions, type IRedisTransaction, type JobsOptions } from 'bullmq';
-import type { StateKeys } from '../state/keys.js';
+import type { StateKeys } from '../state/state-keys.js';
 import type { Lane } from './lanes.js';
 
 export const QUEUE_NAMES = { writes: 'writes', outcomes: 'outcomes' } as const;

@@ -19,7 +19,7 @@ import { createLogger } from '../../src/log.js';
 import { mirrorCapability } from '../../src/mirror/mirror-capability.js';
 import { startMirroring } from '../../workers/index.js';
 import { MIRROR_QUEUES } from '../../src/mirror/jobs.js';
-import { mirrorKeys } from '../../src/mirror/keys.js';
+import { mirrorKeys } from '../../src/mirror/mirror-keys.js';
 import { MirrorReads, mirrorBudget, mirrorHoldBackUs } from '../../src/mirror/reads.js';
 import { webhookSink } from '../../src/mirror/webhook-sink.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';

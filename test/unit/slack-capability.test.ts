@@ -10,7 +10,7 @@ import { createLogger } from '../../src/log.js';
 import { slackCapability } from '../../src/slack/slack-capability.js';
 import { CASE_COMMAND } from '../../src/slack/listeners/case-command.js';
 import { OPEN_CASE_SHORTCUT } from '../../src/slack/listeners/message-shortcut.js';
-import { stateKeys } from '../../src/state/keys.js';
+import { stateKeys } from '../../src/state/state-keys.js';
 
 /** Just what building the capability reads: it opens nothing until its routes or workers start. */
 function coreWith(env: Record<string, string>, routing?: unknown) {

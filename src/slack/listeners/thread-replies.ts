@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { CaseRef } from '../../writes/catalog.js';
 import { InvalidWriteError } from '../../writes/producer.js';
-import type { SlackContext } from '../context.js';
+import type { SlackContext } from '../slack-context.js';
 import { slackLinkId } from '../links.js';
 import { messageFailedText } from '../texts.js';
 import { threadReplyOf } from '../thread-reply.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /**
  * Redis keys of the Slack app, all under `<p>:slack:` (`<p>` is REDIS_PREFIX). The shared state
- * (links, outbox, budgets) is in `src/state/keys.ts`.
+ * (links, outbox, budgets) is in `src/state/state-keys.ts`.
  *
  * | key | type | holds |
  * |---|---|---|

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { SinkError, type Delivery, type ReplySink } from '../mirror/sink.js';
 import type { Link } from '../writes/catalog.js';
-import { TTL_S, type SlackKeys } from './keys.js';
+import { TTL_S, type SlackKeys } from './slack-keys.js';
 import { slackThreadOf } from './links.js';
 import { escapeMrkdwn } from './texts.js';
 import { isTransientSlackError, sinkErrorOf, type WebClient } from './web-client.js';

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Core } from '../core.js';
-import type { SlackKeys } from './keys.js';
+import type { SlackKeys } from './slack-keys.js';
 import type { SlackLookups } from './lookups.js';
 import type { SlackRouting } from './routing-schema.js';
 import type { WebClient } from './web-client.js';

@@ -29,8 +29,8 @@ import { createHash } from 'node:crypto';
  * messages can be queued before the case exists), `c:<case id>` for any other case. A slot's flush
  * on the way is its BullMQ job, deduplicated by the slot (`<p>:q:writes:de:<slot>` names it).
  * Each capability keeps its own state under `<p>:<capability>:…`, documented at the top of the
- * module that owns it: `<p>:mirror:` (src/mirror/keys.ts: cursors, poll schedule, delivery
- * markers), `<p>:alerts:` (src/alerts/store.ts: incident state), `<p>:slack:` (src/slack/keys.ts:
+ * module that owns it: `<p>:mirror:` (src/mirror/mirror-keys.ts: cursors, poll schedule, delivery
+ * markers), `<p>:alerts:` (src/alerts/incident-store.ts: incident state), `<p>:slack:` (src/slack/slack-keys.ts:
  * caches, event dedupe), `<p>:itsm:` (src/itsm/itsm-state.ts: delivery ids, posted comments).
  *
  * `<client>` is a short hash of the expereo client id: budgets and tokens are shared by every

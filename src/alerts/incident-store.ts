@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { incidentStateSchema, type IncidentState } from './incident-state.js';
-import { COMMIT, DRAINED } from './store-scripts.js';
+import { COMMIT, DRAINED } from './incident-store-scripts.js';
 import type { PlannedItem } from './transitions.js';
 import { runScript } from '../redis.js';
 import { releaseLock, takeLock } from '../redis-lock.js';

@@ -1,10 +1,10 @@
 import type { App, BlockStaticSelectAction, ViewSubmitAction } from '@slack/bolt';
 import { readCaseForm, type ViewValues } from '../case-form.js';
 import { ACTION, BLOCK, CASE_MODAL_CALLBACK, isCaseType, readMetadata } from '../case-modal.js';
-import type { SlackContext } from '../context.js';
+import type { SlackContext } from '../slack-context.js';
 import { routeModal } from '../open-modal.js';
 import { serviceOptions, siteOptions } from '../picker-options.js';
-import { resolveRoute } from '../routing.js';
+import { resolveRoute } from '../account-routing.js';
 import { claimSubmission, createKeyOf, submitCase, type Claim } from '../submit-case.js';
 import { submitBusyText, submitUnavailableText } from '../texts.js';
 

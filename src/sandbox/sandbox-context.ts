@@ -4,7 +4,7 @@ import { CallLog } from './call-log.js';
 import { FaultInjector } from './faults.js';
 import type { ResolvedOptions, SandboxClient } from './options.js';
 import { RateLimiter } from './rate-limiter.js';
-import { SandboxStore } from './store.js';
+import { SandboxStore } from './sandbox-store.js';
 
 export interface SandboxContext {
   options: ResolvedOptions;
