@@ -5,7 +5,7 @@ import { checkNotification } from '../../src/alerts/sources/index.js';
 import { BridgeError } from '../../src/errors.js';
 import { withinDeadline } from '../../src/http/deadline.js';
 import { parseJsonBody } from '../../src/http/json-body.js';
-import { verifyRequest } from './verify.js';
+import { verifySourceAuth } from '../../src/http/signatures.js';
 
 export interface AlertsPluginOptions {
   routing: AlertsRouting | undefined;
@@ -44,7 +44,7 @@ export const alertsPlugin = fp<AlertsPluginOptions>(
         if (!config || !accept) throw new BridgeError('not_found', `alert source ${source} is not configured`);
         const raw = request.body;
         if (!Buffer.isBuffer(raw)) throw new BridgeError('unsupported_media_type', 'send the notification as application/json');
-        const verdict = verifyRequest(config.auth, request.headers, raw);
+        const verdict = verifySourceAuth(config.auth, request.headers, raw);
         if (!verdict.ok) {
           request.log.warn({ source, reason: verdict.reason }, 'alert webhook refused');
           throw new BridgeError('unauthorized', 'invalid credentials');

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { safeEqual } from '../../src/http/safe-equal.js';
-import { checkFreshness, parseTimestamp, verifyHeaderAuth, verifyJira, verifyZendesk } from '../../src/itsm/verify.js';
+import { checkFreshness, parseTimestamp, verifyHeaderAuth, verifyJira, verifyZendesk } from '../../src/http/signatures.js';
 
 const SECRET = 'it-is-a-secret-0001';
 const body = Buffer.from('{"webhookEvent":"jira:issue_created"}');
