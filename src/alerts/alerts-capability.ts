@@ -6,6 +6,7 @@ import type { OutcomeHandlers } from '../writes/catalog.js';
 import type { Notification, NotificationHead } from './notification.js';
 import { AlertProcessor, type NotifyResult } from './processor.js';
 import type { AlertSource, AlertsRouting } from './routing-schema.js';
+import { createWebClient } from '../slack/web-client.js';
 import { slackPoster } from './slack-announce.js';
 import { parseNotification } from './sources/index.js';
 import { IncidentStore } from './incident-store.js';
@@ -51,7 +52,7 @@ export function alertsCapability(core: Core): AlertsCapability | undefined {
 
   const queue = createAlertQueue(core.redis, core.keys.queuePrefix);
   queue.on('error', (err) => log.error({ err }, 'alerts queue error'));
-  const slack = core.config.slack ? slackPoster(core.config.slack) : undefined;
+  const slack = core.config.slack ? slackPoster(createWebClient(core.config.slack, log, 'announce')) : undefined;
   const processorOn = (redis: typeof core.redis) =>
     new AlertProcessor({
       routing,
