@@ -11,6 +11,7 @@ import { nextBatch, type Batch } from '../src/writes/coalesce.js';
 import { isReservedLane, LANES, type Lane } from '../src/writes/lanes.js';
 import type { Entry, Outbox } from '../src/writes/outbox.js';
 import { classifyWriteFailure, type WriteFailure } from '../src/writes/failure-policy.js';
+import { parseSlot } from '../src/writes/slots.js';
 import { flushJobOptions, QUEUE_NAMES, type RetryPolicy } from '../src/writes/queues.js';
 import { delayJob } from './delay-job.js';
 import { sendBatch } from './send-batch.js';
@@ -111,7 +112,8 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
 
     let caseId: string | undefined;
     if (batch.op !== 'create') {
-      caseId = slot.startsWith('c:') ? slot.slice(2) : await outbox.caseIdForKey(slot.slice(2));
+      const named = parseSlot(slot);
+      caseId = 'caseId' in named ? named.caseId : await outbox.caseIdForKey(named.createKey);
       if (!caseId) {
         await deadLetter(slot, entries, { code: 'case_unknown', message: 'the case this write belongs to was never created', fieldErrors: [] }, batch.op);
         return;

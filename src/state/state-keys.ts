@@ -26,7 +26,8 @@ import { createHash } from 'node:crypto';
  * | `<p>:cases:linked` | set | case ids with at least one linked conversation |
  *
  * A slot names one case's queue of writes: `k:<create key>` for a case the bridge creates (its
- * messages can be queued before the case exists), `c:<case id>` for any other case. A slot's flush
+ * messages can be queued before the case exists), `c:<case id>` for any other case (src/writes/slots.ts
+ * makes and reads these names). A slot's flush
  * on the way is its BullMQ job, deduplicated by the slot (`<p>:q:writes:de:<slot>` names it).
  * Each capability keeps its own state under `<p>:<capability>:…`, documented at the top of the
  * module that owns it: `<p>:mirror:` (src/mirror/mirror-keys.ts: cursors, poll schedule, delivery

@@ -6,6 +6,7 @@ import { BridgeError } from '../../src/errors.js';
 import type { Intake } from '../../src/intake/intake.js';
 import type { Entry } from '../../src/writes/outbox.js';
 import { readWithin } from '../../src/redis.js';
+import { caseSlot } from '../../src/writes/slots.js';
 import { adminGuard } from './admin-auth.js';
 import { withinDeadline } from '../../src/http/deadline.js';
 import { queueDashboard } from './queue-dashboard.js';
@@ -57,7 +58,7 @@ export const adminPlugin = fp<{ core: Core; queues: Queue[]; intakes: Intake<unk
     app.get<{ Params: { caseId: string } }>('/admin/cases/:caseId', { onRequest: guard }, async (request) => {
       const { caseId } = request.params;
       return withinDeadline(async () => {
-        const slot = (await core.redis.get(core.keys.caseSlot(caseId))) ?? `c:${caseId}`;
+        const slot = (await core.redis.get(core.keys.caseSlot(caseId))) ?? caseSlot(caseId);
         const [links, pending, tracked, sent] = await Promise.all([
           core.sync.links(caseId),
           core.outbox.head(slot, 200),
