@@ -3,7 +3,8 @@ import { delayJob } from './delay-job.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AlertProcessor } from '../src/alerts/processor.js';
-import { ALERTS_QUEUE, timerDataSchema } from '../src/alerts/timer-queue.js';
+import { ALERTS_QUEUE } from '../src/alerts/timer-queue.js';
+import { readJob } from '../src/job-catalog.js';
 
 /** Runs the `alerts` queue: hold-down and flap-damping timers, and the sweep (see src/alerts/timer-queue.ts). */
 export function createAlertTimerWorker(deps: { connection: Redis; prefix: string; processor: AlertProcessor; log: Logger }): Worker {
@@ -12,7 +13,7 @@ export function createAlertTimerWorker(deps: { connection: Redis; prefix: string
     async (job: Job, token?: string) => {
       if (job.name === 'sweep') return deps.processor.sweep();
       if (job.name !== 'hold' && job.name !== 'settle') return;
-      const { hash, seq } = timerDataSchema.parse(job.data);
+      const { hash, seq } = readJob('alerts', job.name, job.data);
       const { retryAt } = await deps.processor.timer(job.name, hash, seq);
       if (retryAt !== undefined) {
         return delayJob(job, token, retryAt);

@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { SyncState } from '../src/state/sync-state.js';
 import type { StateKeys } from '../src/state/state-keys.js';
-import { deliveryJobSchema, MAX_DEFERRALS, MIRROR_QUEUES } from '../src/mirror/jobs.js';
+import { readJob } from '../src/job-catalog.js';
+import { MAX_DEFERRALS, MIRROR_QUEUES } from '../src/mirror/jobs.js';
 import { hashId, type MirrorKeys } from '../src/mirror/mirror-keys.js';
 import { SinkError, type ReplySink } from '../src/mirror/sink.js';
 import { releaseLock } from '../src/redis-lock.js';
@@ -38,7 +39,7 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
   const worker = new Worker(
     MIRROR_QUEUES.deliveries,
     async (job: Job, token?: string, signal?: AbortSignal) => {
-      const data = deliveryJobSchema.parse(job.data);
+      const data = readJob('deliveries', job.name as 'message' | 'status', job.data);
       const doneKey = mirrorKeys.done(job.id ?? '');
       if (await deps.connection.exists(doneKey)) return { already: true };
       const link = (await deps.sync.links(data.caseId)).find((l) => l.id === data.linkId);

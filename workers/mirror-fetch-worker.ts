@@ -4,7 +4,8 @@ import { BudgetWaitError } from '../src/budget/redis-budget.js';
 import { ExpereoApiError } from '../src/expereo/api-error.js';
 import type { MirrorContext } from '../src/mirror/mirror-context.js';
 import { fetchCase } from '../src/mirror/fetch-case.js';
-import { fetchJobSchema, MIRROR_QUEUES } from '../src/mirror/jobs.js';
+import { readJob } from '../src/job-catalog.js';
+import { MIRROR_QUEUES } from '../src/mirror/jobs.js';
 
 /** Looks at one case per job: reads its thread if it changed and queues the deliveries. */
 export function createMirrorFetchWorker(ctx: MirrorContext, concurrency = 8): Worker {
@@ -13,7 +14,7 @@ export function createMirrorFetchWorker(ctx: MirrorContext, concurrency = 8): Wo
   const worker = new Worker(
     MIRROR_QUEUES.fetch,
     async (job: Job, token?: string, signal?: AbortSignal) => {
-      const data = fetchJobSchema.parse(job.data);
+      const data = readJob('mirror-fetch', 'fetch', job.data);
       try {
         const outcome = await fetchCase(ctx, data, signal, data.waitingSince);
         if (outcome.kind === 'wait') {

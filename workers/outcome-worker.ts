@@ -2,7 +2,8 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { StateKeys } from '../src/state/state-keys.js';
-import { outcomeSchema, type OutcomeHandlers } from '../src/writes/catalog.js';
+import { readJob } from '../src/job-catalog.js';
+import type { OutcomeHandlers } from '../src/writes/catalog.js';
 import { QUEUE_NAMES } from '../src/writes/queues.js';
 
 /** Delivers write outcomes to the handler of their origin; a failing handler is retried with backoff. */
@@ -10,7 +11,7 @@ export function createOutcomeWorker(deps: { connection: Redis; keys: StateKeys; 
   const worker = new Worker(
     QUEUE_NAMES.outcomes,
     async (job: Job) => {
-      const outcome = outcomeSchema.parse(job.data);
+      const outcome = readJob('outcomes', 'outcome', job.data);
       const handler = deps.handlers[outcome.origin.kind];
       if (outcome.type === 'failed') deps.log.warn({ key: outcome.key, origin: outcome.origin, error: outcome.error }, 'write failed');
       if (handler) await handler(outcome);

@@ -6,7 +6,8 @@ import type { RedisBudget } from '../src/budget/redis-budget.js';
 import type { Config } from '../src/config/config.js';
 import type { ExpereoClient } from '../src/expereo/client.js';
 import type { StateKeys } from '../src/state/state-keys.js';
-import { WRITE_JOBS, type Outcome } from '../src/writes/catalog.js';
+import { jobData, jobOptions, readJob } from '../src/job-catalog.js';
+import type { Outcome } from '../src/writes/catalog.js';
 import { nextBatch, type Batch } from '../src/writes/coalesce.js';
 import { isReservedLane, LANES, type Lane } from '../src/writes/lanes.js';
 import type { Entry, Outbox } from '../src/writes/outbox.js';
@@ -50,7 +51,7 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
   async function schedule(slot: string): Promise<void> {
     const head = (await outbox.head(slot, 1))[0];
     if (!head || head.status === 'dead') return;
-    await deps.writes.add('flush', { slot }, flushJobOptions(slot, head.lane, retry));
+    await deps.writes.add('flush', jobData('writes', 'flush', { slot }), flushJobOptions(slot, head.lane, retry));
   }
 
   /**
@@ -69,14 +70,8 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
         ? [
             {
               name: 'outcome',
-              data: { type, key: e.key, kind: e.request.kind, origin: e.request.origin, caseId, error } satisfies Outcome,
-              opts: {
-                jobId: `${type}-${createHash('sha1').update(e.key).digest('hex')}-${e.attempts}`,
-                attempts: 5,
-                backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
-                removeOnComplete: true,
-                removeOnFail: { count: 1000 },
-              },
+              data: jobData('outcomes', 'outcome', { type, key: e.key, kind: e.request.kind, origin: e.request.origin, caseId, error } satisfies Outcome),
+              opts: { ...jobOptions('outcomes', 'outcome'), jobId: `${type}-${createHash('sha1').update(e.key).digest('hex')}-${e.attempts}` },
             },
           ]
         : [],
@@ -210,7 +205,7 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
     QUEUE_NAMES.writes,
     async (job: Job, token?: string) => {
       if (job.name === 'sweep') return sweep();
-      const { slot } = WRITE_JOBS.flush.schema.parse(job.data);
+      const { slot } = readJob('writes', 'flush', job.data);
       const owner = `${job.id}:${token ?? ''}`;
       try {
         if (!(await outbox.lockSlot(slot, owner, settings.lockTimeoutMs))) {
@@ -265,7 +260,7 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
   async function sweepSoon(): Promise<void> {
     for (let attempt = 0; attempt < 20 && !worker.closing; attempt++) {
       try {
-        await deps.writes.add('sweep', {}, { deduplication: { id: 'sweep-after-reconnect' }, removeOnComplete: true, removeOnFail: { count: 100 } });
+        await deps.writes.add('sweep', jobData('writes', 'sweep', {}), { ...jobOptions('writes', 'sweep'), deduplication: { id: 'sweep-after-reconnect' } });
         return;
       } catch {
         await new Promise((r) => setTimeout(r, 250)); // the queue's own connection may come back a moment later
@@ -277,5 +272,5 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
 
 /** Registers the periodic sweep (see `sweep` above). */
 export async function scheduleSweep(writes: Queue, everyMs: number): Promise<void> {
-  await writes.upsertJobScheduler('sweep', { every: everyMs }, { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
+  await writes.upsertJobScheduler('sweep', { every: everyMs }, { name: 'sweep', data: jobData('writes', 'sweep', {}), opts: jobOptions('writes', 'sweep') });
 }

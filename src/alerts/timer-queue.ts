@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { z } from 'zod';
+import { jobData, jobOptions } from '../job-catalog.js';
 import type { Timer } from './transitions.js';
 
 /**
@@ -12,23 +12,18 @@ import type { Timer } from './transitions.js';
 
 export const ALERTS_QUEUE = 'alerts';
 
-export const timerDataSchema = z.object({ hash: z.string().regex(/^[0-9a-f]{8,64}$/), seq: z.number().int().min(0) });
-
 export function createAlertQueue(connection: Redis, prefix: string): Queue {
   return new Queue(ALERTS_QUEUE, { connection, prefix });
 }
 
 export async function scheduleTimer(queue: Queue, timer: Timer, now = Date.now()): Promise<void> {
-  await queue.add(timer.name, timer.data, {
+  await queue.add(timer.name, jobData('alerts', timer.name, timer.data), {
+    ...jobOptions('alerts', timer.name),
     jobId: timer.jobId,
     delay: Math.max(0, timer.runAt - now),
-    attempts: 8,
-    backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
-    removeOnComplete: true,
-    removeOnFail: { count: 1000 },
   });
 }
 
 export async function scheduleSweep(queue: Queue, everyMs: number): Promise<void> {
-  await queue.upsertJobScheduler('alerts-sweep', { every: everyMs }, { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
+  await queue.upsertJobScheduler('alerts-sweep', { every: everyMs }, { name: 'sweep', data: jobData('alerts', 'sweep', {}), opts: jobOptions('alerts', 'sweep') });
 }

@@ -3,7 +3,8 @@ import type { CaseMessage } from '../expereo/v2-contract.js';
 import { closedStep, isClosedStatus, pollDelayMs } from './cadence.js';
 import type { MirrorContext } from './mirror-context.js';
 import { isBefore, sameInstant, toMs } from './instants.js';
-import { DELIVERY_JOB_OPTIONS, deliveryJobId, type CaseInfo, type DeliveryJob, type FetchJob } from './jobs.js';
+import { jobData, jobOptions } from '../job-catalog.js';
+import { deliveryJobId, type CaseInfo, type DeliveryJob, type FetchJob } from './jobs.js';
 import { writeInFlight } from './own-writes.js';
 import type { Delivery } from './sink.js';
 import { caseInfo, latestMessage, messageDelivery, splitThread, statusDelivery } from './thread.js';
@@ -113,8 +114,8 @@ export async function queueDeliveries(ctx: MirrorContext, caseId: string, delive
   const jobs = links.flatMap((link) =>
     deliveries.map((delivery) => ({
       name: delivery.kind,
-      data: { caseId, linkId: link.id, delivery, deferrals: 0 } satisfies DeliveryJob,
-      opts: { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(caseId, link.id, delivery.id) },
+      data: jobData('deliveries', delivery.kind, { caseId, linkId: link.id, delivery, deferrals: 0 } satisfies DeliveryJob),
+      opts: { ...jobOptions('deliveries', delivery.kind), jobId: deliveryJobId(caseId, link.id, delivery.id) },
     })),
   );
   if (jobs.length) await ctx.queues.deliveries.addBulk(jobs);

@@ -3,7 +3,8 @@ import { ExpereoApiError } from '../expereo/api-error.js';
 import { MAX_PAGE_LIMIT } from '../expereo/v2-contract.js';
 import type { MirrorContext } from './mirror-context.js';
 import { fetchCase } from './fetch-case.js';
-import { FETCH_JOB_OPTIONS, fetchJobId, type FetchJob } from './jobs.js';
+import { jobData, jobOptions } from '../job-catalog.js';
+import { fetchJobId, type FetchJob } from './jobs.js';
 import { awaitingFirstLook, isRecentFirst, nextPage, planScan, type ScanItem } from './scan-plan.js';
 import { caseInfo } from './thread.js';
 
@@ -125,6 +126,6 @@ export const BASELINE_PRIORITY = 10;
 
 export async function addFetches(queue: Queue, jobs: FetchJob[], priority?: number): Promise<void> {
   if (jobs.length === 0) return;
-  const opts = { ...FETCH_JOB_OPTIONS, ...(priority ? { priority } : {}) };
-  await queue.addBulk(jobs.map((data) => ({ name: 'fetch', data, opts: { ...opts, jobId: fetchJobId(data.caseId) } })));
+  const opts = { ...jobOptions('mirror-fetch', 'fetch'), ...(priority ? { priority } : {}) };
+  await queue.addBulk(jobs.map((data) => ({ name: 'fetch', data: jobData('mirror-fetch', 'fetch', data), opts: { ...opts, jobId: fetchJobId(data.caseId) } })));
 }

@@ -78,20 +78,6 @@ export type WriteRequest = z.infer<typeof writeRequestSchema>;
 /** What callers pass in (defaults not yet applied). */
 export type WriteRequestInput = z.input<typeof writeRequestSchema>;
 
-/** Jobs on the write queue, with their retry policy. */
-export const WRITE_JOBS = {
-  /** Drain the pending writes of one case, in order. */
-  flush: {
-    schema: z.object({ slot: z.string().min(3) }),
-    attempts: 8,
-  },
-  /** Make sure every case with pending writes has a flush on the way (repair after crashes). */
-  sweep: {
-    schema: z.object({}),
-    attempts: 1,
-  },
-} as const;
-
 /** Jobs on the outcome queue: results and failures told back to where a write came from. */
 export const outcomeSchema = z.object({
   type: z.enum(['done', 'failed']),
