@@ -34,7 +34,7 @@ export function createMirrorFetchWorker(ctx: MirrorContext, concurrency = 8): Wo
         throw err;
       }
     },
-    { connection: ctx.core.workerRedis, prefix: ctx.core.keys.queuePrefix, concurrency, autorun: false },
+    { connection: ctx.connection, prefix: ctx.queuePrefix, concurrency, autorun: false },
   );
   worker.on('error', (err) => ctx.log.error({ err }, 'mirror fetch worker error'));
   return worker;

@@ -26,7 +26,7 @@ export function createMirrorScanWorker(ctx: MirrorContext): Worker {
         await ctx.schedule.unlockScan(owner).catch(() => undefined);
       }
     },
-    { connection: ctx.core.workerRedis, prefix: ctx.core.keys.queuePrefix, concurrency: 1, autorun: false },
+    { connection: ctx.connection, prefix: ctx.queuePrefix, concurrency: 1, autorun: false },
   );
   worker.on('error', (err) => ctx.log.error({ err }, 'mirror scan worker error'));
   return worker;

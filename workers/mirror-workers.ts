@@ -4,6 +4,7 @@ import { mirrorSettings, type MirrorContext } from '../src/mirror/mirror-context
 import { CursorStore } from '../src/mirror/cursor-store.js';
 import { mirrorKeys } from '../src/mirror/mirror-keys.js';
 import type { MirrorCapability } from '../src/mirror/mirror-capability.js';
+import { writeInFlight } from '../src/mirror/own-writes.js';
 import { PollSchedule } from '../src/mirror/poll-schedule.js';
 import { MirrorReads, mirrorBudget, mirrorHoldBackUs } from '../src/mirror/reads.js';
 import { createMirrorDeliveryWorker } from './mirror-delivery-worker.js';
@@ -18,7 +19,10 @@ import { createMirrorScanWorker, scheduleScans } from './mirror-scan-worker.js';
 export function createMirrorWorkers(core: Core, mirror: MirrorCapability): { workers: Worker[]; ctx: MirrorContext } {
   const keys = mirrorKeys(core.keys.prefix);
   const ctx: MirrorContext = {
-    core,
+    sync: core.sync,
+    connection: core.workerRedis,
+    queuePrefix: core.keys.queuePrefix,
+    writeInFlight: (caseId) => writeInFlight(core, caseId),
     reads: new MirrorReads(core, mirrorBudget(core), mirrorHoldBackUs(core)),
     cursors: new CursorStore(core.workerRedis, keys),
     schedule: new PollSchedule(core.workerRedis, keys),

@@ -1,7 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
-import type { Core } from '../core.js';
+import type { Redis } from 'ioredis';
+import type { SyncState } from '../state/sync-state.js';
 import type { CursorStore } from './cursor-store.js';
 import type { PollSchedule } from './poll-schedule.js';
 import type { MirrorReads } from './reads.js';
@@ -51,7 +52,13 @@ export function mirrorSettings(config: Readonly<Config>): MirrorSettings {
 
 /** Everything the poller's jobs share. */
 export interface MirrorContext {
-  core: Core;
+  /** Linked cases and conversations, the bridge's own messages. */
+  sync: Pick<SyncState, 'linkedCases' | 'links' | 'untrack' | 'isOwnMessage'>;
+  /** The patient worker connection, and the queues' key prefix (for the mirror's workers). */
+  connection: Redis;
+  queuePrefix: string;
+  /** Is a write of the bridge to this case on its way upstream right now? (own-writes.ts) */
+  writeInFlight(caseId: string): Promise<boolean>;
   reads: MirrorReads;
   cursors: CursorStore;
   schedule: PollSchedule;

@@ -19,7 +19,7 @@ export type ScanResult =
  */
 export async function scanRecent(ctx: MirrorContext, signal?: AbortSignal): Promise<ScanResult> {
   const s = ctx.settings;
-  const linked = await ctx.core.sync.linkedCases();
+  const linked = await ctx.sync.linkedCases();
   if (linked.length === 0) return { usable: true, pages: 0, fetches: 0, dropped: 0 };
   const cursors = await ctx.cursors.getMany(linked);
   const watermark = await ctx.cursors.watermark();
@@ -51,7 +51,7 @@ export async function scanRecent(ctx: MirrorContext, signal?: AbortSignal): Prom
   await addFetches(ctx.queues.fetch, plan.fetch.filter((j) => baseline.has(j.caseId)), BASELINE_PRIORITY);
   for (const job of inline) await fetchNow(ctx, job, signal);
   for (const caseId of plan.drop) {
-    await ctx.core.sync.untrack(caseId);
+    await ctx.sync.untrack(caseId);
     await ctx.cursors.drop(caseId);
     ctx.log.info({ caseId }, 'case closed: no longer mirrored');
   }

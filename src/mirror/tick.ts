@@ -35,7 +35,7 @@ export async function tick(ctx: MirrorContext, signal?: AbortSignal): Promise<Ti
 export async function tickPerCase(ctx: MirrorContext): Promise<number> {
   const s = ctx.settings;
   const now = ctx.now();
-  const linked = await ctx.core.sync.linkedCases();
+  const linked = await ctx.sync.linkedCases();
   const fresh = await ctx.schedule.reconcile(linked, now);
   await ctx.cursors.init(fresh, now - s.lookbackMs, now);
   const limit = Math.max(1, Math.ceil(s.readsPerMs * s.scanEveryMs * 2));

@@ -18,7 +18,7 @@ export const INTERACTIVE_READ_WAIT_MS = 10_000;
 export async function findAccountCase(ctx: SlackContext, accountId: string, caseId: string): Promise<Case | undefined> {
   let c: Case;
   try {
-    c = await ctx.core.expereo.getCase(caseId, { maxWaitMs: INTERACTIVE_READ_WAIT_MS });
+    c = await ctx.expereo.getCase(caseId, { maxWaitMs: INTERACTIVE_READ_WAIT_MS });
   } catch (err) {
     if (err instanceof ExpereoApiError && (err.code === 'not_found' || err.code === 'forbidden')) return undefined;
     throw err;

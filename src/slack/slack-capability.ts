@@ -41,7 +41,11 @@ export function slackCapability(core: Core): SlackCapability | undefined {
   }
   const keys = slackKeys(core.keys.prefix);
   const requests: SlackContext = {
-    core,
+    expereo: core.expereo,
+    producer: core.producer,
+    outbox: core.outbox,
+    sync: core.sync,
+    closedStatuses: core.config.expereo.closedStatuses,
     routing,
     web: createWebClient(settings, log, 'interactive'),
     redis: core.redis,
