@@ -54,7 +54,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthPlugin, { redis: core.redis, expereo: core.expereo, workersRunning: deps.workersRunning });
   if (deps.surface === 'probe') return app;
 
-  await app.register(adminPlugin, { core, queues: [core.queues.writes, core.queues.outcomes, ...queuesOf(c)], intakes: intakesOf(c) });
+  await app.register(adminPlugin, {
+    adminToken: core.config.adminToken,
+    log: core.log,
+    redis: core.redis,
+    keys: core.keys,
+    outbox: core.outbox,
+    producer: core.producer,
+    sync: core.sync,
+    budgets: { read: core.expereo.readBudget, write: core.expereo.writeBudget, bulk: core.bulkBudget },
+    reserve: core.config.writes.reserve,
+    queues: [core.queues.writes, core.queues.outcomes, ...queuesOf(c)],
+    intakes: intakesOf(c),
+  });
   await app.register(slackPlugin, { slack: c.slack });
   await app.register(itsmPlugin, {
     connectors: c.itsm.routing.connectors,

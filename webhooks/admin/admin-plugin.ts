@@ -1,7 +1,13 @@
 import type { Queue } from 'bullmq';
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { Core } from '../../src/core.js';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { RedisBudget } from '../../src/budget/redis-budget.js';
+import type { StateKeys } from '../../src/state/state-keys.js';
+import type { SyncState } from '../../src/state/sync-state.js';
+import type { Outbox } from '../../src/writes/outbox.js';
+import type { WriteProducer } from '../../src/writes/producer.js';
 import { BridgeError } from '../../src/errors.js';
 import type { Intake } from '../../src/intake/intake.js';
 import type { Entry } from '../../src/writes/outbox.js';
@@ -32,11 +38,28 @@ const ADMIN_READ_TIMEOUT_MS = 3000;
  * The admin API, behind `ADMIN_TOKEN` (absent: the routes do not exist). Redis away or not
  * answering within the deadline is a 503 with Retry-After, as on every other route.
  */
-export const adminPlugin = fp<{ core: Core; queues: Queue[]; intakes: Intake<unknown>[] }>(
-  async (app: FastifyInstance, { core, queues, intakes }) => {
-    const token = core.config.adminToken;
+export interface AdminDeps {
+  /** Absent: the admin API is off. */
+  adminToken: string | undefined;
+  log: Logger;
+  redis: Redis;
+  keys: StateKeys;
+  outbox: Outbox;
+  producer: Pick<WriteProducer, 'replay'>;
+  sync: Pick<SyncState, 'links'>;
+  budgets: { read: RedisBudget; write: RedisBudget; bulk: RedisBudget };
+  /** Writes per period kept for urgent incidents and people (WRITE_RESERVE). */
+  reserve: number;
+  queues: Queue[];
+  intakes: Intake<unknown>[];
+}
+
+export const adminPlugin = fp<AdminDeps>(
+  async (app: FastifyInstance, deps) => {
+    const { queues, intakes } = deps;
+    const token = deps.adminToken;
     if (!token) {
-      core.log.info('ADMIN_TOKEN is not set: the admin API is off');
+      deps.log.info('ADMIN_TOKEN is not set: the admin API is off');
       return;
     }
     const guard = adminGuard(token);
@@ -44,12 +67,12 @@ export const adminPlugin = fp<{ core: Core; queues: Queue[]; intakes: Intake<unk
 
     app.get('/admin/dead-letters', { onRequest: guard }, async (request) => {
       const limit = Math.min(Math.max(Number((request.query as { limit?: string }).limit ?? 100) || 100, 1), 1000);
-      const [entries, total] = await withinDeadline(() => Promise.all([core.outbox.deadLetters(limit), core.outbox.deadCount()]));
+      const [entries, total] = await withinDeadline(() => Promise.all([deps.outbox.deadLetters(limit), deps.outbox.deadCount()]));
       return { total, deadLetters: entries.map(view) };
     });
 
     app.post<{ Params: { key: string } }>('/admin/dead-letters/:key/replay', { onRequest: guard }, async (request, reply) => {
-      const res = await withinDeadline(() => core.producer.replay(request.params.key));
+      const res = await withinDeadline(() => deps.producer.replay(request.params.key));
       if (res.replayed) return reply.status(202).send(res);
       if (res.status === 'missing') throw new BridgeError('not_found', `no write with key ${request.params.key}`);
       throw new BridgeError('conflict', `write ${request.params.key} is ${res.status}, not dead-lettered`);
@@ -58,12 +81,12 @@ export const adminPlugin = fp<{ core: Core; queues: Queue[]; intakes: Intake<unk
     app.get<{ Params: { caseId: string } }>('/admin/cases/:caseId', { onRequest: guard }, async (request) => {
       const { caseId } = request.params;
       return withinDeadline(async () => {
-        const slot = (await core.redis.get(core.keys.caseSlot(caseId))) ?? caseSlot(caseId);
+        const slot = (await deps.redis.get(deps.keys.caseSlot(caseId))) ?? caseSlot(caseId);
         const [links, pending, tracked, sent] = await Promise.all([
-          core.sync.links(caseId),
-          core.outbox.head(slot, 200),
-          core.redis.sismember(core.keys.linkedCases, caseId),
-          core.redis.scard(core.keys.caseSent(caseId)),
+          deps.sync.links(caseId),
+          deps.outbox.head(slot, 200),
+          deps.redis.sismember(deps.keys.linkedCases, caseId),
+          deps.redis.scard(deps.keys.caseSent(caseId)),
         ]);
         return { caseId, slot, tracked: tracked === 1, links, pending: pending.map(view), ownMessagesRemembered: sent };
       });
@@ -97,11 +120,11 @@ export const adminPlugin = fp<{ core: Core; queues: Queue[]; intakes: Intake<unk
     app.get('/admin/budget', { onRequest: guard }, async () => {
       // Budgets live on the patient worker connection, which waits out a Redis outage: answer 503 instead of hanging.
       const state = await readWithin(ADMIN_READ_TIMEOUT_MS, () =>
-        Promise.all([core.expereo.readBudget.state(), core.expereo.writeBudget.state(), core.bulkBudget.state(), core.outbox.pendingByLane(), core.outbox.deadCount()]),
+        Promise.all([deps.budgets.read.state(), deps.budgets.write.state(), deps.budgets.bulk.state(), deps.outbox.pendingByLane(), deps.outbox.deadCount()]),
       );
       if (!state) throw new BridgeError('queue_unavailable', 'Redis is unavailable or did not answer in time');
       const [read, write, bulk, pendingByLane, deadLetters] = state;
-      return { read, write, bulk, reserve: core.config.writes.reserve, pendingByLane, deadLetters };
+      return { read, write, bulk, reserve: deps.reserve, pendingByLane, deadLetters };
     });
   },
   { name: 'admin', dependencies: ['error-handler', 'metrics'] },
