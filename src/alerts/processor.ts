@@ -9,7 +9,7 @@ import { shortHash, type Notification, type NotificationHead } from './notificat
 import { resolvePolicy, ruleFor, type Policy } from './policy.js';
 import type { AlertsRouting } from './routing-schema.js';
 import { slackThreadLink, type SlackPoster } from './slack-announce.js';
-import type { IncidentStore, Loaded } from './store.js';
+import type { IncidentStore, Loaded } from './incident-store.js';
 import { onCreateOutcome, onHoldExpired, onNotification, onSettle, type Announce, type Decision, type PlannedItem, type Timer } from './transitions.js';
 
 export interface ProcessorDeps {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { duration, integer, list, nonEmpty, oneOf, rate, ratio, url } from './fields.js';
-import { loadRoutingFile, type RoutingConfig } from './routing.js';
+import { loadRoutingFile, type RoutingConfig } from './routing-file.js';
 import type { RateSpec } from './rate-spec.js';
 import { LIMITER_KINDS, type LimiterKind } from '../sandbox/rate-limiter.js';
 

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { gcraParams } from '../budget/gcra.js';
 import { BudgetWaitError, RedisBudget, type Slot } from '../budget/redis-budget.js';
 import type { BudgetSpec } from '../config/config.js';
-import type { StateKeys } from '../state/keys.js';
+import type { StateKeys } from '../state/state-keys.js';
 import { ExpereoApiError, errorFromResponse } from './api-error.js';
 import { listQuery, nextPageUrl, type ListParams, type Page } from './pages.js';
 import { TokenProvider } from './token-provider.js';

@@ -1,10 +1,10 @@
 import { ExpereoApiError } from '../expereo/api-error.js';
 import type { CaseMessage } from '../expereo/v2-contract.js';
 import { closedStep, isClosedStatus, pollDelayMs } from './cadence.js';
-import type { MirrorContext } from './context.js';
+import type { MirrorContext } from './mirror-context.js';
 import { isBefore, sameInstant, toMs } from './instants.js';
-import { DELIVERY_JOB_OPTIONS, deliveryJobId, type CaseInfo, type DeliveryJob, type FetchJob } from './jobs.js';
-import { writeInFlight } from './own-writes.js';
+import { jobData, jobOptions } from '../job-catalog.js';
+import { deliveryJobId, type CaseInfo, type DeliveryJob, type FetchJob } from './jobs.js';
 import { attributeValue, type PlannedDelivery } from './echo.js';
 import { caseInfo, latestMessage, messageDelivery, splitThread, statusDelivery } from './thread.js';
 
@@ -47,7 +47,7 @@ export async function fetchCase(ctx: MirrorContext, job: FetchJob, signal?: Abor
     fresh = split.fresh;
     // A write of the bridge that may have landed without being recorded yet: who made what this
     // look sees is known only once it settles.
-    if ((fresh.length || statusChanged) && (waitingSinceMs === undefined || now - waitingSinceMs < s.maxWriteWaitMs) && (await writeInFlight(ctx.core, caseId))) {
+    if ((fresh.length || statusChanged) && (waitingSinceMs === undefined || now - waitingSinceMs < s.maxWriteWaitMs) && (await ctx.writeInFlight(caseId))) {
       return { kind: 'wait', ms: Math.max(250, Math.min(2000, s.activeIntervalMs)) };
     }
   }
@@ -55,14 +55,14 @@ export async function fetchCase(ctx: MirrorContext, job: FetchJob, signal?: Abor
   const closedNow = isClosedStatus(status, s.closedStatuses);
   const deliveries = await deliveriesFor(ctx, caseId, fresh, info, now);
   // The bridge's status writes: who each was for, and which are overwritten since (see echo.ts).
-  const authored = await ctx.core.sync.authoredChanges(caseId);
+  const authored = await ctx.sync.authoredChanges(caseId);
   const byStatus = attributeValue(authored, 'status', status, job.info ? job.info.readAt : now);
   if (statusChanged) {
     const delivery = statusDelivery(caseId, { from: cursor.status ?? '', to: status, at: info.modified ?? new Date(now).toISOString(), closed: closedNow });
     deliveries.push({ delivery, except: byStatus.origins });
   }
   const queued = await queueDeliveries(ctx, caseId, deliveries);
-  await ctx.core.sync.settleChanges(caseId, byStatus.forget, byStatus.seen);
+  await ctx.sync.settleChanges(caseId, byStatus.forget, byStatus.seen);
 
   const step = closedStep(firstLook ? 0 : cursor.closedChecks, closedNow);
   const changedAt = firstLook ? (toMs(info.modified) ?? cursor.changedAt) : changed ? now : cursor.changedAt;
@@ -103,7 +103,7 @@ async function readCase(ctx: MirrorContext, caseId: string, signal?: AbortSignal
 }
 
 async function untrack(ctx: MirrorContext, caseId: string): Promise<void> {
-  await ctx.core.sync.untrack(caseId);
+  await ctx.sync.untrack(caseId);
   await ctx.cursors.drop(caseId);
 }
 
@@ -113,7 +113,7 @@ async function untrack(ctx: MirrorContext, caseId: string): Promise<void> {
  * fingerprint) to the others, one the bridge wrote for no conversation it knows nowhere.
  */
 async function deliveriesFor(ctx: MirrorContext, caseId: string, fresh: CaseMessage[], info: CaseInfo, now: number): Promise<PlannedDelivery[]> {
-  const origins = await Promise.all(fresh.map((m) => ctx.core.sync.messageOrigins(caseId, m.caseMessageId, m.message)));
+  const origins = await Promise.all(fresh.map((m) => ctx.sync.messageOrigins(caseId, m.caseMessageId, m.message)));
   const fallbackAt = info.modified ?? new Date(now).toISOString();
   return fresh.flatMap((m, i) => {
     const from = origins[i];
@@ -125,14 +125,14 @@ async function deliveriesFor(ctx: MirrorContext, caseId: string, fresh: CaseMess
 /** Resolves once every delivery is in Redis; queueing the same delivery again has no effect. */
 export async function queueDeliveries(ctx: MirrorContext, caseId: string, planned: PlannedDelivery[]): Promise<number> {
   if (planned.length === 0) return 0;
-  const links = (await ctx.core.sync.links(caseId)).filter((l) => ctx.sinkKinds.has(l.kind));
+  const links = (await ctx.sync.links(caseId)).filter((l) => ctx.sinkKinds.has(l.kind));
   const jobs = links.flatMap((link) =>
     planned
       .filter(({ except }) => !except.includes(link.id))
       .map(({ delivery }) => ({
         name: delivery.kind,
-        data: { caseId, linkId: link.id, delivery, deferrals: 0 } satisfies DeliveryJob,
-        opts: { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(caseId, link.id, delivery.id) },
+        data: jobData('deliveries', delivery.kind, { caseId, linkId: link.id, delivery, deferrals: 0 } satisfies DeliveryJob),
+        opts: { ...jobOptions('deliveries', delivery.kind), jobId: deliveryJobId(caseId, link.id, delivery.id) },
       })),
   );
   const echoes = planned.filter(({ except }) => links.some((l) => except.includes(l.id)));

@@ -2,7 +2,7 @@
 // scope checks per route, and the call log.
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import type { SandboxContext } from './context.js';
+import type { SandboxContext } from './sandbox-context.js';
 import type { ActiveFault } from './faults.js';
 import { problem, sendProblem } from './problem.js';
 import { retryAfterHeaders } from './rate-limiter.js';

@@ -1,7 +1,7 @@
 // Builds the sandbox: a Fastify app that emulates expereoOne API V2 in memory. It does not listen.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { apiGuard } from './api-guard.js';
-import { createContext } from './context.js';
+import { createContext } from './sandbox-context.js';
 import { resolveOptions, type SandboxOptions } from './options.js';
 import { problem, ProblemError, sendProblem } from './problem.js';
 import { caseWriteRoutes } from './routes/case-writes.js';

@@ -23,6 +23,7 @@ const RAVI = 'Ravi Menon (expereo NOC)';
 const JULIA = 'Julia Becker (expereo Service Desk)';
 const TOM = 'Tom Visser (expereo Provisioning)';
 
+// biome-ignore format: one demo case a few lines, as a table reads
 const SEED: SeedCase[] = [
   { service: 1, type: 'Incident', subject: 'ServiceDown', priority: 'P1', status: 'In Progress', ref: 'INC0041233', origin: 'API', created: '03-03 07:42', incidentStart: '03-03 07:31',
     description: 'Amsterdam office internet down since 07:31 UTC, all users affected. CPE shows no light on the WAN port.',

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CallOptions, ExpereoClient } from '../expereo/client.js';
-import { TTL_S, type SlackKeys } from './keys.js';
+import { TTL_S, type SlackKeys } from './slack-keys.js';
 import { isTransientSlackError, slackErrorCode, type WebClient } from './web-client.js';
 
 export interface ServiceItem {

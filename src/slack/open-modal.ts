@@ -1,8 +1,8 @@
 import type { CaseType } from '../expereo/v2-contract.js';
 import { caseModal, type ModalMetadata } from './case-modal.js';
-import type { SlackContext } from './context.js';
+import type { SlackContext } from './slack-context.js';
 import { serviceLabel } from './picker-options.js';
-import type { SlackRoute } from './routing.js';
+import type { SlackRoute } from './account-routing.js';
 
 /** Builds the modal for a route: the channel's default service preselected (named if cached). */
 export async function routeModal(ctx: SlackContext, o: { route: SlackRoute; metadata: ModalMetadata; type: CaseType; description?: string }) {

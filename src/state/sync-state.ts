@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { linkSchema, type Link } from '../writes/catalog.js';
 import { messageFingerprint } from './fingerprint.js';
-import type { StateKeys } from './keys.js';
+import type { StateKeys } from './state-keys.js';
 
 /**
  * Which case belongs to which conversation, and what the bridge itself wrote. Creates link their

@@ -13,13 +13,13 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/config.js';
 import { createCore, type Core } from '../../src/core.js';
 import { createLogger } from '../../src/log.js';
-import { mirrorIntegration } from '../../src/mirror/integration.js';
+import { mirrorCapability } from '../../src/mirror/mirror-capability.js';
+import { startMirroring } from '../../workers/index.js';
 import { MIRROR_QUEUES } from '../../src/mirror/jobs.js';
-import { mirrorKeys } from '../../src/mirror/keys.js';
+import { mirrorKeys } from '../../src/mirror/mirror-keys.js';
 import { MirrorReads, mirrorBudget, mirrorHoldBackUs } from '../../src/mirror/reads.js';
 import { webhookSink } from '../../src/mirror/webhook-sink.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
@@ -128,8 +128,8 @@ async function run(design: Design, o: Options): Promise<Record<string, unknown>>
 
   // Warm-up: the poller's first look at every linked case (not part of the scenario).
   const warmStart = Date.now();
-  const mirror = design === 'round-robin' ? undefined : mirrorIntegration(core, []);
-  await mirror?.startWorkers?.();
+  const mirror = design === 'round-robin' ? undefined : mirrorCapability(core, []);
+  const mirroring = mirror ? await startMirroring(core, mirror) : undefined;
   if (mirror) {
     const keys = mirrorKeys(prefix);
     const fetches = createQueue(MIRROR_QUEUES.fetch, core.workerRedis, core.keys);
@@ -170,7 +170,8 @@ async function run(design: Design, o: Options): Promise<Record<string, unknown>>
   const all = await calls(sandbox);
 
   await rr?.stop();
-  await mirror?.close?.();
+  await mirroring?.close();
+  await mirror?.close();
   await core.close();
   await rx.close();
   await sandbox.close();

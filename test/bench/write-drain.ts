@@ -102,7 +102,7 @@ export default async function writeDrain(args: string[]): Promise<Record<string,
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   process.stderr.write(`write-drain: 300 writes, 50 cases, budget ${limit}, allowance ${allowance}, cold starts\n`);
   const limiters: Record<string, { oneWorker: Record<string, number>; threeWorkers: Record<string, number> }> = {};
-  const build = await compileScripts('write-drain', ['src/main.ts']);
+  const build = await compileScripts('write-drain', ['roles/main.ts']);
   try {
     for (const kind of LIMITER_KINDS) {
       const oneWorker = await drain(kind, 1, limit, allowance, redisUrl, build.scripts[0]!);

@@ -2,10 +2,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config/config.js';
 import { createCore, type Core } from '../../src/core.js';
-import type { Integration } from '../../src/integration.js';
 import { createLogger } from '../../src/log.js';
 import { MIRROR_QUEUES } from '../../src/mirror/jobs.js';
-import { mirrorIntegration } from '../../src/mirror/integration.js';
+import { mirrorCapability, type MirrorCapability } from '../../src/mirror/mirror-capability.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createQueue } from '../../src/writes/queues.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
@@ -20,7 +19,7 @@ export function startMirrorSandbox(): Promise<RunningSandbox> {
 
 export interface MirrorBridge {
   core: Core;
-  mirror: Integration;
+  mirror: MirrorCapability;
   workers: RunningWorkers;
   prefix: string;
   /** Stops workers, mirroring and connections; the Redis keys stay (a restart finds them). */
@@ -47,8 +46,8 @@ export async function startMirrorBridge(opts: { sandbox: RunningSandbox; prefix:
     ...opts.env,
   }));
   const core = createCore(config, sandbox, createLogger(config.logLevel));
-  const mirror = mirrorIntegration(core, []);
-  const workers = await startWorkers(core, { integrations: [mirror] });
+  const mirror = mirrorCapability(core, []);
+  const workers = await startWorkers(core, { capabilities: { mirror } });
   let stopping: Promise<void> | undefined;
   return {
     core,
@@ -58,7 +57,7 @@ export async function startMirrorBridge(opts: { sandbox: RunningSandbox; prefix:
     stop: () =>
       (stopping ??= (async () => {
         await workers.close();
-        await mirror.close?.();
+        await mirror.close();
         await core.close();
       })()),
   };

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { ExpereoApiError } from '../../src/expereo/api-error.js';
 import { ExpereoClient } from '../../src/expereo/client.js';
 import { closeRedis, createRedis } from '../../src/redis.js';
-import { stateKeys } from '../../src/state/keys.js';
+import { stateKeys } from '../../src/state/state-keys.js';
 
 const [baseUrl, tokenUrl, clientId, clientSecret, redisUrl, prefix, readLimit, readBurst, count, allowance] = process.argv.slice(2) as string[];
 const config = loadConfig({

@@ -7,7 +7,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ALERTS_INTAKE } from '../../src/alerts/integration.js';
+import { ALERTS_INTAKE } from '../../src/alerts/alerts-capability.js';
 import { formatTime } from '../../src/alerts/render.js';
 import type { CallRecord } from '../../src/sandbox/call-log.js';
 import { AlertmanagerCluster, DeliveryRecorder, findAlertmanager, type Delivery } from '../helpers/alertmanager.js';

@@ -15,7 +15,7 @@ import {
 import { alertmanagerGroup, fixture } from '../fixtures/alerts/payloads.js';
 import { AlertProcessor } from '../../src/alerts/processor.js';
 import { parseNotification } from '../../src/alerts/sources/index.js';
-import { IncidentStore } from '../../src/alerts/store.js';
+import { IncidentStore } from '../../src/alerts/incident-store.js';
 import { createLogger } from '../../src/log.js';
 import { closeRedis } from '../../src/redis.js';
 import { openRedis } from '../helpers/redis.js';

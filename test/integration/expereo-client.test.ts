@@ -7,7 +7,7 @@ import { ExpereoApiError } from '../../src/expereo/api-error.js';
 import { ExpereoClient } from '../../src/expereo/client.js';
 import { createAgent, send, SlotMissedError } from '../../src/expereo/transport.js';
 import { LIMITER_KINDS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { stateKeys } from '../../src/state/keys.js';
+import { stateKeys } from '../../src/state/state-keys.js';
 import { eventually, sandboxCalls } from '../helpers/bridge.js';
 import { deleteKeys } from '../helpers/env.js';
 import { dropPrefix, openRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';

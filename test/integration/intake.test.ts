@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { IntakeConsumer, type IntakeConsumerOptions, type IntakeEntry, type IntakeOutcome } from '../../src/intake/consumer.js';
+import { IntakeConsumer, type IntakeConsumerOptions, type IntakeEntry, type IntakeOutcome } from '../../workers/intake/intake-consumer.js';
 import { INTAKE_GROUP, Intake, type DeadIntakeEntry } from '../../src/intake/intake.js';
 import { closeRedis, createRedis, waitReady } from '../../src/redis.js';
 import { eventually } from '../helpers/bridge.js';

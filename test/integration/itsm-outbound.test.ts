@@ -32,7 +32,7 @@ beforeAll(async () => {
       },
     },
   });
-  sink = bridge.integrations.find((i) => i.name === 'itsm')!.sinks!.find((s) => s.kind === 'itsm')!;
+  sink = bridge.capabilities.itsm.sinks.find((s) => s.kind === 'itsm')!;
 });
 afterAll(async () => {
   await bridge?.close();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mirrorKeys } from '../../src/mirror/keys.js';
+import { mirrorKeys } from '../../src/mirror/mirror-keys.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { eventually, sandboxCalls } from '../helpers/bridge.js';
 import {

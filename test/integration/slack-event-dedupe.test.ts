@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { dedupeEvents } from '../../src/slack/event-dedupe.js';
-import { slackKeys } from '../../src/slack/keys.js';
+import { slackKeys } from '../../src/slack/slack-keys.js';
 import { dropPrefix, openRedis, uniquePrefix } from '../helpers/redis.js';
 
 let redis: Redis;

@@ -1,15 +1,16 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mirrorSettings, type MirrorContext } from '../../src/mirror/context.js';
+import { mirrorSettings, type MirrorContext } from '../../src/mirror/mirror-context.js';
 import { CursorStore } from '../../src/mirror/cursor-store.js';
 import { fetchCase } from '../../src/mirror/fetch-case.js';
 import { MIRROR_QUEUES, type DeliveryJob } from '../../src/mirror/jobs.js';
-import { mirrorKeys } from '../../src/mirror/keys.js';
+import { mirrorKeys } from '../../src/mirror/mirror-keys.js';
+import { writeInFlight } from '../../src/mirror/own-writes.js';
 import { PollSchedule } from '../../src/mirror/poll-schedule.js';
 import { MirrorReads, mirrorBudget, mirrorHoldBackUs } from '../../src/mirror/reads.js';
 import { createQueue } from '../../src/writes/queues.js';
-import { startWorkers, type RunningWorkers } from '../../workers/index.js';
+import { startWriteDrain, type RunningWorkers } from '../../workers/index.js';
 import { eventually, sandboxCalls, startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { injectFault, setCaseStatus } from '../helpers/mirror-harness.js';
 import { zendeskHeaders } from '../helpers/real-payloads.js';
@@ -51,7 +52,10 @@ beforeAll(async () => {
   const keys = mirrorKeys(core.keys.prefix);
   deliveries = createQueue(MIRROR_QUEUES.deliveries, core.workerRedis, core.keys);
   ctx = {
-    core,
+    sync: core.sync,
+    connection: core.workerRedis,
+    queuePrefix: core.keys.queuePrefix,
+    writeInFlight: (caseId) => writeInFlight(core, caseId),
     reads: new MirrorReads(core, mirrorBudget(core), mirrorHoldBackUs(core)),
     cursors: new CursorStore(core.workerRedis, keys),
     schedule: new PollSchedule(core.workerRedis, keys),
@@ -70,7 +74,7 @@ afterAll(async () => {
 
 /** The write worker runs only while a test lets writes go out. */
 async function writesRunning(): Promise<void> {
-  writers ??= await startWorkers(bridge.core, { integrations: [] });
+  writers ??= await startWriteDrain(bridge.core);
 }
 
 async function writesHeld(): Promise<void> {

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALERTS_INTAKE } from '../../src/alerts/integration.js';
+import { ALERTS_INTAKE } from '../../src/alerts/alerts-capability.js';
 import { SLACK_EVENTS_INTAKE } from '../../src/slack/event-intake.js';
 import { createKeyOf } from '../../src/slack/submit-case.js';
 import { eventually, startTestBridge, type TestBridge } from '../helpers/bridge.js';

@@ -5,7 +5,7 @@ import type { Notification } from '../../src/alerts/notification.js';
 import { resolvePolicy, severityOf } from '../../src/alerts/policy.js';
 import { alertsRoutingSchema, type AlertsRouting } from '../../src/alerts/routing-schema.js';
 import { parseNotification } from '../../src/alerts/sources/index.js';
-import { loadRoutingFile } from '../../src/config/routing.js';
+import { loadRoutingFile } from '../../src/config/routing-file.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { fixture } from '../fixtures/alerts/payloads.js';
 

@@ -3,7 +3,7 @@ import { ReplyError } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BridgeError, isStoreUnavailable } from '../../src/errors.js';
 import { withinDeadline } from '../../src/http/deadline.js';
-import { installErrorHandler } from '../../src/http/error-handler.js';
+import { installErrorHandler } from '../../webhooks/error-handler.js';
 
 /** Errors as ioredis and Node raise them (messages and names copied from their sources). */
 const reply = (message: string) => new ReplyError(message) as Error;

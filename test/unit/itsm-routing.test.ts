@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
-import { loadRoutingFile } from '../../src/config/routing.js';
+import { loadRoutingFile } from '../../src/config/routing-file.js';
 import { itsmRoutingSchema } from '../../src/itsm/routing-schema.js';
 
 const problems = (itsm: unknown): string[] => {

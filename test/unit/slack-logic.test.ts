@@ -5,8 +5,8 @@ import { parseCaseCommand } from '../../src/slack/command-text.js';
 import { slackLink, slackThreadOf } from '../../src/slack/links.js';
 import { failureReason } from '../../src/slack/outcomes.js';
 import { serviceOptions, siteOptions } from '../../src/slack/picker-options.js';
-import { caseUrl, resolveRoute } from '../../src/slack/routing.js';
-import { deliveryText } from '../../src/slack/sink.js';
+import { caseUrl, resolveRoute } from '../../src/slack/account-routing.js';
+import { deliveryText } from '../../src/slack/thread-sink.js';
 import { escapeMrkdwn, queuedText, subjectLabel } from '../../src/slack/texts.js';
 import { slackToPlain, threadReplyOf } from '../../src/slack/thread-reply.js';
 

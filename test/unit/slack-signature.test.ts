@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BridgeError } from '../../src/errors.js';
 import { parseSlackBody, retryNumOf } from '../../webhooks/slack/parse-body.js';
-import { checkSlackSignature } from '../../webhooks/slack/verify-signature.js';
+import { checkSlackSignature } from '../../src/http/signatures.js';
 
 const secret = '8f742231b10e8888abcd99yyyzzz85a5';
 const now = 1_700_000_000_000;

@@ -6,7 +6,7 @@ import { nameRequester, type PersonName } from '../../src/itsm/requester-name.js
 import type { ConnectorConfig } from '../../src/itsm/routing-schema.js';
 import { TEST_ANSWER } from '../../src/test-notifications.js';
 import { ticketRef, type Issue, type TicketEvent } from '../../src/itsm/ticket-event.js';
-import type { Headers } from '../../src/itsm/verify.js';
+import type { Headers } from '../../src/http/signatures.js';
 import type { SyncState } from '../../src/state/sync-state.js';
 import type { CaseRef } from '../../src/writes/catalog.js';
 import type { Outbox } from '../../src/writes/outbox.js';

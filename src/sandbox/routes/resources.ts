@@ -1,7 +1,7 @@
 // Read routes of API V2: lists with paging, sort and filter, single resources wrapped in { data }.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { requireScope } from '../api-guard.js';
-import type { SandboxContext } from '../context.js';
+import type { SandboxContext } from '../sandbox-context.js';
 import { listEnvelope, parseListQuery } from '../list-query.js';
 import { SCOPES } from '../options.js';
 import { notFound } from '../problem.js';

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { setCaller, TOKEN_PATH } from '../api-guard.js';
 import { checkTokenRequest } from '../auth.js';
-import type { SandboxContext } from '../context.js';
+import type { SandboxContext } from '../sandbox-context.js';
 
 export const tokenRoutes: FastifyPluginAsync<{ ctx: SandboxContext }> = async (app, { ctx }) => {
   // Body parsing errors (bad content type, broken JSON) are OAuth errors on this endpoint.
