@@ -81,7 +81,12 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
   }
 
   async function deadLetter(slot: string, entries: Entry[], error: WriteFailure, op: Batch['op'] | undefined): Promise<void> {
-    await outbox.deadLetter(slot, entries.map((e) => e.key), error, op === 'create');
+    await outbox.deadLetter(
+      slot,
+      entries.map((e) => e.key),
+      error,
+      op === 'create',
+    );
     log.warn({ slot, keys: entries.map((e) => e.key), code: error.code }, 'write dead-lettered');
     await tell('failed', entries, undefined, error);
   }
@@ -125,7 +130,13 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
       // behind a pile of their reservations.
       const pace = deps.client.writeBudget.params.intervalUs / 1000;
       const sent = await sendBatch(deps.client, batch, caseId, prior > 0, isReservedLane(lane) ? {} : { maxAheadMs: pace });
-      await outbox.complete(slot, batch.op, batch.keys, sent.caseId, { ...sent, authorship: authorshipOf(batch, entries.map((e) => e.request!)) });
+      await outbox.complete(slot, batch.op, batch.keys, sent.caseId, {
+        ...sent,
+        authorship: authorshipOf(
+          batch,
+          entries.map((e) => e.request!),
+        ),
+      });
       deps.onSent?.({ op: batch.op, writes: batch.keys.length, lane, recovered: sent.recovered });
       await tell('done', entries, sent.caseId);
     } catch (err) {
@@ -213,9 +224,12 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
           // Another worker is flushing this case; come back shortly rather than reorder it.
           return await delayJob(job, token, Date.now() + 200 + Math.floor(Math.random() * 300));
         }
-        const renew = setInterval(() => {
-          outbox.extendSlot(slot, owner, settings.lockTimeoutMs).catch(() => undefined);
-        }, Math.max(100, Math.floor(settings.lockTimeoutMs / 3)));
+        const renew = setInterval(
+          () => {
+            outbox.extendSlot(slot, owner, settings.lockTimeoutMs).catch(() => undefined);
+          },
+          Math.max(100, Math.floor(settings.lockTimeoutMs / 3)),
+        );
         let ok = false;
         try {
           await flush(job, token, slot);

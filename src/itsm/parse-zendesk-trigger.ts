@@ -26,9 +26,7 @@ export const zendeskTriggerSchema = z.looseObject({
   tags: text.optional(),
   createdAt: text.optional(),
   updatedAt: text.optional(),
-  comment: z
-    .looseObject({ text: text.optional(), author: text.optional(), public: text.optional(), id: text.optional() })
-    .optional(),
+  comment: z.looseObject({ text: text.optional(), author: text.optional(), public: text.optional(), id: text.optional() }).optional(),
 });
 
 const ACTIONS: Record<string, TicketAction> = { created: 'created', updated: 'updated', comment: 'commented', commented: 'commented' };
@@ -59,7 +57,8 @@ export function parseZendeskTrigger(payload: unknown): Parsed {
   const at = zendeskTime(p.updatedAt) ?? zendeskTime(p.createdAt);
   const base = { ticketId: p.ticketId, fields, payload, ...(at ? { at } : {}) };
   if (action === 'created') return { kind: 'event', event: { ...base, action } };
-  if (action === 'updated') return { kind: 'event', event: { ...base, action, eventId: contentId(p.ticketId, p.updatedAt ?? '', p.status ?? '', p.priority ?? '') } };
+  if (action === 'updated')
+    return { kind: 'event', event: { ...base, action, eventId: contentId(p.ticketId, p.updatedAt ?? '', p.status ?? '', p.priority ?? '') } };
 
   const body = filled(p.comment?.text);
   if (!body) return { kind: 'ignored', reason: 'the comment has no text' };

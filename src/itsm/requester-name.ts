@@ -10,7 +10,12 @@ export type PersonName = (connector: string, personId: string, signal: AbortSign
  * bridge asks Zendesk for the name, so that the case says who raised the ticket. Within a short
  * time, and never at the cost of the delivery: when Zendesk does not answer, the id stays.
  */
-export async function nameRequester(event: TicketEvent, connector: string, personName: PersonName | undefined, log: { info(obj: object, msg: string): void }): Promise<void> {
+export async function nameRequester(
+  event: TicketEvent,
+  connector: string,
+  personName: PersonName | undefined,
+  log: { info(obj: object, msg: string): void },
+): Promise<void> {
   const reporter = event.fields.reporter;
   if (!personName || event.action !== 'created' || !reporter || !/^\d+$/.test(reporter)) return;
   try {

@@ -115,6 +115,9 @@ export function richText(value: unknown): string | undefined {
     if (n.type === 'paragraph' || n.type === 'heading' || n.type === 'listItem' || n.type === 'codeBlock') out.push('\n\n');
   };
   walk(value, 0);
-  const text = out.join('').replace(/\n{3,}/g, '\n\n').trim();
+  const text = out
+    .join('')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   return text === '' ? undefined : text;
 }

@@ -144,7 +144,23 @@ export class Outbox {
   ): Promise<void> {
     const origins = sent?.authorship?.origins.length ? JSON.stringify(sent.authorship.origins) : '';
     const changes = (sent?.authorship?.changes ?? []).map((c) => JSON.stringify({ ...c, at: now }));
-    await runScript(this.redis, COMPLETE, 0, this.keys.prefix, slot, caseId, op, this.o.doneTtlMs, now, sent?.messageId ?? '', sent?.fingerprint ?? '', origins, changes.length, ...changes, ...keys);
+    await runScript(
+      this.redis,
+      COMPLETE,
+      0,
+      this.keys.prefix,
+      slot,
+      caseId,
+      op,
+      this.o.doneTtlMs,
+      now,
+      sent?.messageId ?? '',
+      sent?.fingerprint ?? '',
+      origins,
+      changes.length,
+      ...changes,
+      ...keys,
+    );
   }
 
   async deadLetter(slot: string, keys: string[], error: NonNullable<Entry['error']>, keepAtHead: boolean, now = Date.now()): Promise<void> {

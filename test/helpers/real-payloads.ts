@@ -25,7 +25,9 @@ export function corpusFiles(): string[] {
   if (!existsSync(CORPUS_DIR)) {
     throw new Error(`the real-payload corpus is missing: expected it at ${CORPUS_DIR} (../shared/real-payloads beside the checkout)`);
   }
-  return readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.json')).sort();
+  return readdirSync(CORPUS_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 }
 
 export function realPayload(prefix: string): RealPayload {
@@ -54,7 +56,9 @@ export function zendeskHeaders(secret: string, body: string, invocationId: strin
   const ts = now.toISOString();
   return {
     'content-type': 'application/json',
-    'x-zendesk-webhook-signature': createHmac('sha256', secret).update(ts + body).digest('base64'),
+    'x-zendesk-webhook-signature': createHmac('sha256', secret)
+      .update(ts + body)
+      .digest('base64'),
     'x-zendesk-webhook-signature-timestamp': ts,
     'x-zendesk-webhook-id': '01GK8E6BKWMJZD2T8Y5AXJQMG5',
     'x-zendesk-webhook-invocation-id': invocationId,
@@ -73,7 +77,9 @@ export function pythonJson(value: unknown): string {
     return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   }
   if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
-  return `{${Object.entries(value).map(([k, v]) => `${pythonJson(k)}: ${pythonJson(v)}`).join(', ')}}`;
+  return `{${Object.entries(value)
+    .map(([k, v]) => `${pythonJson(k)}: ${pythonJson(v)}`)
+    .join(', ')}}`;
 }
 
 /** Python's urllib.parse.quote (safe "/"). */

@@ -16,7 +16,12 @@ import { bodyBytes, corpusFiles, grafanaHeaders, realPayload, zendeskHeaders, ty
  * read back from the sandbox's record of writes (cases made, fields changed, messages added).
  * Payloads run in file order: later ones act on the cases earlier ones opened.
  */
-const SECRETS = { jira: 'jira-corpus-secret-0001', zendesk: 'zendesk-corpus-secret-01', grafana: 'grafana-corpus-secret-01', bearer: 'alerts-corpus-bearer-0123456789' };
+const SECRETS = {
+  jira: 'jira-corpus-secret-0001',
+  zendesk: 'zendesk-corpus-secret-01',
+  grafana: 'grafana-corpus-secret-01',
+  bearer: 'alerts-corpus-bearer-0123456789',
+};
 const GRAFANA = { secret: SECRETS.grafana, header: 'x-grafana-alerting-signature', timestampHeader: 'x-grafana-alerting-signature-timestamp' };
 const ADMIN = { authorization: 'Bearer test-admin-token-0123456789' };
 /** The seeded case the Slack setup steps link (`{{CASE_ID}}`), and its account. */
@@ -24,7 +29,10 @@ const LINKED_CASE = 'CS-00001001';
 const LINKED_ACCOUNT = SERVICES[0]!.accountId;
 
 type Write = { op: 'create' | 'update' | 'message'; call: CallRecord };
-type WriteExpect = { op: 'create'; as: string; body: Record<string, unknown> } | { op: 'update'; on: string; body: Record<string, unknown> } | { op: 'message'; on: string; contains: string };
+type WriteExpect =
+  | { op: 'create'; as: string; body: Record<string, unknown> }
+  | { op: 'update'; on: string; body: Record<string, unknown> }
+  | { op: 'message'; on: string; contains: string };
 
 interface Expected {
   status: number;
@@ -45,11 +53,23 @@ const EXPECTED: Record<string, Expected> = {
   'am-01': { status: 202, answer: { status: 'queued' } }, // a resolved-only group nobody saw firing: no case
   'am-02': { status: 202, writes: [{ op: 'create', as: 'am', body: { type: 'Incident', subject: 'ServiceDown', priority: 'P1' } }] },
   'am-03': { status: 202, writes: [{ op: 'message', on: 'am', contains: 'Resolved (1):\n- DiskRunningFull [8320f0af89d48747]' }] }, // one alert resolved: a message on the same case
-  'am-04': { status: 202, writes: [{ op: 'message', on: 'am', contains: 'esolved' }, { op: 'update', on: 'am', body: { status: 'Resolved' } }] },
+  'am-04': {
+    status: 202,
+    writes: [
+      { op: 'message', on: 'am', contains: 'esolved' },
+      { op: 'update', on: 'am', body: { status: 'Resolved' } },
+    ],
+  },
   // Grafana (hex HMAC of "<ts>:" + body).
   'gr-01': { status: 202, writes: [{ op: 'create', as: 'gr', body: { type: 'Incident' } }] },
   'gr-02': { status: 202, writes: [{ op: 'create', as: 'gr2', body: { type: 'Incident' } }] }, // startsAt 0001-01-01: still one case
-  'gr-03': { status: 202, writes: [{ op: 'message', on: 'gr', contains: 'esolved' }, { op: 'update', on: 'gr', body: { status: 'Resolved' } }] },
+  'gr-03': {
+    status: 202,
+    writes: [
+      { op: 'message', on: 'gr', contains: 'esolved' },
+      { op: 'update', on: 'gr', body: { status: 'Resolved' } },
+    ],
+  },
   // The contact point's Test: nothing opened, told in the tests channel (alerts.tests.slackChannel).
   'gr-04': { status: 202, answer: { status: 'test', message: 'test received, no case opened' }, slack: { 'chat.postMessage': 1 } },
   // Jira Cloud (X-Hub-Signature: sha256=<hex>; the body's timestamp refreshed as SOURCES.md says).
@@ -66,7 +86,13 @@ const EXPECTED: Record<string, Expected> = {
   'pd-03': { status: 202 }, // resolve of an unknown dedup_key: nothing
   'pd-04': { status: 202, writes: [{ op: 'create', as: 'pd4', body: { priority: 'P2' } }] },
   // The resolve names the alert by the trigger's summary (its own says "[RESOLVED] …").
-  'pd-05': { status: 202, writes: [{ op: 'message', on: 'pd4', contains: 'Resolved (1):\n- [FIRING:5] DiskRunningFull' }, { op: 'update', on: 'pd4', body: { status: 'Resolved' } }] },
+  'pd-05': {
+    status: 202,
+    writes: [
+      { op: 'message', on: 'pd4', contains: 'Resolved (1):\n- [FIRING:5] DiskRunningFull' },
+      { op: 'update', on: 'pd4', body: { status: 'Resolved' } },
+    ],
+  },
   'pd-06': { status: 401 }, // as Grafana sends it, without a credential
   'pd-07': { status: 202, writes: [{ op: 'create', as: 'pd7', body: { priority: 'P1' } }] },
   'pd-08': { status: 401 },
@@ -84,7 +110,10 @@ const EXPECTED: Record<string, Expected> = {
   'sl-10': { status: 200, slack: { 'views.open': 1 } },
   // Zendesk (base64 HMAC of timestamp + body).
   // The requester is named by id only: the name comes from Zendesk's API (the fake Zendesk).
-  'zd-01': { status: 202, writes: [{ op: 'create', as: ZD5158, body: { priority: 'P2', description: expect.stringContaining('Raised in Zendesk ticket 5158 by Alex Rivera: ') } }] },
+  'zd-01': {
+    status: 202,
+    writes: [{ op: 'create', as: ZD5158, body: { priority: 'P2', description: expect.stringContaining('Raised in Zendesk ticket 5158 by Alex Rivera: ') } }],
+  },
   'zd-02': { status: 202, writes: [{ op: 'update', on: ZD5158, body: { priority: 'P1' } }] },
   'zd-03': { status: 202, writes: [{ op: 'message', on: ZD5158, contains: '(Zendesk):' }] },
   'zd-04': { status: 202, writes: [{ op: 'update', on: ZD5158, body: { status: 'Resolved' } }] },
@@ -115,10 +144,20 @@ beforeAll(async () => {
     env: { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-corpus-token', SLACK_API_URL: slack.apiUrl },
     routing: {
       // The two channels of the Slack payloads act for the account of the case they link.
-      slack: { channels: [{ channel: 'C123ABC456', accountId: LINKED_ACCOUNT }, { channel: 'C111', accountId: LINKED_ACCOUNT }] },
+      slack: {
+        channels: [
+          { channel: 'C123ABC456', accountId: LINKED_ACCOUNT },
+          { channel: 'C111', accountId: LINKED_ACCOUNT },
+        ],
+      },
       itsm: {
         connectors: {
-          jira: { tool: 'jira', auth: { secret: SECRETS.jira }, statusMap: { Done: 'Resolved', 'To Do': 'In Progress' }, defaults: { serviceId: 'SRV-40000001' } },
+          jira: {
+            tool: 'jira',
+            auth: { secret: SECRETS.jira },
+            statusMap: { Done: 'Resolved', 'To Do': 'In Progress' },
+            defaults: { serviceId: 'SRV-40000001' },
+          },
           zd: {
             tool: 'zendesk',
             auth: { secret: SECRETS.zendesk },
@@ -168,7 +207,12 @@ function headersFor(p: RealPayload, body: string): Record<string, string> {
     case 'events':
       return { ...own, ...json, ...(p.auth === 'bearer' ? { authorization: `Bearer ${SECRETS.bearer}` } : {}) };
     case 'jira':
-      return { ...own, ...json, 'x-hub-signature': `sha256=${createHmac('sha256', SECRETS.jira).update(body).digest('hex')}`, 'x-atlassian-webhook-identifier': randomUUID() };
+      return {
+        ...own,
+        ...json,
+        'x-hub-signature': `sha256=${createHmac('sha256', SECRETS.jira).update(body).digest('hex')}`,
+        'x-atlassian-webhook-identifier': randomUUID(),
+      };
     case 'zendesk':
       return { ...own, ...zendeskHeaders(SECRETS.zendesk, body, randomUUID()) };
     case 'slack': {
@@ -248,7 +292,10 @@ describe('the real-payload corpus', () => {
       await eventually(settled);
       for (const [method, n] of Object.entries(expected.slack ?? {})) await eventually(async () => slack.calls(method).length >= slackBefore[method]! + n);
       const got = await writesAfter(mark);
-      expect(got.map((w) => w.op), JSON.stringify(got.map((w) => w.call.body))).toEqual(want.map((w) => w.op));
+      expect(
+        got.map((w) => w.op),
+        JSON.stringify(got.map((w) => w.call.body)),
+      ).toEqual(want.map((w) => w.op));
       for (const [i, w] of want.entries()) {
         const call = got[i]!.call;
         if (w.op === 'create') {

@@ -59,7 +59,11 @@ beforeAll(async () => {
     reads: new MirrorReads(core, mirrorBudget(core), mirrorHoldBackUs(core)),
     cursors: new CursorStore(core.workerRedis, keys),
     schedule: new PollSchedule(core.workerRedis, keys),
-    queues: { scan: createQueue(MIRROR_QUEUES.scan, core.workerRedis, core.keys), fetch: createQueue(MIRROR_QUEUES.fetch, core.workerRedis, core.keys), deliveries },
+    queues: {
+      scan: createQueue(MIRROR_QUEUES.scan, core.workerRedis, core.keys),
+      fetch: createQueue(MIRROR_QUEUES.fetch, core.workerRedis, core.keys),
+      deliveries,
+    },
     sinkKinds: new Set(['slack', 'itsm', 'webhook']),
     settings: mirrorSettings(core.config),
     log: core.log,
@@ -99,7 +103,10 @@ async function planned(caseId: string): Promise<Record<string, string[]>> {
 }
 
 /** Links a case to the ticket, a Slack thread and an outbound webhook, and takes the poller's baseline. */
-async function linkCase(caseId: string, ticket: { connector: string; tool: string; ticketId: string }): Promise<{ ticket: string; slack: string; webhook: string }> {
+async function linkCase(
+  caseId: string,
+  ticket: { connector: string; tool: string; ticketId: string },
+): Promise<{ ticket: string; slack: string; webhook: string }> {
   const ids = { ticket: `itsm:${ticket.connector}:${ticket.ticketId}`, slack: `slack:C0ECHO:${caseId}.000100`, webhook: `webhook:echo-${caseId}` };
   await bridge.core.sync.link(caseId, { id: ids.ticket, kind: 'itsm', data: { connector: ticket.connector, tool: ticket.tool, ticketId: ticket.ticketId } });
   await bridge.core.sync.link(caseId, { id: ids.slack, kind: 'slack', data: { channel: 'C0ECHO', threadTs: `${caseId}.000100` } });
@@ -201,7 +208,9 @@ describe('a status change made in a ticket is not delivered back to it', () => {
       // 2. The PATCH lands upstream but its answer is lost: the bridge cannot know it was its own yet.
       await injectFault(bridge.sandbox, { kind: 'lose-answer', methods: ['PATCH'], pathPrefix: `/v2/cases/${caseId}` });
       await writesRunning();
-      await eventually(async () => (await sandboxCalls(bridge.sandbox)).some((c) => c.method === 'PATCH' && c.path === `/v2/cases/${caseId}` && c.fault === 'lose-answer'));
+      await eventually(async () =>
+        (await sandboxCalls(bridge.sandbox)).some((c) => c.method === 'PATCH' && c.path === `/v2/cases/${caseId}` && c.fault === 'lose-answer'),
+      );
       expect((await bridge.core.expereo.getCase(caseId)).status).toBe('Resolved');
       expect(await look(caseId)).toMatchObject({ kind: 'wait' });
       expect(await planned(caseId)).toEqual({});
@@ -275,7 +284,12 @@ describe('a message written for one conversation reaches the others once, never 
       detail: { id: '6002', subject: 'Lyon DIA down', status: 'OPEN' },
       event: { comment: { id: 9001, body: 'Customer confirms the site has power.', is_public: true, author: { id: 42, name: 'Sam Agent', is_staff: true } } },
     });
-    const res = await bridge.app.inject({ method: 'POST', url: '/webhooks/itsm/zendesk', payload: body, headers: zendeskHeaders(SECRETS.zendesk, body, randomUUID()) });
+    const res = await bridge.app.inject({
+      method: 'POST',
+      url: '/webhooks/itsm/zendesk',
+      payload: body,
+      headers: zendeskHeaders(SECRETS.zendesk, body, randomUUID()),
+    });
     expect(res.json()).toMatchObject({ status: 'queued', writes: [{ kind: 'message' }] });
     expect(await look(caseId)).toMatchObject({ kind: 'done', queued: 0 });
     await writesRunning();

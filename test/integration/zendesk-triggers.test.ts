@@ -126,14 +126,24 @@ describe('test notifications open nothing', () => {
     const before = await creates();
     for (const press of [0, 1]) {
       const body = bodyBytes(p).replace('-1796160000"', `-${1796160000 + press * 60}"`);
-      const res = await bridge.app.inject({ method: 'POST', url: '/webhooks/alerts/grafana', payload: body, headers: grafanaHeaders(GRAFANA.secret, GRAFANA.header, GRAFANA.timestampHeader, body) });
+      const res = await bridge.app.inject({
+        method: 'POST',
+        url: '/webhooks/alerts/grafana',
+        payload: body,
+        headers: grafanaHeaders(GRAFANA.secret, GRAFANA.header, GRAFANA.timestampHeader, body),
+      });
       // Expected: 202 "test received, no case opened".
       expect(res.statusCode).toBe(202);
       expect(res.json()).toEqual({ status: 'test', message: 'test received, no case opened' });
     }
     // An ordinary Grafana alert still opens its case (gr-01, the docs example).
     const real = bodyBytes(realPayload('gr-01'));
-    const opened = await bridge.app.inject({ method: 'POST', url: '/webhooks/alerts/grafana', payload: real, headers: grafanaHeaders(GRAFANA.secret, GRAFANA.header, GRAFANA.timestampHeader, real) });
+    const opened = await bridge.app.inject({
+      method: 'POST',
+      url: '/webhooks/alerts/grafana',
+      payload: real,
+      headers: grafanaHeaders(GRAFANA.secret, GRAFANA.header, GRAFANA.timestampHeader, real),
+    });
     expect(opened.json()).toMatchObject({ status: 'queued' });
     await eventually(async () => (await creates()) === before + 1);
   });

@@ -6,11 +6,24 @@ import type { WriteRequest } from '../../src/writes/catalog.js';
 const update = (key: string, ref: string, fields: Record<string, string>): WriteRequest =>
   ({ kind: 'update', key, origin: { kind: 'itsm', ref }, case: { caseId: 'CS-1' }, fields }) as WriteRequest;
 const message = (key: string, ref: string): WriteRequest =>
-  ({ kind: 'message', key, origin: { kind: 'slack', ref }, case: { caseId: 'CS-1' }, author: { name: 'A', via: 'Slack' }, text: 't', at: '2026-01-01T00:00:00Z', human: true }) as WriteRequest;
+  ({
+    kind: 'message',
+    key,
+    origin: { kind: 'slack', ref },
+    case: { caseId: 'CS-1' },
+    author: { name: 'A', via: 'Slack' },
+    text: 't',
+    at: '2026-01-01T00:00:00Z',
+    human: true,
+  }) as WriteRequest;
 
 describe('authorship of a write', () => {
   it('a merged PATCH speaks, per field, for the writes that asked for its final value', () => {
-    const writes = [update('a', 'itsm:jira:NET-1', { status: 'Resolved', priority: 'P2' }), update('b', 'itsm:zd:5', { status: 'Resolved' }), update('c', 'itsm:zd:5', { priority: 'P3' })];
+    const writes = [
+      update('a', 'itsm:jira:NET-1', { status: 'Resolved', priority: 'P2' }),
+      update('b', 'itsm:zd:5', { status: 'Resolved' }),
+      update('c', 'itsm:zd:5', { priority: 'P3' }),
+    ];
     const got = authorshipOf({ op: 'update', keys: ['a', 'b', 'c'], fields: { status: 'Resolved', priority: 'P3' } }, writes);
     expect(got.origins).toEqual([]);
     expect(got.changes).toEqual([

@@ -3,7 +3,12 @@ import { parseTicketEvent } from '../../src/itsm/inbound.js';
 import { itsmRoutingSchema } from '../../src/itsm/routing-schema.js';
 import { isAlertTest, isZendeskTest, testNotice } from '../../src/test-notifications.js';
 
-const head = (source: 'grafana' | 'alertmanager', groupKey: string, labels: Record<string, string>) => ({ source, origin: `${source}:${groupKey}`, labels, firing: true });
+const head = (source: 'grafana' | 'alertmanager', groupKey: string, labels: Record<string, string>) => ({
+  source,
+  origin: `${source}:${groupKey}`,
+  labels,
+  firing: true,
+});
 
 describe('test notifications', () => {
   it("Grafana's contact-point test, and nothing that merely looks like it", () => {
