@@ -12,9 +12,7 @@ export type RedisRole = 'command' | 'worker';
  */
 export function createRedis(url: string, role: RedisRole, name: string, extra: RedisOptions = {}): Redis {
   const options: RedisOptions =
-    role === 'worker'
-      ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-      : { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
+    role === 'worker' ? { maxRetriesPerRequest: null, enableReadyCheck: true } : { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
   const redis = new Redis(url, {
     connectionName: name,
     lazyConnect: false,

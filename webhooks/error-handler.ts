@@ -33,20 +33,21 @@ export const RETRY_AFTER_SECONDS = 5;
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | BridgeError | Error, request, reply) => {
-    const bridge = err instanceof BridgeError ? err : isStoreUnavailable(err) ? new BridgeError('queue_unavailable', 'Redis is unavailable', { cause: err }) : undefined;
+    const bridge =
+      err instanceof BridgeError ? err : isStoreUnavailable(err) ? new BridgeError('queue_unavailable', 'Redis is unavailable', { cause: err }) : undefined;
     const fastifyStatus = (err as FastifyError).statusCode;
     const status = bridge ? (STATUS_BY_CODE[bridge.code] ?? 500) : fastifyStatus && fastifyStatus >= 400 ? fastifyStatus : 500;
     if (status >= 500) {
       request.log.error({ err }, 'request failed');
       if (status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
       const code = bridge?.code ?? 'internal_error';
-      return reply
-        .status(status)
-        .send({ error: code, message: status === 503 ? 'temporarily unavailable, retry later' : 'internal error' });
+      return reply.status(status).send({ error: code, message: status === 503 ? 'temporarily unavailable, retry later' : 'internal error' });
     }
     const code = bridge?.code ?? fastifyCode(status, err as FastifyError);
     const issues = (err as { issues?: unknown }).issues;
-    return reply.status(status).send({ error: code, message: bridge ? err.message : fastifyMessage(status, err as FastifyError, request), ...(issues ? { issues } : {}) });
+    return reply
+      .status(status)
+      .send({ error: code, message: bridge ? err.message : fastifyMessage(status, err as FastifyError, request), ...(issues ? { issues } : {}) });
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -5,7 +5,13 @@ import type { Logger } from 'pino';
 import { IntakeConsumer } from './intake/intake-consumer.js';
 
 /** Reads the alerts intake: each alert group's notifications in order, through the incident logic. */
-export function createAlertIntakeReader(deps: { redis: Redis; prefix: string; alerts: AlertsCapability; metrics: Metrics; log: Logger }): IntakeConsumer<AlertIntakeEntry> {
+export function createAlertIntakeReader(deps: {
+  redis: Redis;
+  prefix: string;
+  alerts: AlertsCapability;
+  metrics: Metrics;
+  log: Logger;
+}): IntakeConsumer<AlertIntakeEntry> {
   return new IntakeConsumer<AlertIntakeEntry>({
     redis: deps.redis,
     prefix: deps.prefix,

@@ -80,12 +80,17 @@ export async function startWriteDrain(core: Core, options: WorkerOptions = {}): 
 export async function startIntakeWorkers(core: Core, c: Partial<Capabilities>): Promise<RunningWorkers> {
   const groups: RunningWorkers[] = [];
   const readers: IntakeConsumer<unknown>[] = [];
-  if (c.slack?.events) readers.push(createSlackEventReader({ redis: core.workerRedis, prefix: core.keys.prefix, slack: c.slack, metrics: core.metrics }) as IntakeConsumer<unknown>);
+  if (c.slack?.events)
+    readers.push(
+      createSlackEventReader({ redis: core.workerRedis, prefix: core.keys.prefix, slack: c.slack, metrics: core.metrics }) as IntakeConsumer<unknown>,
+    );
   if (c.alerts) {
     const log = core.log.child({ component: 'alerts' });
     groups.push(await runAll([createAlertTimerWorker({ connection: core.workerRedis, prefix: core.keys.queuePrefix, processor: c.alerts.processor, log })]));
     await scheduleAlertSweep(c.alerts.queue, core.config.writes.sweepEveryMs);
-    readers.push(createAlertIntakeReader({ redis: core.workerRedis, prefix: core.keys.prefix, alerts: c.alerts, metrics: core.metrics, log }) as IntakeConsumer<unknown>);
+    readers.push(
+      createAlertIntakeReader({ redis: core.workerRedis, prefix: core.keys.prefix, alerts: c.alerts, metrics: core.metrics, log }) as IntakeConsumer<unknown>,
+    );
   }
   for (const reader of readers) reader.start();
   groups.push({ running: () => true, close: async () => void (await Promise.allSettled(readers.map((r) => r.close()))) });

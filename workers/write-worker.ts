@@ -80,7 +80,12 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
   }
 
   async function deadLetter(slot: string, entries: Entry[], error: WriteFailure, op: Batch['op'] | undefined): Promise<void> {
-    await outbox.deadLetter(slot, entries.map((e) => e.key), error, op === 'create');
+    await outbox.deadLetter(
+      slot,
+      entries.map((e) => e.key),
+      error,
+      op === 'create',
+    );
     log.warn({ slot, keys: entries.map((e) => e.key), code: error.code }, 'write dead-lettered');
     await tell('failed', entries, undefined, error);
   }
@@ -212,9 +217,12 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
           // Another worker is flushing this case; come back shortly rather than reorder it.
           return await delayJob(job, token, Date.now() + 200 + Math.floor(Math.random() * 300));
         }
-        const renew = setInterval(() => {
-          outbox.extendSlot(slot, owner, settings.lockTimeoutMs).catch(() => undefined);
-        }, Math.max(100, Math.floor(settings.lockTimeoutMs / 3)));
+        const renew = setInterval(
+          () => {
+            outbox.extendSlot(slot, owner, settings.lockTimeoutMs).catch(() => undefined);
+          },
+          Math.max(100, Math.floor(settings.lockTimeoutMs / 3)),
+        );
         let ok = false;
         try {
           await flush(job, token, slot);

@@ -85,7 +85,10 @@ export function alertsCapability(core: Core): AlertsCapability | undefined {
       const parsed = parseNotification(payload.source, payload.body, source.author);
       if (!parsed.ok) throw Object.assign(new BridgeError('invalid_request', `not a valid ${payload.source} notification`), { issues: parsed.issues });
       const result = await background.notify(parsed.notification);
-      log.info({ id, source: payload.source, incident: result.incident, status: result.status, writes: result.writes, staleCopies: result.staleCopies }, 'alert notification');
+      log.info(
+        { id, source: payload.source, incident: result.incident, status: result.status, writes: result.writes, staleCopies: result.staleCopies },
+        'alert notification',
+      );
       return result;
     },
     outcomes: { alert: (outcome) => background.outcome(outcome) },

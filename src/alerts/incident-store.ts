@@ -65,7 +65,8 @@ export class IncidentStore {
 
   async commit(h: string, version: string, state: IncidentState, items: PlannedItem[], ttlMs: number): Promise<boolean> {
     const pairs = items.flatMap((item) => [field(item.order), JSON.stringify(item)]);
-    const res = await runScript(this.redis, 
+    const res = await runScript(
+      this.redis,
       COMMIT,
       3,
       this.keys.state(h),

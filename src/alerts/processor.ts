@@ -68,7 +68,8 @@ export class AlertProcessor {
         // Resolves and acknowledgements carry few labels: they follow the incident's own rule.
         const policy: Policy | undefined = firing || !known ? (freshPolicy ?? known) : known;
         if (!policy) {
-          if ('invalid' in fresh && firing) throw Object.assign(new BridgeError('invalid_request', 'no expereo service for this alert'), { issues: fresh.invalid });
+          if ('invalid' in fresh && firing)
+            throw Object.assign(new BridgeError('invalid_request', 'no expereo service for this alert'), { issues: fresh.invalid });
           ignored = { status: 'ignored', writes: 0, reason: 'ignored' in fresh ? fresh.ignored : 'nothing fires and no incident is known' };
           return undefined;
         }

@@ -178,10 +178,7 @@ export type CorrelationRule = z.infer<typeof correlationSchema>;
 
 export const alertsRoutingSchema = z
   .object({
-    sources: z
-      .object({ alertmanager: sourceSchema.optional(), grafana: sourceSchema.optional(), events: sourceSchema.optional() })
-      .strict()
-      .prefault({}),
+    sources: z.object({ alertmanager: sourceSchema.optional(), grafana: sourceSchema.optional(), events: sourceSchema.optional() }).strict().prefault({}),
     /** Largest accepted webhook body. */
     maxBodyBytes: z
       .number()

@@ -25,5 +25,9 @@ export async function scheduleTimer(queue: Queue, timer: Timer, now = Date.now()
 }
 
 export async function scheduleSweep(queue: Queue, everyMs: number): Promise<void> {
-  await queue.upsertJobScheduler('alerts-sweep', { every: everyMs }, { name: 'sweep', data: jobData('alerts', 'sweep', {}), opts: jobOptions('alerts', 'sweep') });
+  await queue.upsertJobScheduler(
+    'alerts-sweep',
+    { every: everyMs },
+    { name: 'sweep', data: jobData('alerts', 'sweep', {}), opts: jobOptions('alerts', 'sweep') },
+  );
 }

@@ -31,9 +31,7 @@ export function loadRoutingFile(text: string | undefined, path = 'BRIDGE_CONFIG'
   }
   const parsed = routingSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `BRIDGE_CONFIG (${path}): ${issue.path.join('.') || '(top level)'}: ${issue.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => `BRIDGE_CONFIG (${path}): ${issue.path.join('.') || '(top level)'}: ${issue.message}`));
   }
   return parsed.data;
 }

@@ -157,9 +157,7 @@ export class TokenProvider {
     if (res.status < 200 || res.status >= 300) {
       const error = errorFromResponse(res.status, res.headers, res.text, issuedAt);
       const oauthCode = oauthError(res.text);
-      throw oauthCode
-        ? new ExpereoApiError({ code: `token_${oauthCode}`, status: res.status, message: `token endpoint refused: ${oauthCode}` })
-        : error;
+      throw oauthCode ? new ExpereoApiError({ code: `token_${oauthCode}`, status: res.status, message: `token endpoint refused: ${oauthCode}` }) : error;
     }
     let body: unknown;
     try {

@@ -43,7 +43,10 @@ export const caseSchema = z.looseObject({
 
 export const caseMessageSchema = z.looseObject({
   caseMessageId: z.string(),
-  message: z.string().nullish().transform((m) => m ?? ''),
+  message: z
+    .string()
+    .nullish()
+    .transform((m) => m ?? ''),
   type: text,
   sentBy: text,
   timestamp: text,
@@ -65,15 +68,7 @@ export const CASE_TYPES = {
     priorities: ['P1', 'P2', 'P3', 'P4', 'P5'],
   },
   'General Request': {
-    subjects: [
-      'ActivationSupport',
-      'ChangeRequest',
-      'EngineerDispatch',
-      'InformationRequest',
-      'Other',
-      'SoftwareUpdate',
-      'UtilizationReport',
-    ],
+    subjects: ['ActivationSupport', 'ChangeRequest', 'EngineerDispatch', 'InformationRequest', 'Other', 'SoftwareUpdate', 'UtilizationReport'],
     priorities: ['P3', 'P4', 'P5'],
   },
 } as const;

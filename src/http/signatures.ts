@@ -77,7 +77,9 @@ export function verifySourceAuth(auth: SourceAuth, headers: Headers, raw: Buffer
     return safeEqual(m[1]!, auth.bearer) ? { ok: true } : { ok: false, reason: 'wrong bearer token' };
   }
   const config = auth.hmac!;
-  const given = header(headers, config.header)?.trim().replace(/^sha256=/i, '');
+  const given = header(headers, config.header)
+    ?.trim()
+    .replace(/^sha256=/i, '');
   if (!given) return { ok: false, reason: `missing ${config.header} header` };
   const parts: (string | Buffer)[] = [];
   if (config.timestampHeader) {

@@ -41,7 +41,10 @@ export async function fetchCase(ctx: MirrorContext, job: FetchJob, signal?: Abor
     // A case untouched since before it was linked has nothing to deliver: no read for it.
     const quietSinceLink = firstLook && modifiedMs !== undefined && modifiedMs < since;
     messages = quietSinceLink ? [] : await ctx.reads.messages(caseId, signal);
-    const seen = await ctx.cursors.seenAmong(caseId, messages.map((m) => m.caseMessageId));
+    const seen = await ctx.cursors.seenAmong(
+      caseId,
+      messages.map((m) => m.caseMessageId),
+    );
     const split = splitThread(messages, { seen, sinceMs: since, descriptionFp: info.descriptionFp, firstLook });
     fresh = split.fresh;
     if (fresh.length && (waitingSinceMs === undefined || now - waitingSinceMs < s.maxWriteWaitMs) && (await ctx.writeInFlight(caseId))) {

@@ -25,11 +25,13 @@ export async function scanRecent(ctx: MirrorContext, signal?: AbortSignal): Prom
   const watermark = await ctx.cursors.watermark();
   const now = ctx.now();
   // Cases that need a first look (or a fresh one), unless one is already queued.
-  const baseline = new Set(linked.filter((id) => {
-    const c = cursors.get(id);
-    if (awaitingFirstLook(c, now, s.firstLookTimeoutMs)) return false;
-    return !c?.exists || c.status === undefined || c.stale || watermark === undefined;
-  }));
+  const baseline = new Set(
+    linked.filter((id) => {
+      const c = cursors.get(id);
+      if (awaitingFirstLook(c, now, s.firstLookTimeoutMs)) return false;
+      return !c?.exists || c.status === undefined || c.stale || watermark === undefined;
+    }),
+  );
 
   const read = await readPages(ctx, watermark, baseline, signal);
   if (!read.usable) return read;
@@ -46,9 +48,16 @@ export async function scanRecent(ctx: MirrorContext, signal?: AbortSignal): Prom
   await ctx.cursors.init(plan.init, now - s.lookbackMs, now);
   const changes = plan.fetch.filter((j) => !baseline.has(j.caseId));
   const inline = changes.length <= INLINE_FETCHES ? changes : [];
-  await addFetches(ctx.queues.fetch, changes.filter((j) => !inline.includes(j)));
+  await addFetches(
+    ctx.queues.fetch,
+    changes.filter((j) => !inline.includes(j)),
+  );
   // First looks (many at once after a restart or a bulk link) must not hold up fresh changes.
-  await addFetches(ctx.queues.fetch, plan.fetch.filter((j) => baseline.has(j.caseId)), BASELINE_PRIORITY);
+  await addFetches(
+    ctx.queues.fetch,
+    plan.fetch.filter((j) => baseline.has(j.caseId)),
+    BASELINE_PRIORITY,
+  );
   for (const job of inline) await fetchNow(ctx, job, signal);
   for (const caseId of plan.drop) {
     await ctx.sync.untrack(caseId);

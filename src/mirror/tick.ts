@@ -40,6 +40,9 @@ export async function tickPerCase(ctx: MirrorContext): Promise<number> {
   await ctx.cursors.init(fresh, now - s.lookbackMs, now);
   const limit = Math.max(1, Math.ceil(s.readsPerMs * s.scanEveryMs * 2));
   const due = await ctx.schedule.claimDue(now, s.idleIntervalMs, limit);
-  await addFetches(ctx.queues.fetch, due.map((caseId) => ({ caseId })));
+  await addFetches(
+    ctx.queues.fetch,
+    due.map((caseId) => ({ caseId })),
+  );
   return due.length;
 }

@@ -36,9 +36,7 @@ export function buildSandbox(opts: SandboxOptions = {}): FastifyInstance {
     }
     return sendProblem(reply, problem(status, err.message));
   });
-  app.setNotFoundHandler(async (request, reply) =>
-    sendProblem(reply, problem(404, `No route ${request.method} ${request.url.split('?', 1)[0] ?? ''}`)),
-  );
+  app.setNotFoundHandler(async (request, reply) => sendProblem(reply, problem(404, `No route ${request.method} ${request.url.split('?', 1)[0] ?? ''}`)));
 
   app.register(apiGuard, { ctx });
   app.register(tokenRoutes, { ctx });

@@ -64,10 +64,20 @@ export class SandboxStore implements Lookups {
     const start = input.startOfIncident == null || input.startOfIncident === '' ? null : parseIsoDateTime(input.startOfIncident);
     return this.insert({
       kase: {
-        caseId: '', accountId: service.accountId, subject: input.subject, type: input.type, priority: input.priority,
-        status: 'New', serviceId: service.serviceId, siteId: input.siteId ?? service.siteId,
-        customerReference: input.customerReference ?? null, origin: input.origin ?? 'API',
-        startOfIncident: start ?? null, description: input.description, createdDate: stamp, lastModifiedDate: stamp,
+        caseId: '',
+        accountId: service.accountId,
+        subject: input.subject,
+        type: input.type,
+        priority: input.priority,
+        status: 'New',
+        serviceId: service.serviceId,
+        siteId: input.siteId ?? service.siteId,
+        customerReference: input.customerReference ?? null,
+        origin: input.origin ?? 'API',
+        startOfIncident: start ?? null,
+        description: input.description,
+        createdDate: stamp,
+        lastModifiedDate: stamp,
       },
       messages: [{ message: input.description, type: 'Customer', sentBy, timestamp: stamp }],
     });

@@ -14,11 +14,9 @@ const LIST_MAX = 50;
 
 /** `/case list`: the account's open cases, most recently changed first. */
 export async function openCases(ctx: SlackContext, route: SlackRoute): Promise<string> {
-  const page = await ctx.expereo.casesPage(
-    { filter: { accountId: route.accountId }, sort: ['-lastModifiedDate'], limit: LIST_MAX },
-    undefined,
-    { maxWaitMs: INTERACTIVE_READ_WAIT_MS },
-  );
+  const page = await ctx.expereo.casesPage({ filter: { accountId: route.accountId }, sort: ['-lastModifiedDate'], limit: LIST_MAX }, undefined, {
+    maxWaitMs: INTERACTIVE_READ_WAIT_MS,
+  });
   const needServices = page.items.some((c) => !c.accountId);
   const services = needServices ? await ctx.lookups.services(route.accountId, { maxWaitMs: INTERACTIVE_READ_WAIT_MS }) : undefined;
   const serviceIds = services && new Set(services.map((s) => s.id));

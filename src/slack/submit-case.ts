@@ -63,7 +63,11 @@ export async function submitCase(ctx: SlackContext, req: CaseRequest): Promise<v
   let ts: string;
   try {
     const eta = await estimateEtaMs(ctx, req.body).catch(() => undefined);
-    const posted = await ctx.web.chat.postMessage({ channel: req.channel, text: queuedText({ userId: req.userId, body: req.body, etaMs: eta }), unfurl_links: false });
+    const posted = await ctx.web.chat.postMessage({
+      channel: req.channel,
+      text: queuedText({ userId: req.userId, body: req.body, etaMs: eta }),
+      unfurl_links: false,
+    });
     if (!posted.ts) throw new Error('chat.postMessage answered without a ts');
     ts = posted.ts;
   } catch (err) {

@@ -74,7 +74,9 @@ async function postedBefore(web: WebClient, thread: { channel: string; threadTs:
         ...(oldest ? { oldest } : {}),
         ...(cursor ? { cursor } : {}),
       });
-      const found = (res.messages ?? []).some((m) => m.metadata?.event_type === DELIVERY_EVENT && (m.metadata.event_payload as { delivery?: unknown } | undefined)?.delivery === id);
+      const found = (res.messages ?? []).some(
+        (m) => m.metadata?.event_type === DELIVERY_EVENT && (m.metadata.event_payload as { delivery?: unknown } | undefined)?.delivery === id,
+      );
       if (found) return true;
       cursor = res.response_metadata?.next_cursor || undefined;
       if (!cursor) return false;

@@ -61,10 +61,7 @@ export class SyncState {
 
   /** Remembers a message the bridge wrote, so that it is never mirrored back. */
   async recordSent(caseId: string, sent: { messageId?: string; text?: string }): Promise<void> {
-    const members = [
-      ...(sent.messageId ? [`id:${sent.messageId}`] : []),
-      ...(sent.text ? [`fp:${messageFingerprint(sent.text)}`] : []),
-    ];
+    const members = [...(sent.messageId ? [`id:${sent.messageId}`] : []), ...(sent.text ? [`fp:${messageFingerprint(sent.text)}`] : [])];
     if (members.length) await this.redis.sadd(this.keys.caseSent(caseId), ...members);
   }
 

@@ -34,10 +34,7 @@ export const linkSchema = z.object({
 export type Link = z.infer<typeof linkSchema>;
 
 /** A case that exists (`caseId`) or one whose create is still queued (`createKey`). */
-export const caseRefSchema = z.union([
-  z.object({ caseId: z.string().min(1).max(100) }).strict(),
-  z.object({ createKey: writeKeySchema }).strict(),
-]);
+export const caseRefSchema = z.union([z.object({ caseId: z.string().min(1).max(100) }).strict(), z.object({ createKey: writeKeySchema }).strict()]);
 export type CaseRef = z.infer<typeof caseRefSchema>;
 
 const common = { key: writeKeySchema, origin: originSchema };

@@ -132,8 +132,28 @@ export class Outbox {
     return Math.max(0, ...rows.filter((_, i) => i % 2 === 0).map((n) => Number(n) - 1));
   }
 
-  async complete(slot: string, op: string, keys: string[], caseId: string, sent?: { messageId?: string; fingerprint?: string }, now = Date.now()): Promise<void> {
-    await runScript(this.redis, COMPLETE, 0, this.keys.prefix, slot, caseId, op, this.o.doneTtlMs, now, sent?.messageId ?? '', sent?.fingerprint ?? '', ...keys);
+  async complete(
+    slot: string,
+    op: string,
+    keys: string[],
+    caseId: string,
+    sent?: { messageId?: string; fingerprint?: string },
+    now = Date.now(),
+  ): Promise<void> {
+    await runScript(
+      this.redis,
+      COMPLETE,
+      0,
+      this.keys.prefix,
+      slot,
+      caseId,
+      op,
+      this.o.doneTtlMs,
+      now,
+      sent?.messageId ?? '',
+      sent?.fingerprint ?? '',
+      ...keys,
+    );
   }
 
   async deadLetter(slot: string, keys: string[], error: NonNullable<Entry['error']>, keepAtHead: boolean, now = Date.now()): Promise<void> {

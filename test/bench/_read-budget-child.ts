@@ -19,7 +19,15 @@ const config = loadConfig({
   REDIS_PREFIX: prefix,
 });
 const redis = createRedis(config.redis.url, 'worker', 'read-budget-bench');
-const client = new ExpereoClient({ ...config.expereo, baseUrl: baseUrl!, tokenUrl: tokenUrl!, clientId: clientId!, clientSecret: clientSecret!, redis, keys: stateKeys(prefix!) });
+const client = new ExpereoClient({
+  ...config.expereo,
+  baseUrl: baseUrl!,
+  tokenUrl: tokenUrl!,
+  clientId: clientId!,
+  clientSecret: clientSecret!,
+  redis,
+  keys: stateKeys(prefix!),
+});
 
 await waitReady(redis);
 await new Promise((r) => setTimeout(r, Math.max(0, Number(startAt) - Date.now())));

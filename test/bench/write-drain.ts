@@ -26,7 +26,14 @@ interface Call {
   at: string;
 }
 
-async function drain(kind: LimiterKind, workers: number, limitText: string, allowance: string, redisUrl: string, script: string): Promise<Record<string, number>> {
+async function drain(
+  kind: LimiterKind,
+  workers: number,
+  limitText: string,
+  allowance: string,
+  redisUrl: string,
+  script: string,
+): Promise<Record<string, number>> {
   const spec = parseRateSpec(limitText)!;
   const sandbox: RunningSandbox = await startSandbox({ writeLimit: { ...spec, burst: 3 }, readLimit: { limit: 30, periodMs: 1000, burst: 50 }, limiter: kind });
   const prefix = `bench-drain-${randomBytes(4).toString('hex')}`;

@@ -45,7 +45,8 @@ const options = JSON.parse(process.argv[2] ?? '{}') as IngestServerOptions;
 const config = loadConfig({ ...options.env, BRIDGE_CONFIG: '/routing.json' }, () => JSON.stringify(options.routing));
 const log = createLogger(config.logLevel);
 const { baseUrl, tokenUrl, clientId, clientSecret } = config.expereo;
-if (!baseUrl || !tokenUrl || !clientId || !clientSecret) throw new Error('the ingest server needs EXPEREO_BASE_URL, EXPEREO_TOKEN_URL, EXPEREO_CLIENT_ID and EXPEREO_CLIENT_SECRET');
+if (!baseUrl || !tokenUrl || !clientId || !clientSecret)
+  throw new Error('the ingest server needs EXPEREO_BASE_URL, EXPEREO_TOKEN_URL, EXPEREO_CLIENT_ID and EXPEREO_CLIENT_SECRET');
 const core = createCore(config, { baseUrl, tokenUrl, clientId, clientSecret }, log);
 await core.ready();
 const capabilities = createCapabilities(core);

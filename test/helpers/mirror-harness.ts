@@ -32,19 +32,21 @@ export interface MirrorBridge {
  */
 export async function startMirrorBridge(opts: { sandbox: RunningSandbox; prefix: string; env?: Record<string, string> }): Promise<MirrorBridge> {
   const { sandbox } = opts;
-  const config = loadConfig(bridgeEnv(redisUrl(), opts.prefix, sandbox, {
-    EXPEREO_WRITE_LIMIT: `${TEST_WRITE_LIMIT.limit}/${TEST_WRITE_LIMIT.periodMs}ms`,
-    EXPEREO_READ_LIMIT: '30/1s',
-    WRITE_BACKOFF: '100ms',
-    WRITE_LOCK_TIMEOUT: '3s',
-    WRITE_STALLED_INTERVAL: '2s',
-    WRITE_SWEEP_EVERY: '2s',
-    MIRROR_SCAN_EVERY: '150ms',
-    MIRROR_ACTIVE_INTERVAL: '200ms',
-    MIRROR_IDLE_INTERVAL: '2s',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...opts.env,
-  }));
+  const config = loadConfig(
+    bridgeEnv(redisUrl(), opts.prefix, sandbox, {
+      EXPEREO_WRITE_LIMIT: `${TEST_WRITE_LIMIT.limit}/${TEST_WRITE_LIMIT.periodMs}ms`,
+      EXPEREO_READ_LIMIT: '30/1s',
+      WRITE_BACKOFF: '100ms',
+      WRITE_LOCK_TIMEOUT: '3s',
+      WRITE_STALLED_INTERVAL: '2s',
+      WRITE_SWEEP_EVERY: '2s',
+      MIRROR_SCAN_EVERY: '150ms',
+      MIRROR_ACTIVE_INTERVAL: '200ms',
+      MIRROR_IDLE_INTERVAL: '2s',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...opts.env,
+    }),
+  );
   const core = createCore(config, sandbox, createLogger(config.logLevel));
   const mirror = mirrorCapability(core, []);
   const workers = await startWorkers(core, { capabilities: { mirror } });
@@ -91,7 +93,12 @@ async function hook(sandbox: RunningSandbox, path: string, body: unknown): Promi
 }
 
 /** An expereo engineer answers the case. */
-export function engineerReply(sandbox: RunningSandbox, caseId: string, message: string, sentBy?: string): Promise<{ caseMessageId: string; timestamp: string }> {
+export function engineerReply(
+  sandbox: RunningSandbox,
+  caseId: string,
+  message: string,
+  sentBy?: string,
+): Promise<{ caseMessageId: string; timestamp: string }> {
   return hook(sandbox, `/cases/${caseId}/replies`, { message, ...(sentBy ? { sentBy } : {}) });
 }
 
@@ -108,7 +115,11 @@ export function injectFault(sandbox: RunningSandbox, spec: Record<string, unknow
 export interface Received {
   headers: IncomingHttpHeaders;
   raw: string;
-  body: { type: string; linkId: string; delivery: { id: string; caseId: string; kind: string; author?: string; text: string; at: string; status?: { from?: string; to: string; closed: boolean } } };
+  body: {
+    type: string;
+    linkId: string;
+    delivery: { id: string; caseId: string; kind: string; author?: string; text: string; at: string; status?: { from?: string; to: string; closed: boolean } };
+  };
   status: number;
 }
 

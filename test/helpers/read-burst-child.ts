@@ -23,7 +23,15 @@ const config = loadConfig({
   REDIS_PREFIX: prefix,
 });
 const redis = createRedis(config.redis.url, 'worker', 'read-burst');
-const client = new ExpereoClient({ ...config.expereo, baseUrl: baseUrl!, tokenUrl: tokenUrl!, clientId: clientId!, clientSecret: clientSecret!, redis, keys: stateKeys(prefix!) });
+const client = new ExpereoClient({
+  ...config.expereo,
+  baseUrl: baseUrl!,
+  tokenUrl: tokenUrl!,
+  clientId: clientId!,
+  clientSecret: clientSecret!,
+  redis,
+  keys: stateKeys(prefix!),
+});
 
 await client.account('ACC-98000001'); // token and a warm connection
 process.stdout.write('ready\n');

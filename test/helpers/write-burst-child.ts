@@ -23,7 +23,15 @@ const config = loadConfig({
   REDIS_PREFIX: prefix,
 });
 const redis = createRedis(config.redis.url, 'worker', 'write-burst');
-const client = new ExpereoClient({ ...config.expereo, baseUrl: baseUrl!, tokenUrl: tokenUrl!, clientId: clientId!, clientSecret: clientSecret!, redis, keys: stateKeys(prefix!) });
+const client = new ExpereoClient({
+  ...config.expereo,
+  baseUrl: baseUrl!,
+  tokenUrl: tokenUrl!,
+  clientId: clientId!,
+  clientSecret: clientSecret!,
+  redis,
+  keys: stateKeys(prefix!),
+});
 
 let ok = 0;
 let rateLimited = 0;

@@ -3,7 +3,8 @@ import { BudgetWaitError } from '../../src/budget/redis-budget.js';
 import { ExpereoApiError } from '../../src/expereo/api-error.js';
 import { classifyWriteFailure } from '../../src/writes/failure-policy.js';
 
-const upstream = (code: string, extra: Partial<ConstructorParameters<typeof ExpereoApiError>[0]> = {}) => new ExpereoApiError({ code, message: `expereo: ${code}`, ...extra });
+const upstream = (code: string, extra: Partial<ConstructorParameters<typeof ExpereoApiError>[0]> = {}) =>
+  new ExpereoApiError({ code, message: `expereo: ${code}`, ...extra });
 const first = { redisConnected: true, attemptsMade: 0, attempts: 8 };
 const last = { redisConnected: true, attemptsMade: 7, attempts: 8 };
 
@@ -40,7 +41,10 @@ describe('the write-failure policy', () => {
   });
 
   it('dead-letters any failure on the last attempt', () => {
-    expect(classifyWriteFailure(upstream('upstream_error'), last)).toEqual({ kind: 'dead', error: { code: 'upstream_error', message: 'expereo: upstream_error', fieldErrors: [] } });
+    expect(classifyWriteFailure(upstream('upstream_error'), last)).toEqual({
+      kind: 'dead',
+      error: { code: 'upstream_error', message: 'expereo: upstream_error', fieldErrors: [] },
+    });
     expect(classifyWriteFailure(new Error('bug'), last)).toEqual({ kind: 'dead', error: { code: 'internal_error', message: 'bug', fieldErrors: [] } });
   });
 });

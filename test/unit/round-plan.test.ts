@@ -31,7 +31,12 @@ describe("an intake reader's round plan", () => {
   });
 
   it('sets aside entries it cannot read, and pending ids gone from the stream', () => {
-    const plan = planEntries(emptyPlan<unknown>(), [['1-0', ['k', 'a']], ['2-0', ['k', 'b', 'p', '{not json']], ['3-0', null], entry('4-0', 'a', 4)], new Map(), NOW);
+    const plan = planEntries(
+      emptyPlan<unknown>(),
+      [['1-0', ['k', 'a']], ['2-0', ['k', 'b', 'p', '{not json']], ['3-0', null], entry('4-0', 'a', 4)],
+      new Map(),
+      NOW,
+    );
     expect(plan.broken).toEqual([
       { id: '1-0', key: 'a', raw: undefined, error: 'entry has no payload' },
       { id: '2-0', key: 'b', raw: '{not json', error: 'entry payload is not JSON' },
@@ -41,7 +46,12 @@ describe("an intake reader's round plan", () => {
   });
 
   it('chains the due entries by key, in arrival order within a key and by first arrival across keys', () => {
-    const plan = planEntries(emptyPlan<number>(), [entry('1-0', 'b', 1), entry('2-0', 'a', 2), entry('3-0', 'b', 3), entry('4-0', 'c', 4), entry('5-0', 'a', 5)], new Map(), NOW);
+    const plan = planEntries(
+      emptyPlan<number>(),
+      [entry('1-0', 'b', 1), entry('2-0', 'a', 2), entry('3-0', 'b', 3), entry('4-0', 'c', 4), entry('5-0', 'a', 5)],
+      new Map(),
+      NOW,
+    );
     expect(chainsByKey(plan.due).map((chain) => chain.map((e) => e.id))).toEqual([['1-0', '3-0'], ['2-0', '5-0'], ['4-0']]);
   });
 

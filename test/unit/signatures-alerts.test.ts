@@ -29,13 +29,18 @@ describe('alert webhook credentials', () => {
   });
 
   it('with a timestamp header, signs "<timestamp>:<body>" and refuses stale timestamps', () => {
-    const auth = { hmac: { secret: SECRET, header: 'x-grafana-alerting-signature', timestampHeader: 'x-grafana-alerting-signature-timestamp', toleranceSeconds: 300 } };
+    const auth = {
+      hmac: { secret: SECRET, header: 'x-grafana-alerting-signature', timestampHeader: 'x-grafana-alerting-signature-timestamp', toleranceSeconds: 300 },
+    };
     const now = 1_741_082_400_000;
     const ts = String(now / 1000);
     const headers = { 'x-grafana-alerting-signature': sign(`${ts}:${body.toString()}`).toString('hex'), 'x-grafana-alerting-signature-timestamp': ts };
     expect(verifySourceAuth(auth, headers, body, now)).toEqual({ ok: true });
     expect(verifySourceAuth(auth, headers, body, now + 301_000)).toEqual({ ok: false, reason: 'signature timestamp outside the tolerance' });
-    expect(verifySourceAuth(auth, { ...headers, 'x-grafana-alerting-signature-timestamp': String(now / 1000 + 1) }, body, now)).toEqual({ ok: false, reason: 'signature does not match' });
+    expect(verifySourceAuth(auth, { ...headers, 'x-grafana-alerting-signature-timestamp': String(now / 1000 + 1) }, body, now)).toEqual({
+      ok: false,
+      reason: 'signature does not match',
+    });
     expect(verifySourceAuth(auth, { 'x-grafana-alerting-signature': headers['x-grafana-alerting-signature'] }, body, now).ok).toBe(false);
   });
 

@@ -54,15 +54,27 @@ describe('Slack request signature', () => {
   });
 
   it('refuses missing headers and a timestamp that is not a number', () => {
-    expect(checkSlackSignature({ signingSecret: secret, timestamp: undefined, signature: 'v0=ab', rawBody: '', nowMs: now })).toEqual({ ok: false, reason: 'missing_headers' });
-    expect(checkSlackSignature({ signingSecret: secret, timestamp: '1', signature: undefined, rawBody: '', nowMs: now })).toEqual({ ok: false, reason: 'missing_headers' });
-    expect(checkSlackSignature({ signingSecret: secret, timestamp: '17e8', signature: 'v0=ab', rawBody: '', nowMs: now })).toEqual({ ok: false, reason: 'malformed_timestamp' });
+    expect(checkSlackSignature({ signingSecret: secret, timestamp: undefined, signature: 'v0=ab', rawBody: '', nowMs: now })).toEqual({
+      ok: false,
+      reason: 'missing_headers',
+    });
+    expect(checkSlackSignature({ signingSecret: secret, timestamp: '1', signature: undefined, rawBody: '', nowMs: now })).toEqual({
+      ok: false,
+      reason: 'missing_headers',
+    });
+    expect(checkSlackSignature({ signingSecret: secret, timestamp: '17e8', signature: 'v0=ab', rawBody: '', nowMs: now })).toEqual({
+      ok: false,
+      reason: 'malformed_timestamp',
+    });
   });
 });
 
 describe('Slack request bodies', () => {
   it('reads events as JSON, commands as form fields, interactivity from the payload field', () => {
-    expect(parseSlackBody('{"type":"event_callback","event":{"type":"message"}}', 'application/json')).toEqual({ type: 'event_callback', event: { type: 'message' } });
+    expect(parseSlackBody('{"type":"event_callback","event":{"type":"message"}}', 'application/json')).toEqual({
+      type: 'event_callback',
+      event: { type: 'message' },
+    });
     expect(parseSlackBody('command=%2Fcase&text=list', 'application/x-www-form-urlencoded')).toEqual({ command: '/case', text: 'list' });
     const payload = encodeURIComponent(JSON.stringify({ type: 'view_submission', view: { id: 'V1' } }));
     expect(parseSlackBody(`payload=${payload}`, 'application/x-www-form-urlencoded; charset=utf-8')).toEqual({ type: 'view_submission', view: { id: 'V1' } });

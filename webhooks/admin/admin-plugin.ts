@@ -113,7 +113,10 @@ export const adminPlugin = fp<AdminDeps>(
     app.get<{ Params: { name: string; id: string } }>('/admin/intake/:name/:id', { onRequest: guard }, async (request) => {
       const intake = intakeNamed(request.params.name);
       const { id } = request.params;
-      if (!/^\d{1,20}-\d{1,20}$/.test(id)) throw Object.assign(new BridgeError('invalid_request', 'an intake entry id looks like 1700000000000-0'), { issues: [{ path: 'id', message: 'not an entry id' }] });
+      if (!/^\d{1,20}-\d{1,20}$/.test(id))
+        throw Object.assign(new BridgeError('invalid_request', 'an intake entry id looks like 1700000000000-0'), {
+          issues: [{ path: 'id', message: 'not an entry id' }],
+        });
       return { id, ...(await withinDeadline(() => intake.status(id))) };
     });
 

@@ -24,17 +24,15 @@ export async function queueDashboard(app: FastifyInstance, opts: { token: string
   const serverAdapter = new FastifyAdapter();
   createBullBoard({ queues: opts.queues.map((q) => new BullMQAdapter(q, { readOnlyMode: false })), serverAdapter });
   serverAdapter.setBasePath(DASHBOARD_PATH);
-  await app.register(
-    async (scope) => {
-      // The dashboard sets its own error handler, so the refusal is answered here, not thrown.
-      scope.addHook('onRequest', async (request, reply) => {
-        if (adminAuthorized(request.headers.authorization, opts.token)) return;
-        return reply
-          .status(401)
-          .header('www-authenticate', 'Basic realm="expereo-bridge admin"')
-          .send({ error: 'unauthorized', message: 'admin token required' });
-      });
-      await scope.register(serverAdapter.registerPlugin(), { prefix: DASHBOARD_PATH });
-    },
-  );
+  await app.register(async (scope) => {
+    // The dashboard sets its own error handler, so the refusal is answered here, not thrown.
+    scope.addHook('onRequest', async (request, reply) => {
+      if (adminAuthorized(request.headers.authorization, opts.token)) return;
+      return reply
+        .status(401)
+        .header('www-authenticate', 'Basic realm="expereo-bridge admin"')
+        .send({ error: 'unauthorized', message: 'admin token required' });
+    });
+    await scope.register(serverAdapter.registerPlugin(), { prefix: DASHBOARD_PATH });
+  });
 }

@@ -32,30 +32,30 @@ function invalid(message: string, issues: { path: string; message: string }[]): 
  */
 export const alertsPlugin = fp<AlertsPluginOptions>(
   async (parent, options) => {
-  const bodyLimit = options.routing?.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
-  await parent.register(async (app) => {
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
+    const bodyLimit = options.routing?.maxBodyBytes ?? DEFAULT_BODY_LIMIT;
+    await parent.register(async (app) => {
+      app.removeAllContentTypeParsers();
+      app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
-    for (const source of ALERT_SOURCES) {
-      app.post(`/webhooks/alerts/${source}`, { bodyLimit }, async (request, reply) => {
-        const config = options.routing?.sources[source as AlertSource];
-        const accept = options.accept;
-        if (!config || !accept) throw new BridgeError('not_found', `alert source ${source} is not configured`);
-        const raw = request.body;
-        if (!Buffer.isBuffer(raw)) throw new BridgeError('unsupported_media_type', 'send the notification as application/json');
-        const verdict = verifySourceAuth(config.auth, request.headers, raw);
-        if (!verdict.ok) {
-          request.log.warn({ source, reason: verdict.reason }, 'alert webhook refused');
-          throw new BridgeError('unauthorized', 'invalid credentials');
-        }
-        const text = raw.toString('utf8');
-        const checked = checkNotification(source, parseJsonBody(text), config.author);
-        if (!checked.ok) throw invalid(`not a valid ${source} notification`, checked.issues);
-        return reply.code(202).send(await withinDeadline(() => accept(checked.head, checked.notification, text)));
-      });
-    }
-  });
+      for (const source of ALERT_SOURCES) {
+        app.post(`/webhooks/alerts/${source}`, { bodyLimit }, async (request, reply) => {
+          const config = options.routing?.sources[source as AlertSource];
+          const accept = options.accept;
+          if (!config || !accept) throw new BridgeError('not_found', `alert source ${source} is not configured`);
+          const raw = request.body;
+          if (!Buffer.isBuffer(raw)) throw new BridgeError('unsupported_media_type', 'send the notification as application/json');
+          const verdict = verifySourceAuth(config.auth, request.headers, raw);
+          if (!verdict.ok) {
+            request.log.warn({ source, reason: verdict.reason }, 'alert webhook refused');
+            throw new BridgeError('unauthorized', 'invalid credentials');
+          }
+          const text = raw.toString('utf8');
+          const checked = checkNotification(source, parseJsonBody(text), config.author);
+          if (!checked.ok) throw invalid(`not a valid ${source} notification`, checked.issues);
+          return reply.code(202).send(await withinDeadline(() => accept(checked.head, checked.notification, text)));
+        });
+      }
+    });
   },
   { name: 'alerts-webhooks', dependencies: ['error-handler', 'metrics'] },
 );

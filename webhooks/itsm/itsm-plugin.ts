@@ -19,28 +19,28 @@ export interface ItsmPluginOptions extends ReceiveDeps {
 
 export const itsmPlugin = fp<ItsmPluginOptions>(
   async (parent, options) => {
-  await parent.register(async (app) => {
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (_req, body, done) => done(null, body));
+    await parent.register(async (app) => {
+      app.removeAllContentTypeParsers();
+      app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: options.maxBodyBytes }, (_req, body, done) => done(null, body));
 
-    const handle = async (request: FastifyRequest, reply: FastifyReply, name: string) => {
-      const connector = options.connectors[name]!;
-      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const answer = await receiveDelivery({ ...options, log: request.log }, name, connector, raw, request.headers);
-      return reply.code(202).send(answer);
-    };
+      const handle = async (request: FastifyRequest, reply: FastifyReply, name: string) => {
+        const connector = options.connectors[name]!;
+        const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const answer = await receiveDelivery({ ...options, log: request.log }, name, connector, raw, request.headers);
+        return reply.code(202).send(answer);
+      };
 
-    for (const tool of ['jira', 'servicenow', 'zendesk'] as const) {
-      app.post(`/webhooks/itsm/${tool}`, { bodyLimit: options.maxBodyBytes }, (request, reply) =>
-        handle(request, reply, connectorForTool(options.connectors, tool, (request.query as { connector?: unknown }).connector)),
-      );
-    }
-    app.post('/webhooks/itsm/generic/:name', { bodyLimit: options.maxBodyBytes }, (request, reply) => {
-      const { name } = request.params as { name: string };
-      if (!Object.hasOwn(options.connectors, name) || options.connectors[name]!.tool !== 'generic') throw unknown(`no generic connector named ${name}`);
-      return handle(request, reply, name);
+      for (const tool of ['jira', 'servicenow', 'zendesk'] as const) {
+        app.post(`/webhooks/itsm/${tool}`, { bodyLimit: options.maxBodyBytes }, (request, reply) =>
+          handle(request, reply, connectorForTool(options.connectors, tool, (request.query as { connector?: unknown }).connector)),
+        );
+      }
+      app.post('/webhooks/itsm/generic/:name', { bodyLimit: options.maxBodyBytes }, (request, reply) => {
+        const { name } = request.params as { name: string };
+        if (!Object.hasOwn(options.connectors, name) || options.connectors[name]!.tool !== 'generic') throw unknown(`no generic connector named ${name}`);
+        return handle(request, reply, name);
+      });
     });
-  });
   },
   { name: 'itsm-webhooks', dependencies: ['error-handler', 'metrics'] },
 );

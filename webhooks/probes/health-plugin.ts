@@ -37,9 +37,11 @@ export const healthPlugin = fp<HealthOptions>(
           check('redis', () => opts.redis.ping()),
           check('upstreamToken', () => opts.expereo.tokens.get(), 5000),
           ...(opts.workersRunning
-            ? [check('workers', async () => {
-                if (!opts.workersRunning?.()) throw new Error('not running');
-              })]
+            ? [
+                check('workers', async () => {
+                  if (!opts.workersRunning?.()) throw new Error('not running');
+                }),
+              ]
             : []),
         ]),
       );

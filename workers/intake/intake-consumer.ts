@@ -136,7 +136,9 @@ export class IntakeConsumer<T> {
     this.o.log.info({ intake: this.o.name, reader: this.me }, 'reading the intake');
     this.renewTimer = setInterval(() => void this.renew(), Math.floor(this.leaseMs / 3));
     try {
-      await takeOver(this.o.redis, this.keys.stream, this.me, (claimed) => this.o.log.info({ intake: this.o.name, claimed }, 'took over entries an earlier reader had not finished'));
+      await takeOver(this.o.redis, this.keys.stream, this.me, (claimed) =>
+        this.o.log.info({ intake: this.o.name, claimed }, 'took over entries an earlier reader had not finished'),
+      );
     } catch (err) {
       await this.releaseLease();
       throw err;
@@ -196,7 +198,8 @@ export class IntakeConsumer<T> {
         const outcome = await this.handleOne(entry);
         this.o.onOutcome?.(outcome.kind);
         if (outcome.kind === 'retry') return; // the rest of this key waits behind it
-        if (outcome.kind === 'dead') dead.push({ id: entry.id, key: entry.key, raw: JSON.stringify(entry.payload), error: outcome.error, attempts: entry.attempt });
+        if (outcome.kind === 'dead')
+          dead.push({ id: entry.id, key: entry.key, raw: JSON.stringify(entry.payload), error: outcome.error, attempts: entry.attempt });
         else done.push({ id: entry.id, result: { status: 'handled', result: outcome.result } });
       }
     };
@@ -256,19 +259,28 @@ export class IntakeConsumer<T> {
   private async ack(done: { id: string; result?: IntakeResult }[], tx = this.o.redis.multi()): Promise<void> {
     const ids = done.map((d) => d.id);
     for (const d of done) if (d.result) tx.set(this.keys.result(d.id), JSON.stringify(d.result), 'EX', RESULT_TTL_S);
-    const replies = await tx.xack(this.keys.stream, INTAKE_GROUP, ...ids).xdel(this.keys.stream, ...ids).exec();
+    const replies = await tx
+      .xack(this.keys.stream, INTAKE_GROUP, ...ids)
+      .xdel(this.keys.stream, ...ids)
+      .exec();
     const failed = replies?.find(([err]) => err);
     if (!replies || failed) throw failed?.[0] ?? new Error('intake acknowledgement was not applied');
   }
 
   /** Moves entries to the dead list and acknowledges them, together with any others done. */
-  private async bury(dead: { id: string; key: string; raw: string | undefined; error: string; attempts: number }[], alsoDone: { id: string; result?: IntakeResult }[] = []): Promise<void> {
+  private async bury(
+    dead: { id: string; key: string; raw: string | undefined; error: string; attempts: number }[],
+    alsoDone: { id: string; result?: IntakeResult }[] = [],
+  ): Promise<void> {
     const at = new Date().toISOString();
     const rows = dead.map((d) => {
       const row: DeadIntakeEntry = { id: d.id, key: d.key, payload: safeParse(d.raw), error: d.error, attempts: d.attempts, at };
       return JSON.stringify(row);
     });
-    const tx = this.o.redis.multi().lpush(this.keys.dead, ...rows).ltrim(this.keys.dead, 0, DEAD_KEPT - 1);
+    const tx = this.o.redis
+      .multi()
+      .lpush(this.keys.dead, ...rows)
+      .ltrim(this.keys.dead, 0, DEAD_KEPT - 1);
     await this.ack([...dead.map((d) => ({ id: d.id, result: { status: 'dead', error: d.error } as IntakeResult })), ...alsoDone], tx);
   }
 
@@ -284,4 +296,3 @@ export class IntakeConsumer<T> {
     });
   }
 }
-

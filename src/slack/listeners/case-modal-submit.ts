@@ -60,13 +60,15 @@ export function registerCaseModal(app: App, ctx: SlackContext): void {
 
   app.options<'block_suggestion'>({ action_id: ACTION.service }, async ({ ack, body }) => {
     const route = routeOfOptions(ctx, body.view?.private_metadata);
-    const services = route && (await ctx.lookups.services(route.accountId, { maxWaitMs: OPTIONS_DEADLINE_MS - 500, signal: AbortSignal.timeout(OPTIONS_DEADLINE_MS) }));
+    const services =
+      route && (await ctx.lookups.services(route.accountId, { maxWaitMs: OPTIONS_DEADLINE_MS - 500, signal: AbortSignal.timeout(OPTIONS_DEADLINE_MS) }));
     await ack({ options: serviceOptions(services ?? [], body.value) });
   });
 
   app.options<'block_suggestion'>({ action_id: ACTION.site }, async ({ ack, body }) => {
     const route = routeOfOptions(ctx, body.view?.private_metadata);
-    const sites = route && (await ctx.lookups.sites(route.accountId, { maxWaitMs: OPTIONS_DEADLINE_MS - 500, signal: AbortSignal.timeout(OPTIONS_DEADLINE_MS) }));
+    const sites =
+      route && (await ctx.lookups.sites(route.accountId, { maxWaitMs: OPTIONS_DEADLINE_MS - 500, signal: AbortSignal.timeout(OPTIONS_DEADLINE_MS) }));
     await ack({ options: siteOptions(sites ?? [], body.value) });
   });
 }

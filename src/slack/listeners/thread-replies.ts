@@ -37,7 +37,8 @@ export function registerThreadReplies(app: App, ctx: SlackContext): void {
       if (ctx.fromIntake && !(err instanceof InvalidWriteError)) throw err;
       // Otherwise the event is already acknowledged: the thread is the only place to say it did not go through.
       ctx.log.warn({ err, key }, 'thread reply could not be queued');
-      const reason = err instanceof InvalidWriteError ? err.issues.map((i) => i.message).join('; ') : 'the bridge’s queue is unavailable; please post it again in a minute';
+      const reason =
+        err instanceof InvalidWriteError ? err.issues.map((i) => i.message).join('; ') : 'the bridge’s queue is unavailable; please post it again in a minute';
       await ctx.web.chat.postMessage({ channel: reply.channel, thread_ts: reply.threadTs, text: messageFailedText(reason) }).catch(() => undefined);
       return;
     }
