@@ -89,14 +89,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         const limit = Number(p.limit ?? 100);
         const next = start + limit < thread.length ? String(start + limit) : '';
         const withMetadata = String(p.include_all_metadata) === 'true';
-        const messages = thread
-          .slice(start, start + limit)
-          .map(({ metadata, channel: _channel, ...m }) => ({
-            type: 'message',
-            bot_id: FAKE_BOT.botId,
-            ...m,
-            ...(withMetadata && metadata ? { metadata } : {}),
-          }));
+        const messages = thread.slice(start, start + limit).map(({ metadata, channel: _channel, ...m }) => ({
+          type: 'message',
+          bot_id: FAKE_BOT.botId,
+          ...m,
+          ...(withMetadata && metadata ? { metadata } : {}),
+        }));
         return { ok: true, messages, has_more: next !== '', response_metadata: { next_cursor: next } };
       }
       case 'chat.update':

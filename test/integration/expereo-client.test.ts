@@ -9,7 +9,7 @@ import { createAgent, send, SlotMissedError } from '../../src/expereo/transport.
 import { LIMITER_KINDS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { stateKeys } from '../../src/state/state-keys.js';
 import { eventually, sandboxCalls } from '../helpers/bridge.js';
-import { deleteKeys } from '../helpers/env.js';
+import { deleteKeysOf } from '../helpers/env.js';
 import { dropPrefix, openRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { startSlowTlsProxy } from '../helpers/slow-tls-proxy.js';
 
@@ -65,7 +65,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await sandbox?.close();
-  for (const used of prefixes) await deleteKeys(redisUrl(), used);
+  await deleteKeysOf(redisUrl(), prefixes);
   await dropPrefix(redis, prefix);
 });
 
