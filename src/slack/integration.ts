@@ -7,7 +7,9 @@ import { acceptSlackEvent, IntakeBoltReceiver, SLACK_EVENTS_INTAKE, type SlackEv
 import { slackKeys } from './keys.js';
 import { SlackLookups } from './lookups.js';
 import { slackOutcomes } from './outcomes.js';
+import { SlackReadBudget } from './read-budget.js';
 import { slackRoutes } from './routes.js';
+import { caseUrl } from './routing.js';
 import { slackSink } from './sink.js';
 import { createWebClient } from './web-client.js';
 
@@ -28,6 +30,7 @@ export function slackIntegration(core: Core): Integration {
     log.warn('Slack is on, but the routing file (BRIDGE_CONFIG) maps no Slack channel or workspace: /case will be refused everywhere');
   }
   const keys = slackKeys(core.keys.prefix);
+  const readBudget = (redis: typeof core.redis) => new SlackReadBudget({ redis, key: keys.readBudget });
   const ctx: SlackContext = {
     core,
     routing,
@@ -41,8 +44,8 @@ export function slackIntegration(core: Core): Integration {
   const workerWeb = createWebClient(settings, log, 'worker');
   const base = {
     name: 'slack',
-    outcomes: { slack: slackOutcomes({ web: workerWeb, routing, log }) },
-    sinks: [slackSink({ web: workerWeb, redis: core.workerRedis, keys })],
+    outcomes: { slack: slackOutcomes({ web: workerWeb, redis: core.workerRedis, keys, routing, log }) },
+    sinks: [slackSink({ web: workerWeb, redis: core.workerRedis, keys, budget: readBudget(core.workerRedis), caseUrl: (id) => caseUrl(routing, id) })],
   };
   // Socket Mode: events arrive on the API role's own connection and are handled there.
   if (settings.appToken) return { ...base, routes: slackRoutes(ctx, settings) };
