@@ -46,9 +46,12 @@ export function threadReplyOf(event: MessageEventLike): ThreadReply | undefined 
 
 function replyText(text: string, files: NonNullable<MessageEventLike['files']>): string {
   const lines = [slackToPlain(text).trim()];
+  // Files reach the case as links with their names (the bridge never uploads or downloads them).
   for (const f of files) {
     const url = str(f.permalink) ?? str(f.url_private);
-    if (url) lines.push(`File: ${str(f.title) ?? str(f.name) ?? 'attachment'} ${url}`);
+    const name = str(f.name) ?? str(f.title) ?? 'attachment';
+    const title = str(f.title);
+    if (url) lines.push(`File: ${name}${title && title !== name ? ` (${title})` : ''} ${url}`);
   }
   return lines.filter(Boolean).join('\n');
 }

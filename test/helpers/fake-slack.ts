@@ -35,7 +35,8 @@ export interface FakeSlack {
   messages(channel?: string): { channel: string; ts: string; thread_ts?: string; text: unknown }[];
   /** Socket Mode: the app's connections, envelopes sent to it, and its acknowledgements. */
   socket: { connections(): number; send(envelope: Record<string, unknown>): void; acks(): { envelope_id: string; payload?: Record<string, any> }[] };
-  clear(): void;
+  /** Forgets the calls, responses and planned failures; the messages too with `messages: true` (Slack keeps them). */
+  clear(o?: { messages?: boolean }): void;
   close(): Promise<void>;
 }
 
@@ -197,9 +198,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       },
       acks: () => [...acks],
     },
-    clear: () => {
+    clear: (o) => {
       calls.length = 0;
-      posted.length = 0;
+      if (o?.messages) posted.length = 0;
       lastRead.clear();
       responses.length = 0;
       failures.clear();

@@ -32,7 +32,7 @@ afterAll(async () => {
   await slack.close();
 });
 beforeEach(async () => {
-  slack.clear();
+  slack.clear({ messages: true });
   await redis.del(keys.readBudget('conversations.replies'));
 });
 
@@ -133,7 +133,7 @@ describe('Slack reply sink', () => {
     expect(await redis.pttl(keys.readBudget('conversations.replies'))).toBeGreaterThan(61_000);
 
     await redis.del(keys.readBudget('conversations.replies'));
-    slack.clear();
+    slack.clear({ messages: true });
     await redis.set(keys.deliveryAttempt(link.id, 'm-noscope'), String(Date.now()));
     slack.failNext('conversations.replies', { error: 'missing_scope' });
     await sink().deliver(link, reply('m-noscope'));
