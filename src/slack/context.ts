@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Core } from '../core.js';
 import type { SlackKeys } from './keys.js';
 import type { SlackLookups } from './lookups.js';
+import type { SlackReadBudget } from './read-budget.js';
 import type { SlackRouting } from './routing-schema.js';
 import type { WebClient } from './web-client.js';
 
@@ -14,6 +15,8 @@ export interface SlackContext {
   redis: Redis;
   keys: SlackKeys;
   lookups: SlackLookups;
+  /** The budget of `conversations.history` and `replies` calls every process shares. */
+  reads: SlackReadBudget;
   log: Logger;
   now: () => number;
   /**

@@ -38,6 +38,7 @@ export function slackIntegration(core: Core): Integration {
     redis: core.redis,
     keys,
     lookups: new SlackLookups({ redis: core.redis, keys, expereo: core.expereo, log }),
+    reads: readBudget(core.redis),
     log,
     now: Date.now,
   };

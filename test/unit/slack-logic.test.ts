@@ -48,6 +48,13 @@ describe('routing', () => {
     expect(slackRoutingSchema.safeParse({ channels: [{ channel: 'C0X', accountId: 'A', extra: 1 }] }).success).toBe(false);
   });
 
+  it('reads the case reaction with or without colons, :expereo: by default, false for none', () => {
+    expect(slackRoutingSchema.parse({}).caseReaction).toBe('expereo');
+    expect(slackRoutingSchema.parse({ caseReaction: ':rotating_light:' }).caseReaction).toBe('rotating_light');
+    expect(slackRoutingSchema.parse({ caseReaction: false }).caseReaction).toBe(false);
+    expect(slackRoutingSchema.safeParse({ caseReaction: 'Not An Emoji' }).success).toBe(false);
+  });
+
   it('builds case URLs from the template', () => {
     expect(caseUrl(routing, 'CASE 1')).toBe('https://one.expereo.com/cases/CASE%201');
     expect(caseUrl(slackRoutingSchema.parse({ caseUrlTemplate: 'https://p/x?id={caseId}' }), 'C1')).toBe('https://p/x?id=C1');
