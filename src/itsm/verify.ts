@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { safeEqual } from '../http/safe-equal.js';
-import type { HeaderAuth } from './routing-schema.js';
+import type { HeaderAuth, JiraAuth } from './routing-schema.js';
 
 /**
  * How each tool signs its webhooks, as pure functions of the raw body, the headers, the secret and
@@ -25,11 +25,19 @@ function hmac(secret: string, parts: (string | Buffer)[], encoding: 'hex' | 'bas
   return mac.digest(encoding);
 }
 
-/** Jira Cloud: `X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, body)>`. */
-export function verifyJira(rawBody: Buffer, headers: Headers, secret: string): Verdict {
+/**
+ * Jira Cloud: `X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, body)>`. Or, for Jira Service
+ * Management automation (which cannot sign), the shared secret itself in the configured header.
+ */
+export function verifyJira(rawBody: Buffer, headers: Headers, auth: JiraAuth): Verdict {
+  if ('token' in auth) {
+    const given = header(headers, auth.header);
+    if (!given) return { ok: false, reason: 'missing_signature' };
+    return safeEqual(given.trim(), auth.token) ? OK : { ok: false, reason: 'bad_signature' };
+  }
   const given = header(headers, 'x-hub-signature');
   if (!given) return { ok: false, reason: 'missing_signature' };
-  const expected = `sha256=${hmac(secret, [rawBody], 'hex')}`;
+  const expected = `sha256=${hmac(auth.secret, [rawBody], 'hex')}`;
   return safeEqual(given.trim().toLowerCase(), expected) ? OK : { ok: false, reason: 'bad_signature' };
 }
 
