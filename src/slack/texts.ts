@@ -29,7 +29,7 @@ export const HELP_TEXT = [
   '`/case link <case id>`: mirror an existing case into a new thread here',
   '`/case help`: this help',
   'Replies in a case’s thread are sent to expereo; expereo’s replies appear in the thread.',
-  'To open a case about a message, use its ⋯ menu: *Open expereo case*.',
+  'To open a case about a message, use its ⋯ menu: *Open expereo case*, or add the case reaction to it.',
 ].join('\n');
 
 export function helpText(unknown?: string): string {
