@@ -28,6 +28,8 @@ export interface FakeSlack {
   responseUrl(id: string): string;
   /** The next `count` calls of `method` fail this way. */
   failNext(method: string, failure: Failure, count?: number): void;
+  /** The next call of `method` gets no answer until `release()` (a slow Slack); `arrived` resolves when it came in. */
+  holdNext(method: string): { arrived: Promise<void>; release(): void };
   users: Map<string, { name: string; realName?: string; displayName?: string }>;
   /** A message a person wrote (not posted by the bot), as history and replies show it. */
   seedMessage(m: { channel: string; ts: string; user: string; text: string; thread_ts?: string; files?: unknown[] }): void;
@@ -46,6 +48,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const responses: { id: string; body: Record<string, any> }[] = [];
   const failures = new Map<string, Failure[]>();
+  const holds = new Map<string, { arrive: () => void; released: Promise<void> }[]>();
   const users = new Map<string, { name: string; realName?: string; displayName?: string }>();
   let seq = 0;
   let baseUrl = '';
@@ -146,6 +149,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     }
     const method = url.pathname.replace(/^\/api\//, '');
     calls.push({ method, params });
+    const hold = holds.get(method)?.shift();
+    if (hold) {
+      hold.arrive();
+      await hold.released;
+    }
     const failure = failures.get(method)?.shift() ?? (method === 'conversations.replies' || method === 'conversations.history' ? readTier(method) : undefined);
     if (failure && 'retryAfterSeconds' in failure) {
       res.writeHead(429, { 'retry-after': String(failure.retryAfterSeconds), 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
@@ -188,6 +196,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     responses: () => [...responses],
     responseUrl: (id) => `${baseUrl}/respond/${id}`,
     failNext: (method, failure, count = 1) => failures.set(method, [...(failures.get(method) ?? []), ...Array<Failure>(count).fill(failure)]),
+    holdNext: (method) => {
+      let arrive = () => undefined as void;
+      let release = () => undefined as void;
+      const arrived = new Promise<void>((r) => (arrive = r));
+      const released = new Promise<void>((r) => (release = r));
+      holds.set(method, [...(holds.get(method) ?? []), { arrive, released }]);
+      return { arrived, release };
+    },
     users,
     seedMessage: (m) => posted.push({ ...m }),
     messages: (channel) => posted.filter((m) => !m.user && (channel === undefined || m.channel === channel)).map(({ channel: c, ts, thread_ts, text }) => ({ channel: c, ts, text, ...(thread_ts ? { thread_ts } : {}) })),

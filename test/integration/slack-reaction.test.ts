@@ -100,6 +100,24 @@ describe('a reaction opens a case', () => {
     expect(ephemeralFor('UPERSON03')).toHaveLength(0);
   });
 
+  it('acknowledges the event and the button before their listeners have heard back from Slack', async () => {
+    // The event is answered once it is in the events intake: its listener's first call to Slack is still waiting.
+    const permalinkCall = slack.holdNext('chat.getPermalink');
+    const answer = await bridge.app.inject(reaction({ eventId: 'Ev0REACT05', user: 'UPERSON05', reaction: 'expereo', eventTs: '1700400008.000100' }));
+    expect(answer.statusCode).toBe(200);
+    await permalinkCall.arrived;
+    expect(ephemeralFor('UPERSON05')).toHaveLength(0);
+    permalinkCall.release();
+    const asked = await eventually(async () => ephemeralFor('UPERSON05')[0]);
+    // The button is acknowledged (Bolt's ack) while the form is still being opened.
+    const opening = slack.holdNext('views.open');
+    const pressed = bridge.app.inject(press(buttonOf(asked).value, 'UPERSON05', 'press-5'));
+    await opening.arrived;
+    expect((await pressed).statusCode).toBe(200);
+    opening.release();
+    await eventually(async () => slack.responses().find((r) => r.id === 'press-5' && r.body.delete_original === true));
+  });
+
   it('refuses a button whose value was tampered with, opening nothing', async () => {
     expect((await bridge.app.inject(press('{"channel":"#ops","ts":"x"}', PERSON, 'press-bad'))).statusCode).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
