@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { SinkError, type Delivery } from '../../src/mirror/sink.js';
-import { recordCaseMessage } from '../../src/slack/case-message.js';
+import { recordCaseMessage, type CaseMessageUpdate } from '../../src/slack/case-message.js';
+import { caseMessageText } from '../../src/slack/case-message-text.js';
 import { slackKeys } from '../../src/slack/keys.js';
 import { slackLink } from '../../src/slack/links.js';
 import { slackOutcomes } from '../../src/slack/outcomes.js';
@@ -215,6 +217,28 @@ describe('the case message, edited in place', () => {
     // The thread carries the conversation only: no status post in it, and no second channel message.
     expect(slack.calls('chat.postMessage').filter((c) => c.params.thread_ts)).toHaveLength(0);
     expect(slack.messages(m.channel)).toHaveLength(1);
+  });
+
+  it('ends with the same text for any order of the updates, each applied any number of times (property)', async () => {
+    const updates: CaseMessageUpdate[] = [
+      { base: { summary, userId: 'U1' }, phase: { phase: 'queued' } },
+      { base: { summary, userId: 'U1', caseId: 'CASE-9', url: 'https://one.example/cases/CASE-9' }, phase: { phase: 'created', caseId: 'CASE-9' } },
+      { base: { caseId: 'CASE-9', url: 'https://one.example/cases/CASE-9' }, status: { status: 'New', closed: false, atMs: 1000 } },
+      { base: { caseId: 'CASE-9', url: 'https://one.example/cases/CASE-9' }, status: { status: 'In Progress', closed: false, atMs: 2000 } },
+      { base: { caseId: 'CASE-9', url: 'https://one.example/cases/CASE-9' }, status: { status: 'Resolved', closed: true, atMs: 3000 } },
+    ];
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.shuffledSubarray([0, 1, 2, 3, 4], { minLength: 5 }), fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }), async (order, again) => {
+        const ts = `1700000000.${String(++run).padStart(6, '0')}`;
+        for (const i of [...order, ...again]) await recordCaseMessage({ redis, keys }, 'C0PROP0001', ts, updates[i]!);
+        const state = (await recordCaseMessage({ redis, keys }, 'C0PROP0001', ts, {}))!;
+        expect(caseMessageText(state)).toBe(
+          ':checkered_flag: Case <https://one.example/cases/CASE-9|CASE-9> is *Resolved*\nP1 Incident · Service down · SRV-1\nReplies to it are no longer mirrored here.',
+        );
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('shows a status learnt before the create’s outcome, and keeps it when the outcome comes', async () => {
