@@ -20,7 +20,7 @@ interface MessageEventLike {
   text?: string;
   ts?: string;
   thread_ts?: string;
-  files?: { name?: string; title?: string; permalink?: string; url_private?: string }[];
+  files?: { id?: string; name?: string; title?: string; permalink?: string; url_private?: string }[];
 }
 
 /** A person's message, or one sharing files, or a reply also sent to the channel. Edits, deletes, joins and bots are not. */
@@ -52,6 +52,8 @@ function replyText(text: string, files: NonNullable<MessageEventLike['files']>):
     const name = str(f.name) ?? str(f.title) ?? 'attachment';
     const title = str(f.title);
     if (url) lines.push(`File: ${name}${title && title !== name ? ` (${title})` : ''} ${url}`);
+    // Slack withholds a file's details from apps at times (`file_access: check_file_info`): say a file was shared.
+    else if (str(f.id)) lines.push(`File: ${str(f.name) ?? str(f.id)} (shared in the Slack thread)`);
   }
   return lines.filter(Boolean).join('\n');
 }

@@ -85,6 +85,8 @@ describe('thread replies', () => {
     expect(threadReplyOf(base)).toEqual({ channel: 'C1', threadTs: '1.0', ts: '2.0', user: 'U1', text: 'hi' });
     const withFile = threadReplyOf({ ...base, subtype: 'file_share', text: '', files: [{ name: 'a.png', permalink: 'https://f/a' }] });
     expect(withFile?.text).toBe('File: a.png https://f/a');
+    const named = threadReplyOf({ ...base, subtype: 'file_share', text: 'see', files: [{ name: 'cpe.jpg', title: 'CPE lights', permalink: 'https://f/c' }, { id: 'F0HIDDEN1', file_access: 'check_file_info' } as never] });
+    expect(named?.text).toBe('see\nFile: cpe.jpg (CPE lights) https://f/c\nFile: F0HIDDEN1 (shared in the Slack thread)');
     expect(threadReplyOf({ ...base, subtype: 'thread_broadcast' })).toBeDefined();
   });
 
