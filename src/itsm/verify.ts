@@ -77,7 +77,8 @@ export function verifyHeaderAuth(rawBody: Buffer, headers: Headers, auth: Header
     if (!value.toLowerCase().startsWith(auth.prefix.toLowerCase())) return { ok: false, reason: 'bad_signature' };
     value = value.slice(auth.prefix.length);
   }
-  const same = auth.encoding === 'hex' ? safeEqual(value.toLowerCase(), digest) : safeEqual(value, digest);
+  // A base64 digest may come wrapped (Java's MIME encoders break lines, folded to spaces): whitespace is no part of it.
+  const same = auth.encoding === 'hex' ? safeEqual(value.toLowerCase(), digest) : safeEqual(value.replace(/\s+/g, ''), digest);
   if (!same) return { ok: false, reason: 'bad_signature' };
   return timestamp ? checkFreshness(parseTimestamp(timestamp), nowMs, maxAgeMs) : OK;
 }

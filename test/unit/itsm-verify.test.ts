@@ -58,6 +58,13 @@ describe('ServiceNow: CertificateEncryption.generateMac', () => {
     const signature = generateMac(Buffer.from(auth.secret, 'utf8').toString('base64'), `${ts}.${body.toString()}`);
     expect(verifyHeaderAuth(body, { 'x-sn-signature': signature, 'x-sn-timestamp': ts }, auth, now, 300_000)).toEqual({ ok: true });
   });
+  it('is accepted however the base64 is wrapped, and refused when one character differs', () => {
+    const signature = generateMac(Buffer.from(auth.secret, 'utf8').toString('base64'), `${ts}.${body.toString()}`);
+    const wrapped = `${signature.slice(0, 20)} ${signature.slice(20)} `;
+    expect(verifyHeaderAuth(body, { 'x-sn-signature': wrapped, 'x-sn-timestamp': ts }, auth, now, 300_000)).toEqual({ ok: true });
+    const other = `${signature.slice(0, 5)}${signature[5] === 'A' ? 'B' : 'A'}${signature.slice(6)}`;
+    expect(verifyHeaderAuth(body, { 'x-sn-signature': other, 'x-sn-timestamp': ts }, auth, now, 300_000)).toEqual({ ok: false, reason: 'bad_signature' });
+  });
   it('is refused with the secret itself as the key (generateMac would read it as base64)', () => {
     const signature = generateMac(auth.secret, `${ts}.${body.toString()}`);
     expect(verifyHeaderAuth(body, { 'x-sn-signature': signature, 'x-sn-timestamp': ts }, auth, now, 300_000)).toEqual({ ok: false, reason: 'bad_signature' });
