@@ -8,7 +8,7 @@ import { ExpereoClient } from './expereo/client.js';
 import { Intake } from './intake/intake.js';
 import { createMetrics, registerIntakeGauges, registerStateGauges, type Metrics } from './metrics.js';
 import { closeRedis, createRedis, waitReady } from './redis.js';
-import { stateKeys, type StateKeys } from './state/keys.js';
+import { stateKeys, type StateKeys } from './state/state-keys.js';
 import { SyncState } from './state/sync-state.js';
 import type { Upstream } from './upstream.js';
 import { Outbox } from './writes/outbox.js';

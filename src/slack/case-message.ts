@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { runScript } from '../redis.js';
 import { caseMessageText, type CaseMessageState } from './case-message-text.js';
-import { TTL_S, type SlackKeys } from './keys.js';
+import { TTL_S, type SlackKeys } from './slack-keys.js';
 import type { WebClient } from './web-client.js';
 
 /**
@@ -59,8 +59,20 @@ export interface CaseMessageDeps {
 }
 
 /** Records an update of the message at `channel`/`ts` without editing it (the message was just posted with this text). */
-export async function recordCaseMessage(d: Pick<CaseMessageDeps, 'redis' | 'keys'>, channel: string, ts: string, update: CaseMessageUpdate): Promise<CaseMessageState | undefined> {
-  const defined = (o: object | undefined) => JSON.stringify(Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])));
+export async function recordCaseMessage(
+  d: Pick<CaseMessageDeps, 'redis' | 'keys'>,
+  channel: string,
+  ts: string,
+  update: CaseMessageUpdate,
+): Promise<CaseMessageState | undefined> {
+  const defined = (o: object | undefined) =>
+    JSON.stringify(
+      Object.fromEntries(
+        Object.entries(o ?? {})
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => [k, String(v)]),
+      ),
+    );
   const { phase, ...phaseFields } = update.phase ?? { phase: undefined };
   const fields = (await runScript(
     d.redis,

@@ -1,7 +1,7 @@
 import { slackLink } from './links.js';
 import { caseBelongsTo, findAccountCase, INTERACTIVE_READ_WAIT_MS, isClosed } from './case-access.js';
-import type { SlackContext } from './context.js';
-import { caseUrl, type SlackRoute } from './routing.js';
+import type { SlackContext } from './slack-context.js';
+import { caseUrl, type SlackRoute } from './account-routing.js';
 import { recordCaseMessage } from './case-message.js';
 import { caseMessageText } from './case-message-text.js';
 import { caseListText, caseStatusText, notFoundText } from './texts.js';
@@ -16,15 +16,13 @@ const LIST_MAX = 50;
 
 /** `/case list`: the account's open cases, most recently changed first. */
 export async function openCases(ctx: SlackContext, route: SlackRoute): Promise<string> {
-  const page = await ctx.core.expereo.casesPage(
-    { filter: { accountId: route.accountId }, sort: ['-lastModifiedDate'], limit: LIST_MAX },
-    undefined,
-    { maxWaitMs: INTERACTIVE_READ_WAIT_MS },
-  );
+  const page = await ctx.expereo.casesPage({ filter: { accountId: route.accountId }, sort: ['-lastModifiedDate'], limit: LIST_MAX }, undefined, {
+    maxWaitMs: INTERACTIVE_READ_WAIT_MS,
+  });
   const needServices = page.items.some((c) => !c.accountId);
   const services = needServices ? await ctx.lookups.services(route.accountId, { maxWaitMs: INTERACTIVE_READ_WAIT_MS }) : undefined;
   const serviceIds = services && new Set(services.map((s) => s.id));
-  const closed = ctx.core.config.expereo.closedStatuses;
+  const closed = ctx.closedStatuses;
   const open = page.items.filter((c) => caseBelongsTo(c, route.accountId, serviceIds) && !isClosed(c.status, closed));
   return caseListText(
     open.map((c) => ({ c, url: caseUrl(ctx.routing, c.caseId) })),
@@ -40,11 +38,15 @@ export async function linkCase(ctx: SlackContext, route: SlackRoute, o: { caseId
   const c = await findAccountCase(ctx, route.accountId, o.caseId);
   if (!c) return { linked: false, text: notFoundText(o.caseId) };
   const shown = { caseId: c.caseId, url: caseUrl(ctx.routing, c.caseId), userId: o.userId, ...(c.subject ? { subject: c.subject } : {}) };
-  const status = c.status ? { status: c.status, closed: isClosed(c.status, ctx.core.config.expereo.closedStatuses) } : undefined;
-  const root = await ctx.web.chat.postMessage({ channel: o.channel, text: caseMessageText({ phase: 'linked', rev: 0, ...shown, ...status }), unfurl_links: false });
+  const status = c.status ? { status: c.status, closed: isClosed(c.status, ctx.closedStatuses) } : undefined;
+  const root = await ctx.web.chat.postMessage({
+    channel: o.channel,
+    text: caseMessageText({ phase: 'linked', rev: 0, ...shown, ...status }),
+    unfurl_links: false,
+  });
   if (!root.ts) throw new Error('chat.postMessage answered without a ts');
   // Status 0: any change the mirror reports later is newer than what the case showed when linked.
   await recordCaseMessage(ctx, o.channel, root.ts, { base: shown, phase: { phase: 'linked' }, ...(status ? { status: { ...status, atMs: 0 } } : {}) });
-  await ctx.core.sync.link(c.caseId, slackLink(o.channel, root.ts));
+  await ctx.sync.link(c.caseId, slackLink(o.channel, root.ts));
   return { linked: true, caseId: c.caseId, threadTs: root.ts };
 }

@@ -1,4 +1,4 @@
-import type { SlackContext } from './context.js';
+import type { SlackContext } from './slack-context.js';
 import { slackToPlain } from './thread-reply.js';
 import { slackErrorCode } from './web-client.js';
 

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { OutcomeHandler } from '../../workers/outcome-worker.js';
+import type { OutcomeHandler } from '../writes/catalog.js';
 import type { SlackRouting } from './routing-schema.js';
 import type { Outcome } from '../writes/catalog.js';
-import { caseUrl } from './routing.js';
+import { caseUrl } from './account-routing.js';
 import { showCaseMessage } from './case-message.js';
-import type { SlackKeys } from './keys.js';
+import type { SlackKeys } from './slack-keys.js';
 import { messageFailedText } from './texts.js';
 import { isPermanentSlackError, type WebClient } from './web-client.js';
 

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 
 /** Slack ids: upper-case letters and digits (`T0123ABCD`, `C0123ABCD`, `E…` for Enterprise Grid). */
-const slackId = (what: string, example: string) =>
-  z.string().regex(/^[A-Z][A-Z0-9]{2,}$/, `expected a Slack ${what} id such as ${example}`);
+const slackId = (what: string, example: string) => z.string().regex(/^[A-Z][A-Z0-9]{2,}$/, `expected a Slack ${what} id such as ${example}`);
 const accountId = z.string().min(1, 'expected an expereo account id such as ACC-98000001');
 const defaultServiceId = z.string().min(1).optional();
 
@@ -24,12 +23,8 @@ export const DEFAULT_CASE_URL_TEMPLATE = 'https://one.expereo.com/cases/{caseId}
  */
 export const slackRoutingSchema = z
   .object({
-    workspaces: z
-      .array(z.object({ teamId: slackId('workspace', 'T0123ABCD'), accountId, defaultServiceId }).strict())
-      .default([]),
-    channels: z
-      .array(z.object({ channel: slackId('channel', 'C0123ABCD'), accountId, defaultServiceId }).strict())
-      .default([]),
+    workspaces: z.array(z.object({ teamId: slackId('workspace', 'T0123ABCD'), accountId, defaultServiceId }).strict()).default([]),
+    channels: z.array(z.object({ channel: slackId('channel', 'C0123ABCD'), accountId, defaultServiceId }).strict()).default([]),
     /**
      * The emoji (its name, with or without colons) that, added to a message as a reaction, offers
      * the person a case form about it; `false` turns reactions off. A custom emoji must exist in

@@ -4,8 +4,8 @@ import { BridgeError } from '../errors.js';
 import { runScript } from '../redis.js';
 import { laneOf } from '../writes/lanes.js';
 import { InvalidWriteError } from '../writes/producer.js';
-import type { SlackContext } from './context.js';
-import { TTL_S } from './keys.js';
+import type { SlackContext } from './slack-context.js';
+import { TTL_S } from './slack-keys.js';
 import { slackLink } from './links.js';
 import { recordCaseMessage } from './case-message.js';
 import { caseMessageText } from './case-message-text.js';
@@ -47,7 +47,7 @@ export async function claimSubmission(ctx: SlackContext, viewId: string, createK
   const key = ctx.keys.view(viewId);
   const now = ctx.now();
   if ((await ctx.redis.set(key, String(now), 'EX', TTL_S.view, 'NX')) !== null) return 'claimed';
-  if (await ctx.core.outbox.entry(createKey)) return 'done';
+  if (await ctx.outbox.entry(createKey)) return 'done';
   const taken = await ctx.redis.get(key);
   if (taken !== null && now - Number(taken) < CLAIM_HOLD_MS) return 'busy';
   return (await runScript(ctx.redis, TAKE_OVER, 1, key, taken ?? '', String(now), TTL_S.view)) === 1 ? 'claimed' : 'busy';
@@ -65,7 +65,11 @@ export async function submitCase(ctx: SlackContext, req: CaseRequest): Promise<v
   let ts: string;
   try {
     const eta = await estimateEtaMs(ctx, req.body).catch(() => undefined);
-    const posted = await ctx.web.chat.postMessage({ channel: req.channel, text: caseMessageText({ phase: 'queued', rev: 0, userId: req.userId, summary: about, ...(eta === undefined ? {} : { etaMs: eta }) }), unfurl_links: false });
+    const posted = await ctx.web.chat.postMessage({
+      channel: req.channel,
+      text: caseMessageText({ phase: 'queued', rev: 0, userId: req.userId, summary: about, ...(eta === undefined ? {} : { etaMs: eta }) }),
+      unfurl_links: false,
+    });
     if (!posted.ts) throw new Error('chat.postMessage answered without a ts');
     ts = posted.ts;
   } catch (err) {
@@ -80,7 +84,7 @@ export async function submitCase(ctx: SlackContext, req: CaseRequest): Promise<v
     await ctx.redis.set(ctx.keys.pendingThread(req.channel, ts), key, 'EX', TTL_S.pendingThread);
     // The message is edited in place from here on (case id and link, status, resolution).
     await recordCaseMessage(ctx, req.channel, ts, { base: { summary: about, userId: req.userId }, phase: { phase: 'queued' } });
-    await ctx.core.producer.enqueue({
+    await ctx.producer.enqueue({
       kind: 'create',
       key,
       origin: { kind: 'slack', ref: link.id, data: { channel: req.channel, messageTs: ts, summary: about, userId: req.userId } },
@@ -102,8 +106,8 @@ export async function submitCase(ctx: SlackContext, req: CaseRequest): Promise<v
 /** Writes ahead of this create in its lane or more urgent ones, at the write budget's pace. */
 async function estimateEtaMs(ctx: SlackContext, body: CreateCaseBody): Promise<number> {
   const lane = laneOf({ kind: 'create', key: 'estimate', origin: { kind: 'slack', ref: 'estimate' }, body, links: [] });
-  const budget = ctx.core.expereo.writeBudget;
-  const [pending, state] = await Promise.all([ctx.core.outbox.pendingByLane(), budget.state()]);
+  const budget = ctx.expereo.writeBudget;
+  const [pending, state] = await Promise.all([ctx.outbox.pendingByLane(), budget.state()]);
   const ahead = Object.entries(pending).reduce((n, [l, count]) => (Number(l) <= lane ? n + count : n), 0);
   return etaMs(budget.params, state, ahead + 1);
 }

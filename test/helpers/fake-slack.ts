@@ -79,22 +79,44 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     seq += 1;
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'expereo', team_id: FAKE_BOT.teamId, user_id: FAKE_BOT.userId, bot_id: FAKE_BOT.botId };
+        return {
+          ok: true,
+          url: 'https://test.slack.com/',
+          team: 'Test',
+          user: 'expereo',
+          team_id: FAKE_BOT.teamId,
+          user_id: FAKE_BOT.userId,
+          bot_id: FAKE_BOT.botId,
+        };
       case 'chat.postMessage': {
         const ts = `${Math.floor(Date.now() / 1000)}.${String(seq).padStart(6, '0')}`;
-        posted.push({ channel: String(p.channel), ts, text: p.text, ...(p.thread_ts ? { thread_ts: String(p.thread_ts) } : {}), ...(p.metadata ? { metadata: p.metadata } : {}) });
-        return { ok: true, channel: p.channel, ts, message: { type: 'message', text: p.text, ts, bot_id: FAKE_BOT.botId, ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}) } };
+        posted.push({
+          channel: String(p.channel),
+          ts,
+          text: p.text,
+          ...(p.thread_ts ? { thread_ts: String(p.thread_ts) } : {}),
+          ...(p.metadata ? { metadata: p.metadata } : {}),
+        });
+        return {
+          ok: true,
+          channel: p.channel,
+          ts,
+          message: { type: 'message', text: p.text, ts, bot_id: FAKE_BOT.botId, ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}) },
+        };
       }
       case 'conversations.replies': {
         // The thread, parent first, from `oldest`, at most 15 a call, with a cursor as Slack pages.
-        const thread = posted.filter((m) => m.channel === p.channel && (m.ts === p.ts || m.thread_ts === p.ts) && (!p.oldest || Number(m.ts) >= Number(p.oldest)));
+        const thread = posted.filter(
+          (m) => m.channel === p.channel && (m.ts === p.ts || m.thread_ts === p.ts) && (!p.oldest || Number(m.ts) >= Number(p.oldest)),
+        );
         return page(thread, p);
       }
       case 'conversations.history': {
         // The channel's top-level messages, newest first, between `oldest` and `latest` (`inclusive`).
         const inclusive = String(p.inclusive) === 'true' || String(p.inclusive) === '1';
         const within = (ts: string) =>
-          (!p.latest || (inclusive ? Number(ts) <= Number(p.latest) : Number(ts) < Number(p.latest))) && (!p.oldest || (inclusive ? Number(ts) >= Number(p.oldest) : Number(ts) > Number(p.oldest)));
+          (!p.latest || (inclusive ? Number(ts) <= Number(p.latest) : Number(ts) < Number(p.latest))) &&
+          (!p.oldest || (inclusive ? Number(ts) >= Number(p.oldest) : Number(ts) > Number(p.oldest)));
         const top = posted.filter((m) => m.channel === p.channel && (!m.thread_ts || m.thread_ts === m.ts) && within(m.ts)).reverse();
         return page(top, p);
       }
@@ -116,7 +138,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       case 'users.info': {
         const u = users.get(String(p.user));
         if (!u) return { ok: false, error: 'user_not_found' };
-        return { ok: true, user: { id: p.user, name: u.name, real_name: u.realName ?? u.name, profile: { display_name: u.displayName ?? '', real_name: u.realName ?? u.name } } };
+        return {
+          ok: true,
+          user: { id: p.user, name: u.name, real_name: u.realName ?? u.name, profile: { display_name: u.displayName ?? '', real_name: u.realName ?? u.name } },
+        };
       }
       default:
         return { ok: false, error: 'unknown_method' };
@@ -156,7 +181,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     }
     const failure = failures.get(method)?.shift() ?? (method === 'conversations.replies' || method === 'conversations.history' ? readTier(method) : undefined);
     if (failure && 'retryAfterSeconds' in failure) {
-      res.writeHead(429, { 'retry-after': String(failure.retryAfterSeconds), 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      res
+        .writeHead(429, { 'retry-after': String(failure.retryAfterSeconds), 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       return;
     }
     if (failure && 'status' in failure) {
@@ -183,7 +210,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         sockets.delete(socket);
       }
     });
-    socket.write(frame(0x1, Buffer.from(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0TEST01' }, debug_info: { host: 'fake' } }))));
+    socket.write(
+      frame(0x1, Buffer.from(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0TEST01' }, debug_info: { host: 'fake' } }))),
+    );
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -197,16 +226,23 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     responseUrl: (id) => `${baseUrl}/respond/${id}`,
     failNext: (method, failure, count = 1) => failures.set(method, [...(failures.get(method) ?? []), ...Array<Failure>(count).fill(failure)]),
     holdNext: (method) => {
-      let arrive = () => undefined as void;
-      let release = () => undefined as void;
-      const arrived = new Promise<void>((r) => (arrive = r));
-      const released = new Promise<void>((r) => (release = r));
+      let arrive: () => void = () => undefined;
+      let release: () => void = () => undefined;
+      const arrived = new Promise<void>((r) => {
+        arrive = r;
+      });
+      const released = new Promise<void>((r) => {
+        release = r;
+      });
       holds.set(method, [...(holds.get(method) ?? []), { arrive, released }]);
       return { arrived, release };
     },
     users,
     seedMessage: (m) => posted.push({ ...m }),
-    messages: (channel) => posted.filter((m) => !m.user && (channel === undefined || m.channel === channel)).map(({ channel: c, ts, thread_ts, text }) => ({ channel: c, ts, text, ...(thread_ts ? { thread_ts } : {}) })),
+    messages: (channel) =>
+      posted
+        .filter((m) => !m.user && (channel === undefined || m.channel === channel))
+        .map(({ channel: c, ts, thread_ts, text }) => ({ channel: c, ts, text, ...(thread_ts ? { thread_ts } : {}) })),
     socket: {
       connections: () => sockets.size,
       send: (envelope) => {
@@ -320,7 +356,11 @@ export function signed(
 ): SignedRequest {
   const payload = 'json' in body ? JSON.stringify(body.json) : new URLSearchParams(body.form).toString();
   const ts = String(o.timestampS ?? Math.floor(Date.now() / 1000));
-  const signature = o.signature ?? `v0=${createHmac('sha256', o.secret ?? SIGNING_SECRET).update(`v0:${ts}:${payload}`).digest('hex')}`;
+  const signature =
+    o.signature ??
+    `v0=${createHmac('sha256', o.secret ?? SIGNING_SECRET)
+      .update(`v0:${ts}:${payload}`)
+      .digest('hex')}`;
   return {
     method: 'POST',
     url: '/slack/events',

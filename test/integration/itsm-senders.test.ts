@@ -39,7 +39,9 @@ afterAll(async () => {
 
 async function created(ref: string) {
   await eventually(() => bridge.core.outbox.caseIdForKey(ref));
-  return (await sandboxCalls(bridge.sandbox)).filter((c) => c.method === 'POST' && c.path === '/v2/cases' && (c.body as { customerReference?: string }).customerReference === ref);
+  return (await sandboxCalls(bridge.sandbox)).filter(
+    (c) => c.method === 'POST' && c.path === '/v2/cases' && (c.body as { customerReference?: string }).customerReference === ref,
+  );
 }
 
 describe('Jira admin webhooks: retried for about 30 minutes under one X-Atlassian-Webhook-Identifier', () => {
@@ -109,7 +111,12 @@ describe('Jira Service Management automation: "Send web request" with a shared s
     expect(create!.body).toMatchObject({ priority: 'P2', serviceId: 'SRV-40000001' });
     expect(String((create!.body as { description: string }).description)).toContain('All lines of the second floor.');
 
-    const comment = render('comment-added.json.tmpl', { ...issue, 'comment.id': '30001', 'comment.body': 'Technician on site at 11:00', 'comment.author.displayName': 'Jonas Weber' });
+    const comment = render('comment-added.json.tmpl', {
+      ...issue,
+      'comment.id': '30001',
+      'comment.body': 'Technician on site at 11:00',
+      'comment.author.displayName': 'Jonas Weber',
+    });
     const answer = await send(comment, { 'x-expereo-secret': JSM_TOKEN });
     expect(answer.json()).toMatchObject({ status: 'queued', writes: [{ key: 'itsm:acme-jsm:SD-7:comment:30001', kind: 'message' }] });
     // Automation does not retry, but a rule run twice sends the same body: the same delivery.
@@ -220,7 +227,12 @@ describe('ServiceNow: the business rule of examples/servicenow-business-rule.js'
 
   it('sends nothing for an update that changed neither priority nor state, and a signed update for one that did', async () => {
     expect(runRule({ secret: SN_SECRET, record: incident, insert: false })).toEqual([]);
-    const [update] = runRule({ secret: SN_SECRET, record: { ...incident, sys_mod_count: '1', 'state.display': 'In Progress' }, insert: false, changes: ['state'] });
+    const [update] = runRule({
+      secret: SN_SECRET,
+      record: { ...incident, sys_mod_count: '1', 'state.display': 'In Progress' },
+      insert: false,
+      changes: ['state'],
+    });
     expect(JSON.parse(update!.body)).toMatchObject({ event: 'updated', changed: ['status'], state: 'In Progress' });
     expect((await deliver(update!)).statusCode).toBe(202);
   });

@@ -33,7 +33,14 @@ function reaction(o: { eventId: string; user: string; reaction: string; channel?
         type: 'event_callback',
         event_id: o.eventId,
         event_time: Math.floor(Number(o.eventTs)),
-        event: { type: 'reaction_added', user: o.user, reaction: o.reaction, item_user: 'UWRITER01', item: { type: 'message', channel: o.channel ?? CHANNEL, ts: MESSAGE_TS }, event_ts: o.eventTs },
+        event: {
+          type: 'reaction_added',
+          user: o.user,
+          reaction: o.reaction,
+          item_user: 'UWRITER01',
+          item: { type: 'message', channel: o.channel ?? CHANNEL, ts: MESSAGE_TS },
+          event_ts: o.eventTs,
+        },
       },
     },
     sign,
@@ -51,12 +58,22 @@ function press(value: string, user: string, responseId: string) {
     team: { id: FAKE_BOT.teamId, domain: 'test' },
     channel: { id: CHANNEL, name: 'ops' },
     response_url: slack.responseUrl(responseId),
-    actions: [{ action_id: 'open_case_from_reaction', block_id: 'b', type: 'button', value, text: { type: 'plain_text', text: 'Open case form' }, action_ts: '1700400002.000300' }],
+    actions: [
+      {
+        action_id: 'open_case_from_reaction',
+        block_id: 'b',
+        type: 'button',
+        value,
+        text: { type: 'plain_text', text: 'Open case form' },
+        action_ts: '1700400002.000300',
+      },
+    ],
   });
 }
 
 const ephemeralFor = (user: string) => slack.calls('chat.postEphemeral').filter((c) => c.params.user === user);
-const buttonOf = (call: { params: Record<string, any> }) => (call.params.blocks as { type: string; elements?: { value: string }[] }[]).find((b) => b.type === 'actions')!.elements![0]!;
+const buttonOf = (call: { params: Record<string, any> }) =>
+  (call.params.blocks as { type: string; elements?: { value: string }[] }[]).find((b) => b.type === 'actions')!.elements![0]!;
 const permalink = `https://test.slack.com/archives/${CHANNEL}/p${MESSAGE_TS.replace('.', '')}`;
 const descriptionOf = (open: { params: Record<string, any> }) =>
   (open.params.view.blocks as { block_id: string; element: { initial_value?: string } }[]).find((b) => b.block_id === 'description')!.element.initial_value;
@@ -66,11 +83,16 @@ describe('a reaction opens a case', () => {
     const first = reaction({ eventId: 'Ev0REACT01', user: PERSON, reaction: 'expereo', eventTs: '1700400001.000100' });
     expect((await bridge.app.inject(first)).statusCode).toBe(200);
     // Slack's retry of the same delivery.
-    expect((await bridge.app.inject(reaction({ eventId: 'Ev0REACT01', user: PERSON, reaction: 'expereo', eventTs: '1700400001.000100' }, { retryNum: 1 }))).statusCode).toBe(200);
+    expect(
+      (await bridge.app.inject(reaction({ eventId: 'Ev0REACT01', user: PERSON, reaction: 'expereo', eventTs: '1700400001.000100' }, { retryNum: 1 })))
+        .statusCode,
+    ).toBe(200);
     const asked = await eventually(async () => ephemeralFor(PERSON)[0]);
     expect(asked.params).toMatchObject({ channel: CHANNEL, user: PERSON });
     expect(JSON.stringify(asked.params.blocks)).toContain(`<${permalink}|this message>`);
-    expect(slack.calls('conversations.history').map((c) => c.params)).toEqual([expect.objectContaining({ channel: CHANNEL, latest: MESSAGE_TS, inclusive: 'true', limit: '1' })]);
+    expect(slack.calls('conversations.history').map((c) => c.params)).toEqual([
+      expect.objectContaining({ channel: CHANNEL, latest: MESSAGE_TS, inclusive: 'true', limit: '1' }),
+    ]);
 
     const button = buttonOf(asked);
     expect((await bridge.app.inject(press(button.value, PERSON, 'press-1'))).statusCode).toBe(200);
@@ -84,7 +106,9 @@ describe('a reaction opens a case', () => {
   });
 
   it('prefills with the link alone when the minute’s message read is spent, never passing Slack’s limit', async () => {
-    expect((await bridge.app.inject(reaction({ eventId: 'Ev0REACT02', user: OTHER, reaction: 'expereo::skin-tone-3', eventTs: '1700400005.000100' }))).statusCode).toBe(200);
+    expect(
+      (await bridge.app.inject(reaction({ eventId: 'Ev0REACT02', user: OTHER, reaction: 'expereo::skin-tone-3', eventTs: '1700400005.000100' }))).statusCode,
+    ).toBe(200);
     const asked = await eventually(async () => ephemeralFor(OTHER)[0]);
     expect(slack.calls('conversations.history')).toHaveLength(1);
     expect((await bridge.app.inject(press(buttonOf(asked).value, OTHER, 'press-2'))).statusCode).toBe(200);

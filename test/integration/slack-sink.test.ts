@@ -5,11 +5,11 @@ import { createLogger } from '../../src/log.js';
 import { SinkError, type Delivery } from '../../src/mirror/sink.js';
 import { recordCaseMessage, type CaseMessageUpdate } from '../../src/slack/case-message.js';
 import { caseMessageText } from '../../src/slack/case-message-text.js';
-import { slackKeys } from '../../src/slack/keys.js';
+import { slackKeys } from '../../src/slack/slack-keys.js';
 import { slackLink } from '../../src/slack/links.js';
 import { slackOutcomes } from '../../src/slack/outcomes.js';
 import { SlackReadBudget } from '../../src/slack/read-budget.js';
-import { POSSIBLY_REPEATED, slackSink } from '../../src/slack/sink.js';
+import { POSSIBLY_REPEATED, slackSink } from '../../src/slack/thread-sink.js';
 import { createWebClient } from '../../src/slack/web-client.js';
 import type { Outcome } from '../../src/writes/catalog.js';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
@@ -40,9 +40,22 @@ beforeEach(async () => {
 
 const web = () => createWebClient({ signingSecret: 's', botToken: 'xoxb-test', appToken: undefined, apiUrl: slack.apiUrl }, log, 'worker');
 const sink = (conn: Redis = redis) =>
-  slackSink({ web: web(), redis: conn, keys, budget: new SlackReadBudget({ redis: conn, key: keys.readBudget }), caseUrl: (id) => `https://one.example/cases/${id}` });
+  slackSink({
+    web: web(),
+    redis: conn,
+    keys,
+    budget: new SlackReadBudget({ redis: conn, key: keys.readBudget }),
+    caseUrl: (id) => `https://one.example/cases/${id}`,
+  });
 const link = slackLink('C0SINK0001', '1700000000.000100');
-const reply = (id: string): Delivery => ({ id, caseId: 'CASE-1', kind: 'message', author: 'Ana Lopes (expereo NOC)', text: 'Carrier found a <fibre> cut', at: '2025-03-04T10:00:00Z' });
+const reply = (id: string): Delivery => ({
+  id,
+  caseId: 'CASE-1',
+  kind: 'message',
+  author: 'Ana Lopes (expereo NOC)',
+  text: 'Carrier found a <fibre> cut',
+  at: '2025-03-04T10:00:00Z',
+});
 const status = (to: string, at: string, closed = false): Delivery => ({
   id: `status:${to}:${at}`,
   caseId: 'CASE-42',
@@ -68,7 +81,11 @@ describe('Slack reply sink', () => {
   it('posts an engineer’s reply in the linked thread with the engineer’s name', async () => {
     await sink().deliver(link, reply('m-1'));
     expect(slack.calls('chat.postMessage').map((c) => c.params)).toEqual([
-      expect.objectContaining({ channel: 'C0SINK0001', thread_ts: '1700000000.000100', text: '*Ana Lopes (expereo NOC)* (expereo): Carrier found a &lt;fibre&gt; cut' }),
+      expect.objectContaining({
+        channel: 'C0SINK0001',
+        thread_ts: '1700000000.000100',
+        text: '*Ana Lopes (expereo NOC)* (expereo): Carrier found a &lt;fibre&gt; cut',
+      }),
     ]);
   });
 
@@ -97,7 +114,10 @@ describe('Slack reply sink', () => {
     await failure(sink().deliver(link, reply('m-after-503')));
     await sink().deliver(link, reply('m-after-503'));
     expect(slack.calls('conversations.replies')).toHaveLength(1);
-    expect(postsOf('m-after-503').map((c) => c.params.text)).toEqual([expect.not.stringContaining('possibly repeated'), expect.not.stringContaining('possibly repeated')]);
+    expect(postsOf('m-after-503').map((c) => c.params.text)).toEqual([
+      expect.not.stringContaining('possibly repeated'),
+      expect.not.stringContaining('possibly repeated'),
+    ]);
   });
 
   it('posts marked as possibly repeated when the page read does not reach back to the attempt', async () => {
@@ -150,7 +170,14 @@ describe('Slack reply sink', () => {
   });
 
   it('posts a status change as a note in a thread that is not a case message of the bridge (an alert’s announcement)', async () => {
-    await sink().deliver(link, { id: 's-1', caseId: 'CASE-1', kind: 'status', text: 'Status changed from In Progress to Resolved', at: '2025-03-04T11:00:00Z', status: { from: 'In Progress', to: 'Resolved', closed: true } });
+    await sink().deliver(link, {
+      id: 's-1',
+      caseId: 'CASE-1',
+      kind: 'status',
+      text: 'Status changed from In Progress to Resolved',
+      at: '2025-03-04T11:00:00Z',
+      status: { from: 'In Progress', to: 'Resolved', closed: true },
+    });
     expect(slack.calls('chat.postMessage')[0]?.params.text).toBe(':information_source: Status changed from In Progress to Resolved');
   });
 
@@ -206,7 +233,8 @@ describe('the case message, edited in place', () => {
     await sink().deliver(thread, status('In Progress', '2025-03-04T10:05:00Z'));
     expect(textOf(m)).toContain('\nStatus: *In Progress*\n');
     await sink().deliver(thread, status('Resolved', '2025-03-04T11:00:00Z', true));
-    const resolved = ':checkered_flag: Case <https://one.expereo.com/cases/CASE-42|CASE-42> is *Resolved*\nP1 Incident · Service down · SRV-1\nReplies to it are no longer mirrored here.';
+    const resolved =
+      ':checkered_flag: Case <https://one.expereo.com/cases/CASE-42|CASE-42> is *Resolved*\nP1 Incident · Service down · SRV-1\nReplies to it are no longer mirrored here.';
     expect(textOf(m)).toBe(resolved);
     // Late and repeated: an older status, the create's outcome again, the same change again.
     await sink().deliver(thread, status('Pending', '2025-03-04T10:30:00Z'));
@@ -229,14 +257,18 @@ describe('the case message, edited in place', () => {
     ];
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.shuffledSubarray([0, 1, 2, 3, 4], { minLength: 5 }), fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }), async (order, again) => {
-        const ts = `1700000000.${String(++run).padStart(6, '0')}`;
-        for (const i of [...order, ...again]) await recordCaseMessage({ redis, keys }, 'C0PROP0001', ts, updates[i]!);
-        const state = (await recordCaseMessage({ redis, keys }, 'C0PROP0001', ts, {}))!;
-        expect(caseMessageText(state)).toBe(
-          ':checkered_flag: Case <https://one.example/cases/CASE-9|CASE-9> is *Resolved*\nP1 Incident · Service down · SRV-1\nReplies to it are no longer mirrored here.',
-        );
-      }),
+      fc.asyncProperty(
+        fc.shuffledSubarray([0, 1, 2, 3, 4], { minLength: 5 }),
+        fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 }),
+        async (order, again) => {
+          const ts = `1700000000.${String(++run).padStart(6, '0')}`;
+          for (const i of [...order, ...again]) await recordCaseMessage({ redis, keys }, 'C0PROP0001', ts, updates[i]!);
+          const state = (await recordCaseMessage({ redis, keys }, 'C0PROP0001', ts, {}))!;
+          expect(caseMessageText(state)).toBe(
+            ':checkered_flag: Case <https://one.example/cases/CASE-9|CASE-9> is *Resolved*\nP1 Incident · Service down · SRV-1\nReplies to it are no longer mirrored here.',
+          );
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -253,7 +285,12 @@ describe('the case message, edited in place', () => {
     const m = await queuedMessage();
     slack.failNext('chat.update', { error: 'message_not_found' });
     await sink().deliver(slackLink(m.channel, m.ts), status('In Progress', '2025-03-04T10:05:00Z'));
-    expect(slack.calls('chat.postMessage').filter((c) => c.params.thread_ts === m.ts).map((c) => c.params.text)).toEqual([':information_source: Case CASE-42 status changed to In Progress.']);
+    expect(
+      slack
+        .calls('chat.postMessage')
+        .filter((c) => c.params.thread_ts === m.ts)
+        .map((c) => c.params.text),
+    ).toEqual([':information_source: Case CASE-42 status changed to In Progress.']);
   });
 
   it('edits the channel message with the reason a create failed', async () => {
@@ -271,14 +308,28 @@ describe('the case message, edited in place', () => {
 
 describe('Slack write outcomes', () => {
   const handler = () => slackOutcomes({ web: web(), redis, keys, routing: undefined, log });
-  const origin = { kind: 'slack' as const, ref: link.id, data: { channel: 'C0SINK0001', messageTs: '1700000000.000100', summary: 'P1 Incident · Service down · SRV-1' } };
+  const origin = {
+    kind: 'slack' as const,
+    ref: link.id,
+    data: { channel: 'C0SINK0001', messageTs: '1700000000.000100', summary: 'P1 Incident · Service down · SRV-1' },
+  };
   const created: Outcome = { type: 'done', key: 'slack:T1:view:V1', kind: 'create', origin, caseId: 'CASE-42' };
 
   it('notes a failed thread reply in its thread, and says nothing of one that went through', async () => {
-    const replyOrigin = { kind: 'slack' as const, ref: link.id, data: { channel: 'C0SINK0001', threadTs: '1700000000.000100', messageTs: '1700000001.000100' } };
+    const replyOrigin = {
+      kind: 'slack' as const,
+      ref: link.id,
+      data: { channel: 'C0SINK0001', threadTs: '1700000000.000100', messageTs: '1700000001.000100' },
+    };
     await handler()({ type: 'done', key: 'slack:T1:C0SINK0001:1700000001.000100', kind: 'message', origin: replyOrigin, caseId: 'CASE-42' });
     expect(slack.calls()).toHaveLength(0);
-    await handler()({ type: 'failed', key: 'slack:T1:C0SINK0001:1700000001.000100', kind: 'message', origin: replyOrigin, error: { code: 'case_unknown', message: 'the case was never created', fieldErrors: [] } });
+    await handler()({
+      type: 'failed',
+      key: 'slack:T1:C0SINK0001:1700000001.000100',
+      kind: 'message',
+      origin: replyOrigin,
+      error: { code: 'case_unknown', message: 'the case was never created', fieldErrors: [] },
+    });
     expect(slack.calls('chat.postMessage')[0]!.params).toMatchObject({ channel: 'C0SINK0001', thread_ts: '1700000000.000100' });
     expect(slack.calls('chat.postMessage')[0]!.params.text).toContain('could not be sent to expereo: the case was never created');
   });

@@ -5,8 +5,8 @@ import { parseCaseCommand } from '../../src/slack/command-text.js';
 import { slackLink, slackThreadOf } from '../../src/slack/links.js';
 import { failureReason } from '../../src/slack/outcomes.js';
 import { serviceOptions, siteOptions } from '../../src/slack/picker-options.js';
-import { caseUrl, resolveRoute } from '../../src/slack/routing.js';
-import { deliveryText } from '../../src/slack/sink.js';
+import { caseUrl, resolveRoute } from '../../src/slack/account-routing.js';
+import { deliveryText } from '../../src/slack/thread-sink.js';
 import { caseMessageText } from '../../src/slack/case-message-text.js';
 import { escapeMrkdwn, subjectLabel } from '../../src/slack/texts.js';
 import { slackToPlain, threadReplyOf } from '../../src/slack/thread-reply.js';
@@ -42,7 +42,14 @@ describe('routing', () => {
   });
 
   it('refuses a channel mapped twice, a bad id and a URL template without {caseId}', () => {
-    expect(slackRoutingSchema.safeParse({ channels: [{ channel: 'C0X', accountId: 'A' }, { channel: 'C0X', accountId: 'B' }] }).success).toBe(false);
+    expect(
+      slackRoutingSchema.safeParse({
+        channels: [
+          { channel: 'C0X', accountId: 'A' },
+          { channel: 'C0X', accountId: 'B' },
+        ],
+      }).success,
+    ).toBe(false);
     expect(slackRoutingSchema.safeParse({ channels: [{ channel: '#ops', accountId: 'A' }] }).success).toBe(false);
     expect(slackRoutingSchema.safeParse({ caseUrlTemplate: 'https://x/cases' }).success).toBe(false);
     expect(slackRoutingSchema.safeParse({ channels: [{ channel: 'C0X', accountId: 'A', extra: 1 }] }).success).toBe(false);
@@ -85,7 +92,12 @@ describe('thread replies', () => {
     expect(threadReplyOf(base)).toEqual({ channel: 'C1', threadTs: '1.0', ts: '2.0', user: 'U1', text: 'hi' });
     const withFile = threadReplyOf({ ...base, subtype: 'file_share', text: '', files: [{ name: 'a.png', permalink: 'https://f/a' }] });
     expect(withFile?.text).toBe('File: a.png https://f/a');
-    const named = threadReplyOf({ ...base, subtype: 'file_share', text: 'see', files: [{ name: 'cpe.jpg', title: 'CPE lights', permalink: 'https://f/c' }, { id: 'F0HIDDEN1', file_access: 'check_file_info' } as never] });
+    const named = threadReplyOf({
+      ...base,
+      subtype: 'file_share',
+      text: 'see',
+      files: [{ name: 'cpe.jpg', title: 'CPE lights', permalink: 'https://f/c' }, { id: 'F0HIDDEN1', file_access: 'check_file_info' } as never],
+    });
     expect(named?.text).toBe('see\nFile: cpe.jpg (CPE lights) https://f/c\nFile: F0HIDDEN1 (shared in the Slack thread)');
     expect(threadReplyOf({ ...base, subtype: 'thread_broadcast' })).toBeDefined();
   });
@@ -132,7 +144,8 @@ describe('texts', () => {
   });
 
   it('rounds the wait up to whole seconds, at least one', () => {
-    const queued = (etaMs: number | undefined) => caseMessageText({ phase: 'queued', rev: 0, userId: 'U1', summary: 'P1 Incident · Service down · S', ...(etaMs === undefined ? {} : { etaMs }) });
+    const queued = (etaMs: number | undefined) =>
+      caseMessageText({ phase: 'queued', rev: 0, userId: 'U1', summary: 'P1 Incident · Service down · S', ...(etaMs === undefined ? {} : { etaMs }) });
     expect(queued(0)).toContain('queued, about 1 s');
     expect(queued(4001)).toContain('queued, about 5 s');
     expect(queued(undefined)).toMatch(/queued\n/);
@@ -152,7 +165,9 @@ describe('texts', () => {
     expect(caseMessageText({ ...base, phase: 'linked', subject: 'ServiceDown', status: 'Pending', closed: false })).toBe(
       ":link: <@U1> linked case <https://x/cases/CASE-7|CASE-7> (Service down) to this thread. Replies in this thread go to the case; expereo's replies appear here.\nStatus: *Pending*",
     );
-    expect(caseMessageText({ phase: 'failed', rev: 1, summary: 'P1', reason: 'no <service>' })).toBe(':x: The case could not be created: no &lt;service&gt;\nP1');
+    expect(caseMessageText({ phase: 'failed', rev: 1, summary: 'P1', reason: 'no <service>' })).toBe(
+      ':x: The case could not be created: no &lt;service&gt;\nP1',
+    );
   });
 
   it('shows mirrored replies with the engineer’s name, escaped', () => {
@@ -177,7 +192,12 @@ describe('pickers and links', () => {
     expect(serviceOptions(services, '').map((o) => o.value)).toEqual(['SRV-1', 'SRV-3', 'SRV-2']);
     expect(serviceOptions(services, 'site-1 gbps').map((o) => o.value)).toEqual(['SRV-1']);
     expect(serviceOptions(services, 'backup')[0]?.text.text).toBe('SRV-2 · 4G Backup (Cancelled)');
-    expect(serviceOptions(Array.from({ length: 300 }, (_, i) => ({ id: `S${i}`, name: 'x' })), undefined)).toHaveLength(100);
+    expect(
+      serviceOptions(
+        Array.from({ length: 300 }, (_, i) => ({ id: `S${i}`, name: 'x' })),
+        undefined,
+      ),
+    ).toHaveLength(100);
     expect(siteOptions([{ id: 'SITE-1', name: 'Berlin Store', place: 'Berlin, Germany' }], 'germany')[0]?.text.text).toBe('Berlin Store (Berlin, Germany)');
   });
 

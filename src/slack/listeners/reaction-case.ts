@@ -1,9 +1,9 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import type { SlackContext } from '../context.js';
-import { TTL_S } from '../keys.js';
+import type { SlackContext } from '../slack-context.js';
+import { TTL_S } from '../slack-keys.js';
 import { messagePrefill, type MessagePrefill } from '../message-prefill.js';
 import { openCaseModal } from '../open-modal.js';
-import { resolveRoute } from '../routing.js';
+import { resolveRoute } from '../account-routing.js';
 import { escapeMrkdwn, unmappedText } from '../texts.js';
 import { isPermanentSlackError } from '../web-client.js';
 
@@ -60,7 +60,12 @@ export function registerReactionCase(app: App, ctx: SlackContext): void {
       if (before?.eventTs === eventTs && before.asked) return;
       const prefill = before?.eventTs === eventTs ? before : { eventTs, ...(await messagePrefill(ctx, channel, ts)) };
       await ctx.redis.set(key, JSON.stringify(prefill), 'EX', TTL_S.reactionPrefill);
-      await ctx.web.chat.postEphemeral({ channel, user, text: 'Open an expereo case about this message?', blocks: askBlocks(emoji, channel, ts, prefill.source) });
+      await ctx.web.chat.postEphemeral({
+        channel,
+        user,
+        text: 'Open an expereo case about this message?',
+        blocks: askBlocks(emoji, channel, ts, prefill.source),
+      });
       await ctx.redis.set(key, JSON.stringify({ ...prefill, asked: true } satisfies Asked), 'EX', TTL_S.reactionPrefill);
     } catch (err) {
       // Not in the channel any more, or the channel is gone: there is nobody to ask.
@@ -92,7 +97,9 @@ export function registerReactionCase(app: App, ctx: SlackContext): void {
       await respond({ delete_original: true }).catch(() => undefined);
     } catch (err) {
       ctx.log.warn({ err }, 'could not open the case modal from a reaction');
-      await respond({ response_type: 'ephemeral', replace_original: true, text: 'The case form could not be opened; please try again.' }).catch(() => undefined);
+      await respond({ response_type: 'ephemeral', replace_original: true, text: 'The case form could not be opened; please try again.' }).catch(
+        () => undefined,
+      );
     }
   });
 }
@@ -103,7 +110,15 @@ function askBlocks(emoji: string, channel: string, ts: string, permalink: string
     { type: 'section', text: { type: 'mrkdwn', text: `:${escapeMrkdwn(emoji)}: Open an expereo case about ${what}?` } },
     {
       type: 'actions',
-      elements: [{ type: 'button', action_id: OPEN_FROM_REACTION, style: 'primary', text: { type: 'plain_text', text: 'Open case form' }, value: JSON.stringify({ channel, ts }) }],
+      elements: [
+        {
+          type: 'button',
+          action_id: OPEN_FROM_REACTION,
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Open case form' },
+          value: JSON.stringify({ channel, ts }),
+        },
+      ],
     },
   ];
 }
@@ -111,7 +126,9 @@ function askBlocks(emoji: string, channel: string, ts: string, permalink: string
 function readTarget(value: string | undefined): { channel: string; ts: string } | undefined {
   try {
     const v = JSON.parse(value ?? '') as { channel?: unknown; ts?: unknown };
-    return typeof v.channel === 'string' && CHANNEL_ID.test(v.channel) && typeof v.ts === 'string' && SLACK_TS.test(v.ts) ? { channel: v.channel, ts: v.ts } : undefined;
+    return typeof v.channel === 'string' && CHANNEL_ID.test(v.channel) && typeof v.ts === 'string' && SLACK_TS.test(v.ts)
+      ? { channel: v.channel, ts: v.ts }
+      : undefined;
   } catch {
     return undefined;
   }
