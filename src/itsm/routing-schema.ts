@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maxBodyBytes } from '../config/routing-fields.js';
 import { CASE_TYPES } from '../expereo/v2-contract.js';
 import { declarativeShape, jiraAuth, mappingShape, secret } from './connector-fields.js';
 import { genericOutbound, jiraOutbound, serviceNowOutbound, zendeskOutbound } from './outbound-schemas.js';
@@ -81,12 +82,7 @@ export const itsmRoutingSchema = z
         }
       })
       .default({}),
-    maxBodyBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(10 * 1024 * 1024)
-      .default(512 * 1024),
+    maxBodyBytes: maxBodyBytes(10 * 1024 * 1024, 512 * 1024),
     // Jira retries a delivery for up to about 30 minutes under the same identifier: a shorter memory would let a late retry act twice.
     deliveryTtlSeconds: z
       .number()
