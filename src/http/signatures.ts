@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AlertsRouting } from '../alerts/routing-schema.js';
-import type { HeaderAuth } from '../itsm/routing-schema.js';
+import type { HeaderAuth, JiraAuth } from '../itsm/routing-schema.js';
 import { safeEqual } from './safe-equal.js';
 
 /**
@@ -97,11 +97,19 @@ export function verifySourceAuth(auth: SourceAuth, headers: Headers, raw: Buffer
 
 // ---- ITSM tools ---------------------------------------------------------------------------------
 
-/** Jira Cloud: `X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, body)>`. */
-export function verifyJira(rawBody: Buffer, headers: Headers, secret: string): Verdict {
+/**
+ * Jira Cloud: `X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, body)>`. Or, for Jira Service
+ * Management automation (which cannot sign), the shared secret itself in the configured header.
+ */
+export function verifyJira(rawBody: Buffer, headers: Headers, auth: JiraAuth): Verdict {
+  if ('token' in auth) {
+    const given = header(headers, auth.header);
+    if (!given) return { ok: false, reason: 'missing_signature' };
+    return safeEqual(given.trim(), auth.token) ? OK : { ok: false, reason: 'bad_signature' };
+  }
   const given = header(headers, 'x-hub-signature');
   if (!given) return { ok: false, reason: 'missing_signature' };
-  const expected = `sha256=${hmac(secret, [rawBody], 'hex')}`;
+  const expected = `sha256=${hmac(auth.secret, [rawBody], 'hex')}`;
   return safeEqual(given.trim().toLowerCase(), expected) ? OK : { ok: false, reason: 'bad_signature' };
 }
 
@@ -141,7 +149,8 @@ export function verifyHeaderAuth(rawBody: Buffer, headers: Headers, auth: Header
     if (!value.toLowerCase().startsWith(auth.prefix.toLowerCase())) return { ok: false, reason: 'bad_signature' };
     value = value.slice(auth.prefix.length);
   }
-  const same = auth.encoding === 'hex' ? safeEqual(value.toLowerCase(), digest) : safeEqual(value, digest);
+  // A base64 digest may come wrapped (Java's MIME encoders break lines, folded to spaces): whitespace is no part of it.
+  const same = auth.encoding === 'hex' ? safeEqual(value.toLowerCase(), digest) : safeEqual(value.replace(/\s+/g, ''), digest);
   if (!same) return { ok: false, reason: 'bad_signature' };
   return timestamp ? checkFreshness(parseTimestamp(timestamp), nowMs, maxAgeMs) : OK;
 }

@@ -113,6 +113,22 @@ const bearerAuth = z.object({ type: z.literal('bearer'), token: z.string().min(1
 const headerAuth = z.discriminatedUnion('type', [hmacAuth, bearerAuth]);
 export type HeaderAuth = z.infer<typeof headerAuth>;
 
+/**
+ * Jira: the admin webhook's secret (`X-Hub-Signature: sha256=<hex>`), or, for senders that cannot
+ * sign (Jira Service Management automation's "Send web request"), a shared secret in a header.
+ */
+export const jiraAuth = z.union([
+  z.object({ secret }).strict(),
+  z
+    .object({
+      type: z.literal('shared-secret'),
+      header: headerName.default('x-expereo-secret'),
+      token: z.string().min(16, 'must be at least 16 characters long'),
+    })
+    .strict(),
+]);
+export type JiraAuth = z.infer<typeof jiraAuth>;
+
 /** Where each part of a customer-defined payload is (ServiceNow business rule, generic JSON). */
 export const fieldPathsSchema = z
   .object({

@@ -23,7 +23,7 @@ export function maxAgeMs(connector: ConnectorConfig): number {
 export function verifySignature(connector: ConnectorConfig, rawBody: Buffer, headers: Headers, nowMs: number): Verdict {
   switch (connector.tool) {
     case 'jira':
-      return verifyJira(rawBody, headers, connector.auth.secret);
+      return verifyJira(rawBody, headers, connector.auth);
     case 'zendesk':
       return verifyZendesk(rawBody, headers, connector.auth.secret, nowMs, maxAgeMs(connector));
     case 'servicenow':

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { maxBodyBytes } from '../config/routing-fields.js';
 import { CASE_TYPES } from '../expereo/v2-contract.js';
-import { declarativeShape, mappingShape, secret } from './connector-fields.js';
+import { declarativeShape, jiraAuth, mappingShape, secret } from './connector-fields.js';
 import { genericOutbound, jiraOutbound, serviceNowOutbound, zendeskOutbound } from './outbound-schemas.js';
 
-export type { Condition, FieldPaths, HeaderAuth, Rule } from './connector-fields.js';
+export type { Condition, FieldPaths, HeaderAuth, JiraAuth, Rule } from './connector-fields.js';
 
 /**
  * The `itsm` section of the routing file: one entry per connected service desk.
@@ -17,6 +17,7 @@ export type { Condition, FieldPaths, HeaderAuth, Rule } from './connector-fields
  *     acme-jira:
  *       tool: jira                # jira | servicenow | zendesk | generic
  *       auth: { secret: "…" }     # jira: X-Hub-Signature; zendesk: X-Zendesk-Webhook-Signature
+ *       # Jira Service Management automation cannot sign: { type: shared-secret, header: x-expereo-secret, token: "…" }
  *       defaults: { type: Incident, subject: ServiceDegradation, priority: P3, serviceId: SRV-40000001 }
  *       priorityMap: { Highest: P1 }          # tool value (any case) → expereo priority
  *       statusMap: { Done: Resolved }          # ticket status → case status (updates only)
@@ -45,7 +46,7 @@ export type { Condition, FieldPaths, HeaderAuth, Rule } from './connector-fields
  * (202, `ignored`) and dropped: only a created ticket opens a case.
  */
 
-const jiraConnector = z.object({ tool: z.literal('jira'), auth: z.object({ secret }).strict(), outbound: jiraOutbound.optional(), ...mappingShape }).strict();
+const jiraConnector = z.object({ tool: z.literal('jira'), auth: jiraAuth, outbound: jiraOutbound.optional(), ...mappingShape }).strict();
 const zendeskConnector = z
   .object({ tool: z.literal('zendesk'), auth: z.object({ secret }).strict(), outbound: zendeskOutbound.optional(), ...mappingShape })
   .strict();
@@ -82,10 +83,11 @@ export const itsmRoutingSchema = z
       })
       .default({}),
     maxBodyBytes: maxBodyBytes(10 * 1024 * 1024, 512 * 1024),
+    // Jira retries a delivery for up to about 30 minutes under the same identifier: a shorter memory would let a late retry act twice.
     deliveryTtlSeconds: z
       .number()
       .int()
-      .min(60)
+      .min(1800, 'must be at least 1800 (Jira retries for up to about 30 minutes)')
       .max(30 * 86_400)
       .default(86_400),
   })

@@ -5,6 +5,7 @@ import { dedupeEvents } from './event-dedupe.js';
 import { registerCaseCommand } from './listeners/case-command.js';
 import { registerCaseModal } from './listeners/case-modal-submit.js';
 import { registerMessageShortcut } from './listeners/message-shortcut.js';
+import { registerReactionCase } from './listeners/reaction-case.js';
 import { registerThreadReplies } from './listeners/thread-replies.js';
 import type { SlackSettings } from './web-client.js';
 
@@ -65,6 +66,7 @@ export function createBoltApp(ctx: SlackContext, settings: SlackSettings, receiv
   registerCaseCommand(app, ctx);
   registerCaseModal(app, ctx);
   registerMessageShortcut(app, ctx);
+  registerReactionCase(app, ctx);
   registerThreadReplies(app, ctx);
   return app;
 }

@@ -2,7 +2,9 @@ import { slackLink } from './links.js';
 import { caseBelongsTo, findAccountCase, INTERACTIVE_READ_WAIT_MS, isClosed } from './case-access.js';
 import type { SlackContext } from './slack-context.js';
 import { caseUrl, type SlackRoute } from './account-routing.js';
-import { caseListText, caseStatusText, linkedRootText, notFoundText } from './texts.js';
+import { recordCaseMessage } from './case-message.js';
+import { caseMessageText } from './case-message-text.js';
+import { caseListText, caseStatusText, notFoundText } from './texts.js';
 
 /** `/case status <id>`: the answer to show the person. */
 export async function caseStatus(ctx: SlackContext, route: SlackRoute, caseId: string): Promise<string> {
@@ -35,12 +37,16 @@ export type LinkResult = { linked: true; caseId: string; threadTs: string } | { 
 export async function linkCase(ctx: SlackContext, route: SlackRoute, o: { caseId: string; channel: string; userId: string }): Promise<LinkResult> {
   const c = await findAccountCase(ctx, route.accountId, o.caseId);
   if (!c) return { linked: false, text: notFoundText(o.caseId) };
+  const shown = { caseId: c.caseId, url: caseUrl(ctx.routing, c.caseId), userId: o.userId, ...(c.subject ? { subject: c.subject } : {}) };
+  const status = c.status ? { status: c.status, closed: isClosed(c.status, ctx.closedStatuses) } : undefined;
   const root = await ctx.web.chat.postMessage({
     channel: o.channel,
-    text: linkedRootText({ caseId: c.caseId, url: caseUrl(ctx.routing, c.caseId), userId: o.userId, subject: c.subject }),
+    text: caseMessageText({ phase: 'linked', rev: 0, ...shown, ...status }),
     unfurl_links: false,
   });
   if (!root.ts) throw new Error('chat.postMessage answered without a ts');
+  // Status 0: any change the mirror reports later is newer than what the case showed when linked.
+  await recordCaseMessage(ctx, o.channel, root.ts, { base: shown, phase: { phase: 'linked' }, ...(status ? { status: { ...status, atMs: 0 } } : {}) });
   await ctx.sync.link(c.caseId, slackLink(o.channel, root.ts));
   return { linked: true, caseId: c.caseId, threadTs: root.ts };
 }

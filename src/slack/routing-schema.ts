@@ -14,6 +14,7 @@ export const DEFAULT_CASE_URL_TEMPLATE = 'https://one.expereo.com/cases/{caseId}
  * ```yaml
  * slack:
  *   caseUrlTemplate: https://one.expereo.com/cases/{caseId}
+ *   caseReaction: expereo        # :expereo: on a message offers a case form about it (false: off)
  *   workspaces:
  *     - { teamId: T0123ABCD, accountId: ACC-98000001 }
  *   channels:
@@ -24,6 +25,15 @@ export const slackRoutingSchema = z
   .object({
     workspaces: z.array(z.object({ teamId: slackId('workspace', 'T0123ABCD'), accountId, defaultServiceId }).strict()).default([]),
     channels: z.array(z.object({ channel: slackId('channel', 'C0123ABCD'), accountId, defaultServiceId }).strict()).default([]),
+    /**
+     * The emoji (its name, with or without colons) that, added to a message as a reaction, offers
+     * the person a case form about it; `false` turns reactions off. A custom emoji must exist in
+     * the workspace under that name.
+     */
+    caseReaction: z
+      .union([z.literal(false), z.string().regex(/^:?[a-z0-9_+'-]{1,100}:?$/, 'expected an emoji name such as expereo or :rotating_light:')])
+      .transform((name) => (name === false ? false : name.replace(/^:|:$/g, '')))
+      .default('expereo'),
     /** Where a case is shown to people; `{caseId}` is replaced by the case id. */
     caseUrlTemplate: z.url().includes('{caseId}', { message: 'must contain {caseId}' }).default(DEFAULT_CASE_URL_TEMPLATE),
   })

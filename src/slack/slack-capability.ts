@@ -6,7 +6,9 @@ import type { SlackContext } from './slack-context.js';
 import { acceptSlackEvent, SLACK_EVENTS_INTAKE, type SlackEventEntry } from './event-intake.js';
 import { slackKeys } from './slack-keys.js';
 import { SlackLookups } from './lookups.js';
+import { caseUrl } from './account-routing.js';
 import { slackOutcomes } from './outcomes.js';
+import { SlackReadBudget } from './read-budget.js';
 import { slackSink } from './thread-sink.js';
 import { createWebClient, type SlackSettings } from './web-client.js';
 
@@ -40,6 +42,7 @@ export function slackCapability(core: Core): SlackCapability | undefined {
     log.warn('Slack is on, but the routing file (BRIDGE_CONFIG) maps no Slack channel or workspace: /case will be refused everywhere');
   }
   const keys = slackKeys(core.keys.prefix);
+  const readBudget = (redis: typeof core.redis) => new SlackReadBudget({ redis, key: keys.readBudget });
   const requests: SlackContext = {
     expereo: core.expereo,
     producer: core.producer,
@@ -51,6 +54,7 @@ export function slackCapability(core: Core): SlackCapability | undefined {
     redis: core.redis,
     keys,
     lookups: new SlackLookups({ redis: core.redis, keys, expereo: core.expereo, log }),
+    reads: readBudget(core.redis),
     log,
     now: Date.now,
   };
@@ -63,7 +67,7 @@ export function slackCapability(core: Core): SlackCapability | undefined {
     requests,
     background,
     ...(intake ? { events: { intake, accept: acceptSlackEvent(intake, keys) } } : {}),
-    outcomes: { slack: slackOutcomes({ web: workerWeb, routing, log }) },
-    sinks: [slackSink({ web: workerWeb, redis: core.workerRedis, keys })],
+    outcomes: { slack: slackOutcomes({ web: workerWeb, redis: core.workerRedis, keys, routing, log }) },
+    sinks: [slackSink({ web: workerWeb, redis: core.workerRedis, keys, budget: readBudget(core.workerRedis), caseUrl: (id) => caseUrl(routing, id) })],
   };
 }

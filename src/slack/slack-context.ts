@@ -6,6 +6,7 @@ import type { Outbox } from '../writes/outbox.js';
 import type { WriteProducer } from '../writes/producer.js';
 import type { SlackKeys } from './slack-keys.js';
 import type { SlackLookups } from './lookups.js';
+import type { SlackReadBudget } from './read-budget.js';
 import type { SlackRouting } from './routing-schema.js';
 import type { WebClient } from './web-client.js';
 
@@ -26,6 +27,8 @@ export interface SlackContext {
   redis: Redis;
   keys: SlackKeys;
   lookups: SlackLookups;
+  /** The budget of `conversations.history` and `replies` calls every process shares. */
+  reads: SlackReadBudget;
   log: Logger;
   now: () => number;
   /**

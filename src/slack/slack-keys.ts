@@ -14,6 +14,9 @@ import { createHash } from 'node:crypto';
  * | `<p>:slack:pending:<channel>:<threadTs>` | string | a case thread whose create is still queued → the create's key; 7 days |
  * | `<p>:slack:dlv:<hash>` | string | a mirrored delivery already posted to a thread (hash of link id and delivery id); 7 days |
  * | `<p>:slack:dlv-try:<hash>` | string | when the first attempt to post that delivery began (ms); 7 days |
+ * | `<p>:slack:msg:<channel>:<ts>` | hash | what the case's channel message shows (phase, case id and link, status), edited in place; 90 days from its last change |
+ * | `<p>:slack:read:<method>` | string | a `conversations.*` read taken in the last minute (the budget all processes share); 61 s |
+ * | `<p>:slack:react:<channel>:<ts>:<userId>` | string (JSON) | what a reaction's case form is prefilled with, until its button is pressed; 1 h |
  */
 export function slackKeys(prefix: string) {
   const p = `${prefix}:slack`;
@@ -26,6 +29,9 @@ export function slackKeys(prefix: string) {
     pendingThread: (channel: string, threadTs: string) => `${p}:pending:${channel}:${threadTs}`,
     delivered: (linkId: string, deliveryId: string) => `${p}:dlv:${deliveryHash(linkId, deliveryId)}`,
     deliveryAttempt: (linkId: string, deliveryId: string) => `${p}:dlv-try:${deliveryHash(linkId, deliveryId)}`,
+    caseMessage: (channel: string, ts: string) => `${p}:msg:${channel}:${ts}`,
+    readBudget: (method: string) => `${p}:read:${method}`,
+    reactionPrefill: (channel: string, ts: string, userId: string) => `${p}:react:${channel}:${ts}:${userId}`,
   };
 }
 export type SlackKeys = ReturnType<typeof slackKeys>;
@@ -42,4 +48,6 @@ export const TTL_S = {
   view: 24 * 3600,
   pendingThread: 7 * 24 * 3600,
   delivered: 7 * 24 * 3600,
+  caseMessage: 90 * 24 * 3600,
+  reactionPrefill: 3600,
 } as const;

@@ -7,7 +7,9 @@ import { InvalidWriteError } from '../writes/producer.js';
 import type { SlackContext } from './slack-context.js';
 import { TTL_S } from './slack-keys.js';
 import { slackLink } from './links.js';
-import { createFailedText, queuedText, summary } from './texts.js';
+import { recordCaseMessage } from './case-message.js';
+import { caseMessageText } from './case-message-text.js';
+import { createFailedText, summary } from './texts.js';
 import { slackErrorCode } from './web-client.js';
 
 export interface CaseRequest {
@@ -65,7 +67,7 @@ export async function submitCase(ctx: SlackContext, req: CaseRequest): Promise<v
     const eta = await estimateEtaMs(ctx, req.body).catch(() => undefined);
     const posted = await ctx.web.chat.postMessage({
       channel: req.channel,
-      text: queuedText({ userId: req.userId, body: req.body, etaMs: eta }),
+      text: caseMessageText({ phase: 'queued', rev: 0, userId: req.userId, summary: about, ...(eta === undefined ? {} : { etaMs: eta }) }),
       unfurl_links: false,
     });
     if (!posted.ts) throw new Error('chat.postMessage answered without a ts');
@@ -80,6 +82,8 @@ export async function submitCase(ctx: SlackContext, req: CaseRequest): Promise<v
   try {
     // Replies in the thread before the case exists are queued behind its create.
     await ctx.redis.set(ctx.keys.pendingThread(req.channel, ts), key, 'EX', TTL_S.pendingThread);
+    // The message is edited in place from here on (case id and link, status, resolution).
+    await recordCaseMessage(ctx, req.channel, ts, { base: { summary: about, userId: req.userId }, phase: { phase: 'queued' } });
     await ctx.producer.enqueue({
       kind: 'create',
       key,

@@ -27,7 +27,7 @@ export const HELP_TEXT = [
   '`/case link <case id>`: mirror an existing case into a new thread here',
   '`/case help`: this help',
   'Replies in a case’s thread are sent to expereo; expereo’s replies appear in the thread.',
-  'To open a case about a message, use its ⋯ menu: *Open expereo case*.',
+  'To open a case about a message, use its ⋯ menu: *Open expereo case*, or add the case reaction to it.',
 ].join('\n');
 
 export function helpText(unknown?: string): string {
@@ -48,19 +48,6 @@ export function submitUnavailableText(): string {
 
 export function submitBusyText(): string {
   return 'This case request is still being handled. If it does not appear in the channel, submit again in a few seconds.';
-}
-
-/** `etaMs` undefined: the queue could not say how long (the request is posted all the same). */
-export function queuedText(o: { userId: string; body: CreateCaseBody; etaMs: number | undefined }): string {
-  const wait = o.etaMs === undefined ? '' : `, about ${Math.max(1, Math.ceil(o.etaMs / 1000))} s`;
-  return `:hourglass_flowing_sand: Case requested by <@${o.userId}>, queued${wait}\n${summary(o.body)}`;
-}
-
-export function createdText(o: { caseId: string; url: string; summary: string }): string {
-  return (
-    `:white_check_mark: Case ${link(o.url, o.caseId)} created with expereo support\n${o.summary}\n` +
-    `Replies in this thread go to the case; expereo's replies appear here.`
-  );
 }
 
 export function createFailedText(o: { reason: string; summary: string }): string {
@@ -99,14 +86,6 @@ export function caseListText(cases: { c: Case; url: string }[], accountId: strin
 
 export function notFoundText(caseId: string): string {
   return `No case ${escapeMrkdwn(caseId)} was found for this channel's expereo account.`;
-}
-
-export function linkedRootText(o: { caseId: string; url: string; userId: string; subject: string | null | undefined }): string {
-  const what = o.subject ? ` (${escapeMrkdwn(subjectLabel(o.subject))})` : '';
-  return (
-    `:link: <@${o.userId}> linked case ${link(o.url, o.caseId)}${what} to this thread. ` +
-    `Replies in this thread go to the case; expereo's replies appear here.`
-  );
 }
 
 export function readFailedText(what: string): string {

@@ -20,7 +20,7 @@ interface MessageEventLike {
   text?: string;
   ts?: string;
   thread_ts?: string;
-  files?: { name?: string; title?: string; permalink?: string; url_private?: string }[];
+  files?: { id?: string; name?: string; title?: string; permalink?: string; url_private?: string }[];
 }
 
 /** A person's message, or one sharing files, or a reply also sent to the channel. Edits, deletes, joins and bots are not. */
@@ -46,9 +46,14 @@ export function threadReplyOf(event: MessageEventLike): ThreadReply | undefined 
 
 function replyText(text: string, files: NonNullable<MessageEventLike['files']>): string {
   const lines = [slackToPlain(text).trim()];
+  // Files reach the case as links with their names (the bridge never uploads or downloads them).
   for (const f of files) {
     const url = str(f.permalink) ?? str(f.url_private);
-    if (url) lines.push(`File: ${str(f.title) ?? str(f.name) ?? 'attachment'} ${url}`);
+    const name = str(f.name) ?? str(f.title) ?? 'attachment';
+    const title = str(f.title);
+    if (url) lines.push(`File: ${name}${title && title !== name ? ` (${title})` : ''} ${url}`);
+    // Slack withholds a file's details from apps at times (`file_access: check_file_info`): say a file was shared.
+    else if (str(f.id)) lines.push(`File: ${str(f.name) ?? str(f.id)} (shared in the Slack thread)`);
   }
   return lines.filter(Boolean).join('\n');
 }

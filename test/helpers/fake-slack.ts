@@ -4,7 +4,9 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /**
  * A stand-in for Slack over real HTTP: the Web API (`<url>/api/<method>`) answering like Slack
- * (the bot's own posts kept, for `conversations.replies`),
+ * (the bot's own posts and edits kept, and messages people wrote as a test seeds them, for
+ * `conversations.replies` and `conversations.history`, which answer at the tier of a commercially
+ * distributed app outside the Marketplace: one call a minute per method, at most 15 messages),
  * response URLs (`<url>/respond/<id>`) for slash commands and shortcuts, and a Socket Mode
  * WebSocket (`apps.connections.open` points at it). Every call is recorded.
  */
@@ -26,12 +28,19 @@ export interface FakeSlack {
   responseUrl(id: string): string;
   /** The next `count` calls of `method` fail this way. */
   failNext(method: string, failure: Failure, count?: number): void;
+  /** The next call of `method` gets no answer until `release()` (a slow Slack); `arrived` resolves when it came in. */
+  holdNext(method: string): { arrived: Promise<void>; release(): void };
   users: Map<string, { name: string; realName?: string; displayName?: string }>;
   /** The next message the bot posts in `channel` outside a thread gets this ts (as a real channel's history would have it). */
   nextTs(channel: string, ts: string): void;
+  /** A message a person wrote (not posted by the bot), as history and replies show it. */
+  seedMessage(m: { channel: string; ts: string; user: string; text: string; thread_ts?: string; files?: unknown[] }): void;
+  /** The bot's messages as they are now (after edits), oldest first. */
+  messages(channel?: string): { channel: string; ts: string; thread_ts?: string; text: unknown }[];
   /** Socket Mode: the app's connections, envelopes sent to it, and its acknowledgements. */
   socket: { connections(): number; send(envelope: Record<string, unknown>): void; acks(): { envelope_id: string; payload?: Record<string, any> }[] };
-  clear(): void;
+  /** Forgets the calls, responses and planned failures; the messages too with `messages: true` (Slack keeps them). */
+  clear(o?: { messages?: boolean }): void;
   close(): Promise<void>;
 }
 
@@ -41,13 +50,32 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const responses: { id: string; body: Record<string, any> }[] = [];
   const failures = new Map<string, Failure[]>();
+  const holds = new Map<string, { arrive: () => void; released: Promise<void> }[]>();
   const users = new Map<string, { name: string; realName?: string; displayName?: string }>();
   let seq = 0;
   let baseUrl = '';
   const sockets = new Set<Socket>();
   const acks: { envelope_id: string; payload?: Record<string, any> }[] = [];
-  /** Messages the bot posted, for `conversations.replies`. */
-  const posted: { channel: string; ts: string; thread_ts?: string; text: unknown; metadata?: unknown }[] = [];
+  /** Messages the bot posted (and those seeded as people's), for `conversations.replies` and `history`. */
+  const posted: { channel: string; ts: string; thread_ts?: string; text: unknown; metadata?: unknown; user?: string; files?: unknown[] }[] = [];
+  /** Slack's lower tier for these two methods: when each was last called (ms). */
+  const lastRead = new Map<string, number>();
+  const READ_INTERVAL_MS = 60_000;
+  const READ_LIMIT = 15;
+  const readTier = (method: string): { retryAfterSeconds: number } | undefined => {
+    const last = lastRead.get(method);
+    const now = Date.now();
+    if (last !== undefined && now - last < READ_INTERVAL_MS) return { retryAfterSeconds: Math.ceil((READ_INTERVAL_MS - (now - last)) / 1000) };
+    lastRead.set(method, now);
+    return undefined;
+  };
+  const asMessage = ({ metadata, channel: _channel, user, files, ...m }: (typeof posted)[number], withMetadata: boolean) => ({
+    type: 'message',
+    ...(user ? { user } : { bot_id: FAKE_BOT.botId }),
+    ...m,
+    ...(files ? { files } : {}),
+    ...(withMetadata && metadata ? { metadata } : {}),
+  });
   const fixedTs = new Map<string, string[]>();
 
   const answer = (method: string, p: Record<string, any>): Record<string, unknown> => {
@@ -81,24 +109,27 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         };
       }
       case 'conversations.replies': {
-        // The bot's own messages in the thread (the fake keeps no one else's), `oldest` and paging as Slack does.
+        // The thread, parent first, from `oldest`, at most 15 a call, with a cursor as Slack pages.
         const thread = posted.filter(
           (m) => m.channel === p.channel && (m.ts === p.ts || m.thread_ts === p.ts) && (!p.oldest || Number(m.ts) >= Number(p.oldest)),
         );
-        const start = Number(p.cursor ?? 0);
-        const limit = Number(p.limit ?? 100);
-        const next = start + limit < thread.length ? String(start + limit) : '';
-        const withMetadata = String(p.include_all_metadata) === 'true';
-        const messages = thread.slice(start, start + limit).map(({ metadata, channel: _channel, ...m }) => ({
-          type: 'message',
-          bot_id: FAKE_BOT.botId,
-          ...m,
-          ...(withMetadata && metadata ? { metadata } : {}),
-        }));
-        return { ok: true, messages, has_more: next !== '', response_metadata: { next_cursor: next } };
+        return page(thread, p);
       }
-      case 'chat.update':
+      case 'conversations.history': {
+        // The channel's top-level messages, newest first, between `oldest` and `latest` (`inclusive`).
+        const inclusive = String(p.inclusive) === 'true' || String(p.inclusive) === '1';
+        const within = (ts: string) =>
+          (!p.latest || (inclusive ? Number(ts) <= Number(p.latest) : Number(ts) < Number(p.latest))) &&
+          (!p.oldest || (inclusive ? Number(ts) >= Number(p.oldest) : Number(ts) > Number(p.oldest)));
+        const top = posted.filter((m) => m.channel === p.channel && (!m.thread_ts || m.thread_ts === m.ts) && within(m.ts)).reverse();
+        return page(top, p);
+      }
+      case 'chat.update': {
+        const m = posted.find((x) => x.channel === p.channel && x.ts === p.ts);
+        if (!m) return { ok: false, error: 'message_not_found' };
+        m.text = p.text;
         return { ok: true, channel: p.channel, ts: p.ts, text: p.text };
+      }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: `${1_700_000_000 + seq}.000200` };
       case 'chat.getPermalink':
@@ -121,6 +152,15 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     }
   };
 
+  function page(list: (typeof posted)[number][], p: Record<string, any>): Record<string, unknown> {
+    const start = Number(p.cursor ?? 0);
+    const limit = Math.min(READ_LIMIT, Number(p.limit ?? 100));
+    const next = start + limit < list.length ? String(start + limit) : '';
+    const withMetadata = String(p.include_all_metadata) === 'true';
+    const messages = list.slice(start, start + limit).map((m) => asMessage(m, withMetadata));
+    return { ok: true, messages, has_more: next !== '', response_metadata: { next_cursor: next } };
+  }
+
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
       res.writeHead(500).end(String(err));
@@ -138,7 +178,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     }
     const method = url.pathname.replace(/^\/api\//, '');
     calls.push({ method, params });
-    const failure = failures.get(method)?.shift();
+    const hold = holds.get(method)?.shift();
+    if (hold) {
+      hold.arrive();
+      await hold.released;
+    }
+    const failure = failures.get(method)?.shift() ?? (method === 'conversations.replies' || method === 'conversations.history' ? readTier(method) : undefined);
     if (failure && 'retryAfterSeconds' in failure) {
       res
         .writeHead(429, { 'retry-after': String(failure.retryAfterSeconds), 'content-type': 'application/json' })
@@ -184,8 +229,25 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     responses: () => [...responses],
     responseUrl: (id) => `${baseUrl}/respond/${id}`,
     failNext: (method, failure, count = 1) => failures.set(method, [...(failures.get(method) ?? []), ...Array<Failure>(count).fill(failure)]),
+    holdNext: (method) => {
+      let arrive: () => void = () => undefined;
+      let release: () => void = () => undefined;
+      const arrived = new Promise<void>((r) => {
+        arrive = r;
+      });
+      const released = new Promise<void>((r) => {
+        release = r;
+      });
+      holds.set(method, [...(holds.get(method) ?? []), { arrive, released }]);
+      return { arrived, release };
+    },
     users,
     nextTs: (channel, ts) => fixedTs.set(channel, [...(fixedTs.get(channel) ?? []), ts]),
+    seedMessage: (m) => posted.push({ ...m }),
+    messages: (channel) =>
+      posted
+        .filter((m) => !m.user && (channel === undefined || m.channel === channel))
+        .map(({ channel: c, ts, thread_ts, text }) => ({ channel: c, ts, text, ...(thread_ts ? { thread_ts } : {}) })),
     socket: {
       connections: () => sockets.size,
       send: (envelope) => {
@@ -193,9 +255,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       },
       acks: () => [...acks],
     },
-    clear: () => {
+    clear: (o) => {
       calls.length = 0;
-      posted.length = 0;
+      if (o?.messages) posted.length = 0;
+      lastRead.clear();
       responses.length = 0;
       failures.clear();
     },

@@ -63,7 +63,7 @@ describe('Redis unreachable', () => {
         producer: bridge.core.producer,
         outbox: bridge.core.outbox,
         sync: bridge.core.sync,
-        deliveryTtlSeconds: 60,
+        deliveryTtlSeconds: 1800,
         now: Date.now,
         log: { info: () => undefined },
       };

@@ -163,7 +163,7 @@ describe('the case thread', () => {
       return m.length > 0 ? m : undefined;
     });
     expect(messages).toEqual([
-      'Ana Silva (Slack): Still down, see our status page (https://status.example/x) & the photo\nFile: CPE lights https://test.slack.com/files/U1/F1/cpe.jpg',
+      'Ana Silva (Slack): Still down, see our status page (https://status.example/x) & the photo\nFile: cpe.jpg (CPE lights) https://test.slack.com/files/U1/F1/cpe.jpg',
     ]);
   });
 
@@ -240,6 +240,23 @@ describe('the case thread', () => {
     });
     expect(all.slice(before).join('\n')).not.toMatch(/bot post|edited|not a case thread/);
     expect(await bridge.core.outbox.entry(`slack:${FAKE_BOT.teamId}:${CHANNEL}:1700100005.000100`)).toBeUndefined();
+  });
+
+  it('shows expereo’s status changes on the case’s channel message, edited in place, not as thread posts', async () => {
+    const { caseId, threadTs } = opened!;
+    for (const status of ['In Progress', 'Resolved']) {
+      const res = await fetch(`${bridge.sandbox.baseUrl}/sandbox/cases/${caseId}/status`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status }),
+      });
+      expect(res.status).toBe(200);
+      const shown = await eventually(async () => slack.messages(CHANNEL).find((m) => m.ts === threadTs && String(m.text).includes(status)));
+      expect(shown.text).toContain(`<https://portal.example/cases/${caseId}|${caseId}>`);
+    }
+    expect(slack.messages(CHANNEL).find((m) => m.ts === threadTs)!.text).toMatch(/^:checkered_flag: Case .* is \*Resolved\*\n/);
+    expect(slack.calls('chat.postMessage').filter((c) => c.params.thread_ts === threadTs && /status|Resolved/i.test(String(c.params.text)))).toEqual([]);
+    expect(slack.calls('conversations.replies')).toEqual([]);
   });
 });
 

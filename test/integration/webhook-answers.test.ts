@@ -349,6 +349,35 @@ describe('Redis stalled (frozen, its connections open)', () => {
   });
 });
 
+describe('Redis stalled while a case modal is submitted', () => {
+  it('keeps the modal open with the reason within the deadline, and the next submission after Redis is back opens the case', async () => {
+    const viewId = `V0ANS${run}STALL`;
+    own.suspend();
+    const thaw = setTimeout(() => own.resume(), 15_000);
+    let stalled: LightMyRequestResponse;
+    try {
+      stalled = await inject(modalSubmission(viewId));
+    } finally {
+      clearTimeout(thaw);
+      own.resume();
+    }
+    // Not the empty 200 that the 2.5 s fallback would give, which closes the modal as if the case were taken.
+    expect(stalled.statusCode).toBe(200);
+    expect(JSON.parse(stalled.body)).toMatchObject({ response_action: 'errors', errors: { type: expect.stringContaining('cannot reach its queue') } });
+    // The claim the stalled attempt had sent may land after its answer; a submission a moment later takes it over.
+    const taken = await eventually(
+      async () => {
+        const res = await inject(modalSubmission(viewId));
+        return res.body === '' ? res : undefined;
+      },
+      20_000,
+      500,
+    );
+    expect(taken.statusCode).toBe(200);
+    await eventually(async () => (await bridge.core.outbox.entry(createKeyOf(FAKE_BOT.teamId, viewId)))?.status === 'queued');
+  });
+});
+
 describe('Redis full (maxmemory reached, noeviction)', () => {
   it('every route answers 503 with Retry-After, never a 4xx, and takes the retry once memory is there', async () => {
     const before = await inject(SENDERS[0]!.delivery(0));

@@ -24,6 +24,13 @@ describe('itsm routing section', () => {
     });
   });
 
+  it('takes a shared secret header for Jira senders that cannot sign, and remembers deliveries at least as long as Jira retries', () => {
+    const r = itsmRoutingSchema.parse({ connectors: { jsm: { tool: 'jira', auth: { type: 'shared-secret', token: 'a-token-of-sixteen+' } } } });
+    expect(r.connectors.jsm!.auth).toEqual({ type: 'shared-secret', header: 'x-expereo-secret', token: 'a-token-of-sixteen+' });
+    expect(problems({ connectors: { jsm: { tool: 'jira', auth: { type: 'shared-secret', token: 'short' } } } }).join('\n')).toContain('at least 16 characters');
+    expect(problems({ deliveryTtlSeconds: 600 }).join('\n')).toContain('at least 1800');
+  });
+
   it('reads YAML with header auth, field paths and outbound settings', () => {
     const routing = loadRoutingFile(`
 itsm:

@@ -11,13 +11,16 @@ const b64 = (parts: (string | Buffer)[], secret = SECRET) => parts.reduce((h, p)
 
 describe('Jira X-Hub-Signature', () => {
   it('accepts sha256=<hex HMAC of the raw body>', () => {
-    expect(verifyJira(body, { 'x-hub-signature': `sha256=${hex([body])}` }, SECRET)).toEqual({ ok: true });
+    expect(verifyJira(body, { 'x-hub-signature': `sha256=${hex([body])}` }, { secret: SECRET })).toEqual({ ok: true });
   });
   it('refuses a missing header, another secret, and a changed body', () => {
-    expect(verifyJira(body, {}, SECRET)).toEqual({ ok: false, reason: 'missing_signature' });
-    expect(verifyJira(body, { 'x-hub-signature': `sha256=${hex([body], 'other-secret-000')}` }, SECRET)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyJira(body, {}, { secret: SECRET })).toEqual({ ok: false, reason: 'missing_signature' });
+    expect(verifyJira(body, { 'x-hub-signature': `sha256=${hex([body], 'other-secret-000')}` }, { secret: SECRET })).toEqual({
+      ok: false,
+      reason: 'bad_signature',
+    });
     const changed = Buffer.from(body.toString().replace('created', 'deleted'));
-    expect(verifyJira(changed, { 'x-hub-signature': `sha256=${hex([body])}` }, SECRET)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyJira(changed, { 'x-hub-signature': `sha256=${hex([body])}` }, { secret: SECRET })).toEqual({ ok: false, reason: 'bad_signature' });
   });
   it('refuses any other body signed with the same header (property)', () => {
     const signature = `sha256=${hex([body])}`;
@@ -25,9 +28,58 @@ describe('Jira X-Hub-Signature', () => {
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
         const other = Buffer.from(bytes);
         fc.pre(!other.equals(body));
-        return verifyJira(other, { 'x-hub-signature': signature }, SECRET).ok === false;
+        return verifyJira(other, { 'x-hub-signature': signature }, { secret: SECRET }).ok === false;
       }),
     );
+  });
+});
+
+describe('Jira: the README example, and a shared secret for senders that cannot sign', () => {
+  it('verifies the signature the README shows', () => {
+    const documented = Buffer.from(
+      '{"timestamp":1733130000000,"webhookEvent":"jira:issue_created","issue":{"id":"10042","key":"OPS-42","fields":{"summary":"Madrid branch offline"}}}',
+    );
+    const signature = 'sha256=4d2977b904eda7e2f7f41d3309ab01460b8a6db7fe303c0e7d9e41dda1ea1916';
+    expect(verifyJira(documented, { 'x-hub-signature': signature }, { secret: 'It-is-a-secret-for-Jira' })).toEqual({ ok: true });
+  });
+  it('compares the shared secret header in constant time, whatever the body', () => {
+    const auth = { type: 'shared-secret' as const, header: 'x-expereo-secret', token: 'jsm-automation-token-0001' };
+    expect(verifyJira(body, { 'x-expereo-secret': 'jsm-automation-token-0001' }, auth)).toEqual({ ok: true });
+    expect(verifyJira(body, { 'x-expereo-secret': 'jsm-automation-token-0002' }, auth)).toEqual({ ok: false, reason: 'bad_signature' });
+    expect(verifyJira(body, { 'x-expereo-secret': 'jsm-automation-token-000' }, auth)).toEqual({ ok: false, reason: 'bad_signature' });
+    // A signature is no substitute for the secret it was configured with, nor the other way round.
+    expect(verifyJira(body, { 'x-hub-signature': `sha256=${hex([body], auth.token)}` }, auth)).toEqual({ ok: false, reason: 'missing_signature' });
+    expect(verifyJira(body, { 'x-expereo-secret': SECRET }, { secret: SECRET })).toEqual({ ok: false, reason: 'missing_signature' });
+  });
+});
+
+describe('ServiceNow: CertificateEncryption.generateMac', () => {
+  // generateMac(key, "HmacSHA256", data): the key is base64 and decoded to the HMAC key's bytes; the MAC comes back in base64.
+  const generateMac = (keyBase64: string, data: string) => createHmac('sha256', Buffer.from(keyBase64, 'base64')).update(data, 'utf8').digest('base64');
+  const auth = {
+    type: 'hmac' as const,
+    secret: 'servicenow-secret-0001',
+    header: 'x-sn-signature',
+    encoding: 'base64' as const,
+    prefix: '',
+    timestampHeader: 'x-sn-timestamp',
+  };
+  const now = 1_733_130_000_000;
+  const ts = String(now / 1000);
+  it('is accepted with the base64 of the secret as its key, over "<timestamp>.<body>"', () => {
+    const signature = generateMac(Buffer.from(auth.secret, 'utf8').toString('base64'), `${ts}.${body.toString()}`);
+    expect(verifyHeaderAuth(body, { 'x-sn-signature': signature, 'x-sn-timestamp': ts }, auth, now, 300_000)).toEqual({ ok: true });
+  });
+  it('is accepted however the base64 is wrapped, and refused when one character differs', () => {
+    const signature = generateMac(Buffer.from(auth.secret, 'utf8').toString('base64'), `${ts}.${body.toString()}`);
+    const wrapped = `${signature.slice(0, 20)} ${signature.slice(20)} `;
+    expect(verifyHeaderAuth(body, { 'x-sn-signature': wrapped, 'x-sn-timestamp': ts }, auth, now, 300_000)).toEqual({ ok: true });
+    const other = `${signature.slice(0, 5)}${signature[5] === 'A' ? 'B' : 'A'}${signature.slice(6)}`;
+    expect(verifyHeaderAuth(body, { 'x-sn-signature': other, 'x-sn-timestamp': ts }, auth, now, 300_000)).toEqual({ ok: false, reason: 'bad_signature' });
+  });
+  it('is refused with the secret itself as the key (generateMac would read it as base64)', () => {
+    const signature = generateMac(auth.secret, `${ts}.${body.toString()}`);
+    expect(verifyHeaderAuth(body, { 'x-sn-signature': signature, 'x-sn-timestamp': ts }, auth, now, 300_000)).toEqual({ ok: false, reason: 'bad_signature' });
   });
 });
 

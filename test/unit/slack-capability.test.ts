@@ -74,7 +74,9 @@ describe('the Slack app manifest', () => {
       manifest.settings.interactivity.message_menu_options_url,
     ];
     expect(new Set(urls.map((u: string) => new URL(u).pathname))).toEqual(new Set(['/slack/events']));
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(expect.arrayContaining(['message.channels', 'message.groups']));
-    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['commands', 'chat:write', 'channels:history', 'groups:history', 'users:read']));
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(expect.arrayContaining(['message.channels', 'message.groups', 'reaction_added']));
+    expect(manifest.oauth_config.scopes.bot).toEqual(
+      expect.arrayContaining(['commands', 'chat:write', 'channels:history', 'groups:history', 'users:read', 'reactions:read']),
+    );
   });
 });

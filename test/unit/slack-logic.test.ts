@@ -7,7 +7,8 @@ import { failureReason } from '../../src/slack/outcomes.js';
 import { serviceOptions, siteOptions } from '../../src/slack/picker-options.js';
 import { caseUrl, resolveRoute } from '../../src/slack/account-routing.js';
 import { deliveryText } from '../../src/slack/thread-sink.js';
-import { escapeMrkdwn, queuedText, subjectLabel } from '../../src/slack/texts.js';
+import { caseMessageText } from '../../src/slack/case-message-text.js';
+import { escapeMrkdwn, subjectLabel } from '../../src/slack/texts.js';
 import { slackToPlain, threadReplyOf } from '../../src/slack/thread-reply.js';
 
 describe('/case text', () => {
@@ -54,6 +55,13 @@ describe('routing', () => {
     expect(slackRoutingSchema.safeParse({ channels: [{ channel: 'C0X', accountId: 'A', extra: 1 }] }).success).toBe(false);
   });
 
+  it('reads the case reaction with or without colons, :expereo: by default, false for none', () => {
+    expect(slackRoutingSchema.parse({}).caseReaction).toBe('expereo');
+    expect(slackRoutingSchema.parse({ caseReaction: ':rotating_light:' }).caseReaction).toBe('rotating_light');
+    expect(slackRoutingSchema.parse({ caseReaction: false }).caseReaction).toBe(false);
+    expect(slackRoutingSchema.safeParse({ caseReaction: 'Not An Emoji' }).success).toBe(false);
+  });
+
   it('builds case URLs from the template', () => {
     expect(caseUrl(routing, 'CASE 1')).toBe('https://one.expereo.com/cases/CASE%201');
     expect(caseUrl(slackRoutingSchema.parse({ caseUrlTemplate: 'https://p/x?id={caseId}' }), 'C1')).toBe('https://p/x?id=C1');
@@ -84,6 +92,13 @@ describe('thread replies', () => {
     expect(threadReplyOf(base)).toEqual({ channel: 'C1', threadTs: '1.0', ts: '2.0', user: 'U1', text: 'hi' });
     const withFile = threadReplyOf({ ...base, subtype: 'file_share', text: '', files: [{ name: 'a.png', permalink: 'https://f/a' }] });
     expect(withFile?.text).toBe('File: a.png https://f/a');
+    const named = threadReplyOf({
+      ...base,
+      subtype: 'file_share',
+      text: 'see',
+      files: [{ name: 'cpe.jpg', title: 'CPE lights', permalink: 'https://f/c' }, { id: 'F0HIDDEN1', file_access: 'check_file_info' } as never],
+    });
+    expect(named?.text).toBe('see\nFile: cpe.jpg (CPE lights) https://f/c\nFile: F0HIDDEN1 (shared in the Slack thread)');
     expect(threadReplyOf({ ...base, subtype: 'thread_broadcast' })).toBeDefined();
   });
 
@@ -129,10 +144,30 @@ describe('texts', () => {
   });
 
   it('rounds the wait up to whole seconds, at least one', () => {
-    const body = { type: 'Incident', subject: 'ServiceDown', priority: 'P1', serviceId: 'S', description: 'd' } as const;
-    expect(queuedText({ userId: 'U1', body, etaMs: 0 })).toContain('queued, about 1 s');
-    expect(queuedText({ userId: 'U1', body, etaMs: 4001 })).toContain('queued, about 5 s');
-    expect(queuedText({ userId: 'U1', body, etaMs: undefined })).toMatch(/queued\n/);
+    const queued = (etaMs: number | undefined) =>
+      caseMessageText({ phase: 'queued', rev: 0, userId: 'U1', summary: 'P1 Incident · Service down · S', ...(etaMs === undefined ? {} : { etaMs }) });
+    expect(queued(0)).toContain('queued, about 1 s');
+    expect(queued(4001)).toContain('queued, about 5 s');
+    expect(queued(undefined)).toMatch(/queued\n/);
+  });
+
+  it('shows the case message for each step of the case, the latest status and the end', () => {
+    const base = { rev: 1, userId: 'U1', summary: 'P1 Incident · Service down · S', caseId: 'CASE-7', url: 'https://x/cases/CASE-7' } as const;
+    expect(caseMessageText({ ...base, phase: 'created' })).toBe(
+      ":white_check_mark: Case <https://x/cases/CASE-7|CASE-7> created with expereo support\nP1 Incident · Service down · S\nReplies in this thread go to the case; expereo's replies appear here.",
+    );
+    expect(caseMessageText({ ...base, phase: 'created', status: 'In <Progress>', closed: false })).toContain('\nStatus: *In &lt;Progress&gt;*\n');
+    expect(caseMessageText({ ...base, phase: 'created', status: 'Resolved', closed: true })).toBe(
+      ':checkered_flag: Case <https://x/cases/CASE-7|CASE-7> is *Resolved*\nP1 Incident · Service down · S\nReplies to it are no longer mirrored here.',
+    );
+    // A status learnt before the create's outcome: the case exists, so it shows as opened.
+    expect(caseMessageText({ ...base, phase: 'queued', status: 'New', closed: false })).toMatch(/^:white_check_mark: Case .*Status: \*New\*/s);
+    expect(caseMessageText({ ...base, phase: 'linked', subject: 'ServiceDown', status: 'Pending', closed: false })).toBe(
+      ":link: <@U1> linked case <https://x/cases/CASE-7|CASE-7> (Service down) to this thread. Replies in this thread go to the case; expereo's replies appear here.\nStatus: *Pending*",
+    );
+    expect(caseMessageText({ phase: 'failed', rev: 1, summary: 'P1', reason: 'no <service>' })).toBe(
+      ':x: The case could not be created: no &lt;service&gt;\nP1',
+    );
   });
 
   it('shows mirrored replies with the engineer’s name, escaped', () => {

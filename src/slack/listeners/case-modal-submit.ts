@@ -1,6 +1,7 @@
 import type { App, BlockStaticSelectAction, ViewSubmitAction } from '@slack/bolt';
 import { readCaseForm, type ViewValues } from '../case-form.js';
 import { ACTION, BLOCK, CASE_MODAL_CALLBACK, isCaseType, readMetadata } from '../case-modal.js';
+import { withinDeadline } from '../../http/deadline.js';
 import type { SlackContext } from '../slack-context.js';
 import { routeModal } from '../open-modal.js';
 import { serviceOptions, siteOptions } from '../picker-options.js';
@@ -20,19 +21,22 @@ export function registerCaseModal(app: App, ctx: SlackContext): void {
     }
     const form = readCaseForm(view.state.values as ViewValues, { metadata, author: body.user.name, nowMs: ctx.now() });
     if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
-    // The picker only offers the account's services; refuse any other when the list is at hand.
-    const services = await ctx.lookups.cachedServices(route.accountId).catch(() => undefined);
-    if (services && !services.some((s) => s.id === form.body.serviceId)) {
-      return ack({ response_action: 'errors', errors: { [BLOCK.service]: 'This service is not one of this channel’s account.' } });
-    }
-    let claim: Claim;
+    let claim: Claim | 'foreign';
     try {
-      claim = await claimSubmission(ctx, view.id, createKeyOf(metadata.teamId, view.id));
+      // Redis stalled holds commands instead of failing them: within the deadline, or the modal
+      // stays open with the reason (past 2.5 s it would be closed by an empty answer, as if taken).
+      claim = await withinDeadline(async () => {
+        // The picker only offers the account's services; refuse any other when the list is at hand.
+        const services = await ctx.lookups.cachedServices(route.accountId).catch(() => undefined);
+        if (services && !services.some((s) => s.id === form.body.serviceId)) return 'foreign';
+        return claimSubmission(ctx, view.id, createKeyOf(metadata.teamId, view.id));
+      });
     } catch (err) {
       // Not acknowledged: the modal stays open with the reason, and the person can submit again.
       ctx.log.warn({ err, viewId: view.id }, 'case modal submission could not be taken');
       return ack({ response_action: 'errors', errors: { [BLOCK.type]: submitUnavailableText() } });
     }
+    if (claim === 'foreign') return ack({ response_action: 'errors', errors: { [BLOCK.service]: 'This service is not one of this channel’s account.' } });
     if (claim === 'busy') return ack({ response_action: 'errors', errors: { [BLOCK.type]: submitBusyText() } });
     if (claim === 'done') {
       ctx.log.info({ viewId: view.id }, 'case modal submitted again; already taken');

@@ -3,7 +3,7 @@ import type { SlackContext } from '../slack-context.js';
 import { openCaseModal } from '../open-modal.js';
 import { resolveRoute } from '../account-routing.js';
 import { unmappedText } from '../texts.js';
-import { slackToPlain } from '../thread-reply.js';
+import { messagePrefill } from '../message-prefill.js';
 
 export const OPEN_CASE_SHORTCUT = 'open_expereo_case';
 
@@ -22,20 +22,14 @@ export function registerMessageShortcut(app: App, ctx: SlackContext): void {
       await respond({ response_type: 'ephemeral', text: unmappedText(channel) });
       return;
     }
-    let permalink: string | undefined;
-    try {
-      permalink = (await ctx.web.chat.getPermalink({ channel, message_ts: String(shortcut.message?.ts ?? '') })).permalink;
-    } catch (err) {
-      ctx.log.warn({ err }, 'chat.getPermalink failed; the case will not link to the message');
-    }
-    const quoted = slackToPlain(typeof shortcut.message?.text === 'string' ? shortcut.message.text : '').trim();
-    const description = [quoted, permalink ? `Slack message: ${permalink}` : undefined].filter(Boolean).join('\n\n');
+    const text = typeof shortcut.message?.text === 'string' ? shortcut.message.text : '';
+    const prefill = await messagePrefill(ctx, channel, String(shortcut.message?.ts ?? ''), text);
     try {
       await openCaseModal(ctx, {
         triggerId: shortcut.trigger_id,
         route,
-        metadata: { channel, teamId, ...(permalink ? { source: permalink } : {}) },
-        ...(description ? { description } : {}),
+        metadata: { channel, teamId, ...(prefill.source ? { source: prefill.source } : {}) },
+        ...(prefill.description ? { description: prefill.description } : {}),
       });
     } catch (err) {
       ctx.log.warn({ err }, 'could not open the case modal from a message');
