@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Core } from './core.js';
+import { consoleRoutes } from './console/routes.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { adminPlugin } from './http/admin.js';
 import { healthPlugin } from './http/health.js';
@@ -12,6 +13,8 @@ export interface AppDeps {
   integrations: Integration[];
   /** `probe`: only health (a worker-only process keeps a port for its probes and metrics). */
   surface?: 'full' | 'probe';
+  /** The built-in sandbox's base URL, when the bridge uses it (the console links to its page). */
+  sandboxUrl?: string;
   /** Present when this process also runs workers. */
   workersRunning?: () => boolean;
 }
@@ -41,6 +44,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const queues = [core.queues.writes, core.queues.outcomes, ...deps.integrations.flatMap((i) => i.queues ?? [])];
   const intakes = deps.integrations.flatMap((i) => i.intakes ?? []);
   await app.register(adminPlugin, { core, queues, intakes });
+  await app.register(consoleRoutes, { core, intakes, sandboxUrl: deps.sandboxUrl });
   for (const integration of deps.integrations) {
     if (integration.routes) await app.register(integration.routes);
   }

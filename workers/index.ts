@@ -31,6 +31,7 @@ export async function startWorkers(core: Core, options: WorkerOptions = {}): Pro
     bulkBudget: core.bulkBudget,
     settings: core.config.writes,
     log: core.log.child({ worker: 'writes' }),
+    journal: core.journal,
     onSent: (event) => {
       core.metrics.writesSent.inc({ op: event.op });
       core.metrics.writesMerged.inc({ op: event.op }, event.writes);

@@ -6,6 +6,7 @@ import { BudgetWaitError, type RedisBudget } from '../src/budget/redis-budget.js
 import type { Config } from '../src/config/config.js';
 import { ExpereoApiError } from '../src/expereo/api-error.js';
 import type { ExpereoClient } from '../src/expereo/client.js';
+import type { CaseJournal } from '../src/journal/case-journal.js';
 import type { StateKeys } from '../src/state/keys.js';
 import { WRITE_JOBS, type Outcome } from '../src/writes/catalog.js';
 import { nextBatch, type Batch } from '../src/writes/coalesce.js';
@@ -26,6 +27,7 @@ export interface WriteWorkerDeps {
   bulkBudget: RedisBudget;
   settings: Config['writes'];
   log: Logger;
+  journal?: CaseJournal;
   /** Told of every batch sent (metrics, benchmarks). */
   onSent?: (event: { op: Batch['op']; writes: number; lane: Lane; recovered: boolean }) => void;
 }
@@ -86,7 +88,7 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
 
   async function deadLetter(slot: string, entries: Entry[], error: Failure, op: Batch['op'] | undefined): Promise<void> {
     await outbox.deadLetter(slot, entries.map((e) => e.key), error, op === 'create');
-    log.warn({ slot, keys: entries.map((e) => e.key), code: error.code }, 'write dead-lettered');
+    deps.journal?.dead(entries, error);
     await tell('failed', entries, undefined, error);
   }
 
@@ -130,6 +132,7 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
       const sent = await sendBatch(deps.client, batch, caseId, prior > 0, isReservedLane(lane) ? {} : { maxAheadMs: pace });
       await outbox.complete(slot, batch.op, batch.keys, sent.caseId, sent);
       deps.onSent?.({ op: batch.op, writes: batch.keys.length, lane, recovered: sent.recovered });
+      deps.journal?.sent(entries, batch.op, sent.caseId, sent.recovered);
       await tell('done', entries, sent.caseId);
     } catch (err) {
       await failed(job, token, slot, batch, entries, err);
@@ -155,6 +158,7 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (!permanent && !lastAttempt) {
       log.warn({ err, slot, attempt: job.attemptsMade + 1 }, 'write failed, will retry');
+      deps.journal?.retried(entries, job.attemptsMade + 1, err instanceof Error ? err.message : String(err));
       throw err; // the retry, after its backoff, carries on for this case
     }
     const error: Failure =

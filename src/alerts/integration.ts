@@ -47,6 +47,7 @@ export function alertsIntegration(core: Core): Integration {
       schedule: (timer) => scheduleTimer(queue, timer),
       slack,
       log,
+      journal: core.journal,
     });
   const requests = processorOn(core.redis);
   const background = processorOn(core.workerRedis);
@@ -88,6 +89,7 @@ export function alertsIntegration(core: Core): Integration {
           if (!parsed.ok) throw Object.assign(new BridgeError('invalid_request', `not a valid ${payload.source} notification`), { issues: parsed.issues });
           const result = await background.notify(parsed.notification);
           log.info({ id, source: payload.source, incident: result.incident, status: result.status, writes: result.writes, staleCopies: result.staleCopies }, 'alert notification');
+          core.journal.alertArrived(id, payload.source, result.incident, parsed.notification.alerts, result.status);
           return result;
         },
         // A notification that can never be taken (no expereo service, and none known) is kept in the dead list.

@@ -118,5 +118,6 @@ export async function queueDeliveries(ctx: MirrorContext, caseId: string, delive
     })),
   );
   if (jobs.length) await ctx.queues.deliveries.addBulk(jobs);
+  ctx.core.journal.repliesFound(caseId, deliveries, links);
   return jobs.length;
 }

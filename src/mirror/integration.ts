@@ -61,6 +61,7 @@ export function mirrorIntegration(core: Core, sinks: ReplySink[]): Integration {
         sync: core.sync,
         sinks: byKind,
         log,
+        journal: core.journal,
         onDelivered: (sink, lagSeconds) => core.metrics.replyLag.observe({ sink }, lagSeconds),
       }),
     );
