@@ -42,7 +42,7 @@ for (const t of document.querySelectorAll('time[datetime]')) {
 const refresh = document.querySelector('[data-refresh]');
 if (refresh) {
   const box = refresh.querySelector('input');
-  box.checked = sessionStorage.getItem('console-refresh') !== 'off';
+  box.checked = sessionStorage.getItem('console-refresh') === 'on';
   box.addEventListener('change', () => sessionStorage.setItem('console-refresh', box.checked ? 'on' : 'off'));
   setInterval(() => { if (box.checked && !document.hidden) location.reload(); }, Number(refresh.dataset.refresh) * 1000);
 }

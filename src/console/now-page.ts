@@ -86,7 +86,7 @@ export function nowPage(ctx: PageContext, d: NowData, notice?: { text: string; b
 <p class="small muted" data-refresh="10"><label><input type="checkbox"> refresh every 10 s</label></p>
 ${notice ? `<p class="notice${notice.bad ? ' bad' : ''}" role="status">${esc(notice.text)}</p>` : ''}
 <div class="grid">
-<section><h2>Write queue</h2>${table(['lane', 'waiting', 'last sent in'], d.lanes.map((l) => [esc(l.lane), String(l.waiting), seconds(l.etaMs)]), '')}</section>
+<section><h2>Write queue</h2>${table(['lane', 'waiting', 'all sent in'], d.lanes.map((l) => [esc(l.lane), String(l.waiting), seconds(l.etaMs)]), '')}</section>
 ${budgets}
 <section><h2>Intakes</h2>${table(['intake', 'backlog', 'dead'], d.intakes.map((i) => [esc(i.name), String(i.backlog), String(i.dead)]), 'No intake is on.')}</section>
 <section><h2>Alert incidents</h2>${table(['state', 'incidents'], Object.entries(d.incidents).map(([p, n]) => [pill(p), String(n)]), '')}</section>

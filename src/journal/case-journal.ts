@@ -72,7 +72,7 @@ export class CaseJournal {
     const caseId = ids(w).caseId;
     const title = w.kind === 'create' ? w.body.subject : undefined;
     this.add({
-      event: { id: `queued:${w.key}`, at: this.now(), type: 'queued', source: w.origin.kind, lane: LANE_NAMES[res.lane], etaMs: res.etaMs, ...ids(w, caseId), text: `${what(w)} from ${w.origin.kind} queued in lane ${LANE_NAMES[res.lane]}, ${res.position} ahead, to be sent ${seconds(res.etaMs)}` },
+      event: { id: `queued:${w.key}`, at: this.now(), type: 'queued', source: w.origin.kind, lane: LANE_NAMES[res.lane], etaMs: res.etaMs, ...ids(w, caseId), text: `${what(w)} from ${w.origin.kind} queued in lane ${LANE_NAMES[res.lane]}, number ${res.position} in line, to be sent ${seconds(res.etaMs)}` },
       subjects: writeSubjects(w, caseId),
       meta: { ...originFields(w.origin), caseId, title, ...(w.kind === 'create' ? { createKey: w.key, status: 'creating' } : {}) },
     });
