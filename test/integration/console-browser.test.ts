@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { refuseNextCaseCreate } from '../helpers/sandbox-faults.js';
 import { alertsRouting, AM_TOKEN, circuitIncident, createKeyOf } from '../fixtures/alerts/bridge-routing.js';
 import { alertmanagerGroup } from '../fixtures/alerts/payloads.js';
 
@@ -51,12 +52,7 @@ describe.skipIf(!haveChromium)('console in Chromium', () => {
 
   it('signs in, shows the case an alert made, its timeline, and replays its dead-lettered create', async () => {
     // The sandbox refuses the next case create for good, so the alert's create is dead-lettered.
-    const fault = await fetch(`${bridge.sandbox.baseUrl}/sandbox/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'status', status: 422, methods: ['POST'], pathPrefix: '/v2/cases', count: 1 }),
-    });
-    expect(fault.status).toBe(201);
+    await refuseNextCaseCreate(bridge.sandbox);
     const alert = await fetch(`${base}/webhooks/alerts/alertmanager`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${AM_TOKEN}` },

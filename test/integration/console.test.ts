@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { refuseNextCaseCreate } from '../helpers/sandbox-faults.js';
 import { alertsRouting, circuitIncident, createKeyOf, postAndHandle } from '../fixtures/alerts/bridge-routing.js';
 import { alertmanagerGroup } from '../fixtures/alerts/payloads.js';
 
@@ -54,12 +55,7 @@ describe('console sign-in', () => {
 describe('case journal and console pages', () => {
   it('tells an alert case from the notification to a dead-lettered create, its replay and the case', async () => {
     // The sandbox refuses the next case create for good (422): the create is dead-lettered.
-    const fault = await fetch(`${bridge.sandbox.baseUrl}/sandbox/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'status', status: 422, methods: ['POST'], pathPrefix: '/v2/cases', count: 1 }),
-    });
-    expect(fault.status).toBe(201);
+    await refuseNextCaseCreate(bridge.sandbox);
     const handled = await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-7001', [{ name: 'CircuitDown', fingerprint: 'f7001' }], { team: 'network', expereo_service: 'SRV-40000001' }));
     expect(handled.json()).toMatchObject({ status: 'accepted', writes: 1 });
     const incident = circuitIncident('CIR-7001');
