@@ -106,7 +106,7 @@ describe.skipIf(!haveChromium)('console in Chromium', () => {
     expect(await page.locator('ol.timeline li[data-event=replayed]').count()).toBe(1);
     await shot('timeline-after-replay');
 
-    await Promise.all([page.waitForURL('**/console/sign-in'), page.click('header button', { hasText: 'Sign out' })]);
+    await Promise.all([page.waitForURL('**/console/sign-in'), page.locator('header button', { hasText: 'Sign out' }).click()]);
     await page.goto(`${base}/console/now`);
     expect(new URL(page.url()).pathname).toBe('/console/sign-in');
   });
