@@ -23,6 +23,22 @@ export function originFields(o: Origin): MetaFields & JoinIds {
   return fields;
 }
 
+/** The Slack thread a create will be linked to (an alert announced in a channel), for the case list. */
+function linkFields(w: WriteRequest): MetaFields {
+  if (w.kind !== 'create') return {};
+  const slack = w.links.find((l) => l.kind === 'slack')?.data as { channel?: unknown; threadTs?: unknown } | undefined;
+  return typeof slack?.channel === 'string' ? { channel: slack.channel, threadTs: typeof slack.threadTs === 'string' ? slack.threadTs : undefined } : {};
+}
+
+/** Where a write came from, as people say it: a Slack channel, a Jira ticket, an alert incident. */
+function from(o: Origin): string {
+  const f = originFields(o);
+  if (o.kind === 'slack') return f.channel ? `Slack (channel ${f.channel})` : 'Slack';
+  if (o.kind === 'itsm') return `${f.tool ?? 'ITSM'} ticket ${f.ticket ?? o.ref}`;
+  if (o.kind === 'alert') return `alert incident ${o.ref}`;
+  return o.kind;
+}
+
 /** Where a write's events go: its case (or its create), taking its origin's timeline in. */
 function writeSubjects(w: WriteRequest, caseId?: string): string[] {
   const own = caseId ? caseSubject(caseId) : w.kind === 'create' ? createSubject(w.key) : 'caseId' in w.case ? caseSubject(w.case.caseId) : createSubject(w.case.createKey);
@@ -72,9 +88,9 @@ export class CaseJournal {
     const caseId = ids(w).caseId;
     const title = w.kind === 'create' ? w.body.subject : undefined;
     this.add({
-      event: { id: `queued:${w.key}`, at: this.now(), type: 'queued', source: w.origin.kind, lane: LANE_NAMES[res.lane], etaMs: res.etaMs, ...ids(w, caseId), text: `${what(w)} from ${w.origin.kind} queued in lane ${LANE_NAMES[res.lane]}, number ${res.position} in line, to be sent ${seconds(res.etaMs)}` },
+      event: { id: `queued:${w.key}`, at: this.now(), type: 'queued', source: w.origin.kind, lane: LANE_NAMES[res.lane], etaMs: res.etaMs, ...ids(w, caseId), text: `${what(w)} from ${from(w.origin)} queued in lane ${LANE_NAMES[res.lane]}, number ${res.position} in line, to be sent ${seconds(res.etaMs)}` },
       subjects: writeSubjects(w, caseId),
-      meta: { ...originFields(w.origin), caseId, title, ...(w.kind === 'create' ? { createKey: w.key, status: 'creating' } : {}) },
+      meta: { ...linkFields(w), ...originFields(w.origin), caseId, title, ...(w.kind === 'create' ? { createKey: w.key, status: 'creating' } : {}) },
     });
   }
 
