@@ -46,10 +46,10 @@ function writeSubjects(w: WriteRequest, caseId?: string): string[] {
   return [own, ...create, originSubject(w.origin)];
 }
 
-function ids(w: WriteRequest, caseId?: string): JoinIds {
+function ids(w: WriteRequest, caseId?: string): JoinIds & { source: string } {
   const { incident, ticket, channel } = originFields(w.origin);
   const known = caseId ?? (w.kind !== 'create' && 'caseId' in w.case ? w.case.caseId : undefined);
-  return { caseId: known, writeKey: w.key, incident, ticket, channel };
+  return { caseId: known, writeKey: w.key, incident, ticket, channel, source: w.origin.kind };
 }
 
 function what(w: WriteRequest): string {
@@ -88,7 +88,7 @@ export class CaseJournal {
     const caseId = ids(w).caseId;
     const title = w.kind === 'create' ? w.body.subject : undefined;
     this.add({
-      event: { id: `queued:${w.key}`, at: this.now(), type: 'queued', source: w.origin.kind, lane: LANE_NAMES[res.lane], etaMs: res.etaMs, ...ids(w, caseId), text: `${what(w)} from ${from(w.origin)} queued in lane ${LANE_NAMES[res.lane]}, number ${res.position} in line, to be sent ${seconds(res.etaMs)}` },
+      event: { id: `queued:${w.key}`, at: this.now(), type: 'queued', lane: LANE_NAMES[res.lane], etaMs: res.etaMs, ...ids(w, caseId), text: `${what(w)} from ${from(w.origin)} queued in lane ${LANE_NAMES[res.lane]}, number ${res.position} in line, to be sent ${seconds(res.etaMs)}` },
       subjects: writeSubjects(w, caseId),
       meta: { ...linkFields(w), ...originFields(w.origin), caseId, title, ...(w.kind === 'create' ? { createKey: w.key, status: 'creating' } : {}) },
     });
