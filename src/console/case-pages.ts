@@ -53,6 +53,6 @@ export function timelinePage(ctx: PageContext, subject: string, meta: CaseMeta |
   const origins = originCells(meta, linker);
   const body = `<h1>Case ${esc(caseLabel(meta))}</h1>
 <section><dl class="ids">${ids.join('')}${origins.length ? `<dt>origin</dt><dd>${origins.join('<br>')}</dd>` : ''}<dt>last activity</dt><dd>${time(meta.lastAt)}</dd></dl></section>
-<section><h2>Timeline</h2>${events.length ? `<ol class="timeline">${events.map(eventLine).join('')}</ol>` : '<p class="muted">No events.</p>'}</section>`;
+<section><h2>Timeline</h2>${events.length ? `<ol class="timeline">${events.map(eventLine).join('')}</ol>` : '<p class="muted">No events recorded: the bridge mirrors this case, but its timeline is older than 14 days or was never kept.</p>'}</section>`;
   return page(`Case ${caseLabel(meta)}`, 'cases', ctx, body);
 }

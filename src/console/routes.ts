@@ -7,6 +7,7 @@ import { caseSubject } from '../journal/case-journal.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
 import { casesPage, matches, timelinePage } from './case-pages.js';
 import { signInPage, type PageContext } from './html.js';
+import { linkedCase, linkedCasesBeyond } from './linked-cases.js';
 import { originLinker } from './links.js';
 import { nowPage, readNow } from './now-page.js';
 import { cookieValue, csrfMatches, SESSION_COOKIE, sessionCookie, SessionStore, type Session } from './session.js';
@@ -89,7 +90,10 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions):
 
     scope.get('/console/cases', async (request, reply) => {
       const q = String((request.query as { q?: unknown }).q ?? '').slice(0, 200);
-      const all = await withinDeadline(() => core.journal.store.recent(CASES_READ));
+      const all = await withinDeadline(async () => {
+        const journalled = await core.journal.store.recent(CASES_READ);
+        return [...journalled, ...(await linkedCasesBeyond(core, journalled))];
+      });
       const shown = all.filter((m) => matches(m, q)).slice(0, CASES_SHOWN);
       return html(reply, casesPage(contextOf(request), shown, q, linker, all.length));
     });
@@ -97,7 +101,10 @@ export async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions):
     scope.get('/console/case', async (request, reply) => {
       const { s, id } = request.query as { s?: unknown; id?: unknown };
       const subject = typeof s === 'string' && s ? s.slice(0, 600) : typeof id === 'string' && id ? caseSubject(id.slice(0, 100)) : '';
-      const { meta, events } = await withinDeadline(() => core.journal.store.timeline(subject));
+      const { meta, events } = await withinDeadline(async () => {
+        const t = await core.journal.store.timeline(subject);
+        return t.meta || !subject.startsWith('c:') ? t : { meta: await linkedCase(core, subject.slice(2)), events: [] };
+      });
       return html(reply, timelinePage(contextOf(request), subject, meta, events, linker), meta ? 200 : 404);
     });
 

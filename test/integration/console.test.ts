@@ -101,4 +101,16 @@ describe('case journal and console pages', () => {
     expect(timeline.body).toContain('dead-lettered: validation_failed: Unprocessable Entity: Injected fault');
     expect(timeline.body).toContain(`case ${caseId}`);
   });
+
+  it('lists a case the bridge mirrors but has no timeline of, from its links', async () => {
+    await bridge.core.sync.link('CS-00000042', { id: 'slack:C0LEGACY:1700000000.000100', kind: 'slack', data: { channel: 'C0LEGACY', threadTs: '1700000000.000100' } });
+    const { cookie } = await signIn();
+    const list = await get('/console/cases?q=c0legacy', cookie);
+    expect(list.body).toContain('CS-00000042');
+    expect(list.body).toContain('https://slack.com/app_redirect?channel=C0LEGACY');
+    const page = await get('/console/case?id=CS-00000042', cookie);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('No events recorded');
+    expect((await get('/console/case?id=CS-NOT-KNOWN', cookie)).statusCode).toBe(404);
+  });
 });
