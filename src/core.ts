@@ -48,7 +48,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
   const redis = createRedis(config.redis.url, 'command', 'bridge-command');
   const workerRedis = createRedis(config.redis.url, 'worker', 'bridge-worker');
   const metrics = createMetrics();
-  const journal = new CaseJournal(new Journal(redis, config.redis.prefix, log.child({ component: 'journal' })));
+  const journal = new CaseJournal(new Journal(redis, config.redis.prefix, log.child({ component: 'journal' }), config.journal));
   const expereo = new ExpereoClient({
     ...config.expereo,
     ...upstream,

@@ -24,7 +24,7 @@ export function casesPage(ctx: PageContext, cases: CaseMeta[], query: string, li
 <label class="muted small" for="q">Search by case id, ticket, alert group or incident, Slack channel</label><br>
 <input id="q" type="search" name="q" value="${esc(query)}" placeholder="e.g. CS-1001, ABC-12, C0123, HighLatency">
 <button type="submit">Search</button></form></section>
-<section><p class="muted small">${cases.length} of ${total} case${total === 1 ? '' : 's'} seen in the last 14 days, latest activity first.</p>
+<section><p class="muted small">${cases.length} of ${total} case${total === 1 ? '' : 's'}, latest activity first.</p>
 ${rows.length ? `<table class="cards"><thead><tr><th>Case</th><th>Origin</th><th>Status</th><th>Last activity</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : '<p>No case matches.</p>'}
 </section>`;
   return page('Cases', 'cases', ctx, body);
@@ -48,11 +48,11 @@ function eventLine(e: JournalEvent): Html {
 }
 
 export function timelinePage(ctx: PageContext, subject: string, meta: CaseMeta | undefined, events: JournalEvent[], linker: OriginLinker): Html {
-  if (!meta) return page('Case', 'cases', ctx, `<h1>Not found</h1><section><p>The bridge has no timeline for ${esc(subject)} (timelines are kept 14 days).</p><p><a href="/console/cases">All cases</a></p></section>`);
+  if (!meta) return page('Case', 'cases', ctx, `<h1>Not found</h1><section><p>The bridge has no timeline for ${esc(subject)}: it never saw it, or the timeline was quiet longer than <code>JOURNAL_TTL</code>.</p><p><a href="/console/cases">All cases</a></p></section>`);
   const ids = IDS.filter(([k]) => meta[k]).map(([k, label]) => `<dt>${label}</dt><dd>${esc(meta[k])}</dd>`);
   const origins = originCells(meta, linker);
   const body = `<h1>Case ${esc(caseLabel(meta))}</h1>
 <section><dl class="ids">${ids.join('')}${origins.length ? `<dt>origin</dt><dd>${origins.join('<br>')}</dd>` : ''}<dt>last activity</dt><dd>${time(meta.lastAt)}</dd></dl></section>
-<section><h2>Timeline</h2>${events.length ? `<ol class="timeline">${events.map(eventLine).join('')}</ol>` : '<p class="muted">No events recorded: the bridge mirrors this case, but its timeline is older than 14 days or was never kept.</p>'}</section>`;
+<section><h2>Timeline</h2>${events.length ? `<ol class="timeline">${events.map(eventLine).join('')}</ol>` : '<p class="muted">No events recorded: the bridge mirrors this case, but its timeline has expired or was never kept.</p>'}</section>`;
   return page(`Case ${caseLabel(meta)}`, 'cases', ctx, body);
 }

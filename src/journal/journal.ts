@@ -100,8 +100,6 @@ export interface JournalLimits {
   cases: number;
 }
 
-export const JOURNAL_LIMITS: JournalLimits = { ttlSeconds: 14 * 86_400, eventsPerCase: 300, cases: 5_000 };
-
 /**
  * The log line of each event: the steps operators follow at `info` (a case created, a write sent
  * or dead-lettered, a reply mirrored, an incident's state), the rest at `debug` (a webhook's own
@@ -130,7 +128,7 @@ export class Journal {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly log: Logger,
-    private readonly limits: JournalLimits = JOURNAL_LIMITS,
+    private readonly limits: JournalLimits,
   ) {
     this.p = `${prefix}:journal:`;
   }

@@ -10,7 +10,8 @@
  * took them in (`up:<subject>`), at most four steps. Every further subject is taken into the root
  * (its events, its meta, and from then on its own events), so an alert incident's timeline, then
  * its case create's, become the case's once the case exists. An event id seen before adds nothing:
- * running a job twice records its events once.
+ * running a job twice records its events once. A timeline pushed out of the index by newer ones
+ * is deleted with it, so the journal's memory is bounded by its limits, not only by its TTL.
  */
 export const RECORD = `
 local p = ARGV[1] .. ':journal:'
@@ -73,7 +74,15 @@ redis.call('HSET', m, 'subject', root)
 if at > tonumber(redis.call('HGET', m, 'lastAt') or '0') then redis.call('HSET', m, 'lastAt', at) end
 redis.call('ZADD', p .. 'recent', 'GT', at, root)
 local cases = redis.call('ZCARD', p .. 'recent')
-if cases > maxCases then redis.call('ZREMRANGEBYRANK', p .. 'recent', 0, cases - maxCases - 1) end
+if cases > maxCases then
+  for _, s in ipairs(redis.call('ZRANGE', p .. 'recent', 0, cases - maxCases)) do
+    if s ~= root and cases > maxCases then
+      redis.call('DEL', p .. 't:' .. s, p .. 'e:' .. s, p .. 'm:' .. s)
+      redis.call('ZREM', p .. 'recent', s)
+      cases = cases - 1
+    end
+  end
+end
 redis.call('EXPIRE', t, ttl)
 redis.call('EXPIRE', e, ttl)
 redis.call('EXPIRE', m, ttl)

@@ -26,6 +26,16 @@ describe('case journal in Redis', () => {
     expect(await redis.ttl(`${prefix}:bounded:journal:t:c:1`)).toBeGreaterThan(0);
   });
 
+  it('keeps the timelines with the latest activity, and deletes the ones pushed out', async () => {
+    const j = journal('capped');
+    for (let i = 1; i <= 4; i++) await j.record({ event: event(`e${i}`, 100 * i), subjects: [`c:${i}`] });
+    // An event from long ago on a new case does not push that case out at once.
+    await j.record({ event: event('old', 1), subjects: ['c:5'] });
+    expect((await j.recent(10)).map((m) => m.subject)).toEqual(['c:4', 'c:3', 'c:5']);
+    expect(await redis.exists(`${prefix}:capped:journal:t:c:1`, `${prefix}:capped:journal:e:c:2`, `${prefix}:capped:journal:m:c:2`)).toBe(0);
+    expect((await j.timeline('c:5')).events.map((e) => e.id)).toEqual(['old']);
+  });
+
   it('takes an origin and a create into the case once it exists, and an incident episode starts afresh', async () => {
     const j = journal('linked', { ttlSeconds: 60, eventsPerCase: 50, cases: 10 });
     await j.record({ event: event('held', 10), subjects: ['o:alert:i1'], detach: true, meta: { incident: 'i1', phase: 'held' } });
