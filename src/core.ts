@@ -6,6 +6,7 @@ import { RedisBudget } from './budget/redis-budget.js';
 import type { Config } from './config/config.js';
 import { ExpereoClient } from './expereo/client.js';
 import { Intake } from './intake/intake.js';
+import { CallActivity } from './journal/activity.js';
 import { CaseJournal } from './journal/case-journal.js';
 import { Journal } from './journal/journal.js';
 import { createMetrics, registerIntakeGauges, registerStateGauges, type Metrics } from './metrics.js';
@@ -48,7 +49,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
   const redis = createRedis(config.redis.url, 'command', 'bridge-command');
   const workerRedis = createRedis(config.redis.url, 'worker', 'bridge-worker');
   const metrics = createMetrics();
-  const journal = new CaseJournal(new Journal(redis, config.redis.prefix, log.child({ component: 'journal' }), config.journal));
+  const journal = new CaseJournal(new Journal(redis, config.redis.prefix, log.child({ component: 'journal' }), config.journal), new CallActivity(redis, config.redis.prefix));
   const expereo = new ExpereoClient({
     ...config.expereo,
     ...upstream,
@@ -57,7 +58,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     onResponse: ({ kind, method, status, ms }) => {
       metrics.upstreamCalls.inc({ kind, method, status: String(status) });
       metrics.upstreamDuration.observe({ kind }, ms / 1000);
-      void journal.store.upstreamCall(kind, method, status);
+      journal.activity.upstreamCall(kind, method, status);
     },
     onTokenFetch: (result) => metrics.tokenFetches.inc({ result }),
     onSlotMissed: ({ kind, method, lateMs }) => {
@@ -110,6 +111,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
       (closing ??= (async () => {
         await Promise.allSettled([queues.writes.close(), queues.outcomes.close()]);
         await expereo.close();
+        await journal.activity.close();
         await Promise.allSettled([closeRedis(redis), closeRedis(workerRedis)]);
       })()),
   };

@@ -1,7 +1,8 @@
 import { etaMs } from '../budget/gcra.js';
 import type { Core } from '../core.js';
 import type { Intake } from '../intake/intake.js';
-import type { CaseMeta, ErrorRecord } from '../journal/journal.js';
+import type { ErrorRecord } from '../journal/activity.js';
+import type { CaseMeta } from '../journal/journal.js';
 import { readWithin } from '../redis.js';
 import { ALL_LANES, LANE_NAMES } from '../writes/lanes.js';
 import type { Entry } from '../writes/outbox.js';
@@ -36,12 +37,12 @@ export async function readNow(core: Core, intakes: Intake<unknown>[], cases: Cas
   });
   const perMinute = (b: { limit: number; periodMs: number }) => (b.limit * 60_000) / b.periodMs;
   const [writes, reads, intakeRows, deadEntries, deadTotal, errors] = await Promise.all([
-    journal.store.callsPerMinute('write', 60, now),
-    journal.store.callsPerMinute('read', 60, now),
+    journal.activity.callsPerMinute('write', 60, now),
+    journal.activity.callsPerMinute('read', 60, now),
     Promise.all(intakes.map(async (i) => ({ name: i.name, backlog: await i.backlog(), dead: await i.deadCount() }))),
     outbox.deadLetters(50),
     outbox.deadCount(),
-    journal.store.errorsSince(now - HOUR_MS),
+    journal.activity.errorsSince(now - HOUR_MS),
   ]);
   const incidents = Object.fromEntries(PHASES.map((p) => [p, 0])) as NowData['incidents'];
   for (const c of cases) if (c.incident && c.phase && c.phase in incidents) incidents[c.phase as keyof typeof incidents] += 1;

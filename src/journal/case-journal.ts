@@ -1,6 +1,7 @@
 import type { IncidentState } from '../alerts/incident-state.js';
 import type { Link, Origin, WriteRequest } from '../writes/catalog.js';
 import { LANE_NAMES, type Lane } from '../writes/lanes.js';
+import type { CallActivity } from './activity.js';
 import type { Journal, JoinIds, MetaFields, RecordInput } from './journal.js';
 
 /**
@@ -76,6 +77,7 @@ export function incidentState(s: Pick<IncidentState, 'phase' | 'damped'>): strin
 export class CaseJournal {
   constructor(
     readonly store: Journal,
+    readonly activity: CallActivity,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -201,6 +203,6 @@ export class CaseJournal {
 
   /** A delivery attempt that failed (it may be tried again): counted among the sink errors. */
   sinkFailed(sink: string, reason: string): void {
-    void this.store.sinkError(sink, reason);
+    this.activity.sinkError(sink, reason);
   }
 }

@@ -16,8 +16,7 @@ import { RECORD } from './record-script.js';
  * | `m:<subject>` | hash | what the console shows of the case: origin, ids, status, last activity |
  * | `up:<subject>` | string | the timeline that took this subject in (a create key → its case) |
  * | `recent` | sorted set | timelines by last activity |
- * | `n:<read or write>:<minute>` | string | upstream calls in that minute (two hours) |
- * | `errors` | list | the latest upstream and sink errors (JSON) |
+ * | `n:<read or write>:<minute>`, `errors` | | upstream calls and errors (see activity.ts) |
  *
  * A subject is `c:<case id>`, `k:<create key>` (a case still being created) or `o:<origin kind>:<ref>`
  * (an alert incident, a ticket, a Slack thread before its case exists).
@@ -118,8 +117,6 @@ const LOG_LINES: Record<JournalEventType, ['debug' | 'info' | 'warn', string]> =
   undelivered: ['warn', 'reply not delivered'],
   incident: ['info', 'incident state changed'],
 };
-const ERRORS_KEPT = 200;
-const MINUTE_MS = 60_000;
 
 export class Journal {
   private readonly p: string;
@@ -163,32 +160,6 @@ export class Journal {
     );
   }
 
-  /** Counts an upstream call for the console's budget charts; an error also goes in the error list. */
-  upstreamCall(kind: 'read' | 'write', method: string, status: number | 'error', now = Date.now()): Promise<void> {
-    const pipeline = this.redis.pipeline();
-    const key = `${this.p}n:${kind}:${Math.floor(now / MINUTE_MS)}`;
-    pipeline.incr(key).expire(key, 7_200);
-    if (status === 'error' || status >= 400) this.queueError(pipeline, { at: now, where: 'upstream', kind, method, status: String(status) });
-    return pipeline.exec().then(
-      () => undefined,
-      () => undefined,
-    );
-  }
-
-  /** A reply that could not be delivered to a conversation (Slack, a ticket, a webhook). */
-  sinkError(sink: string, message: string, now = Date.now()): Promise<void> {
-    const pipeline = this.redis.pipeline();
-    this.queueError(pipeline, { at: now, where: 'sink', kind: sink, status: 'failed', message: message.slice(0, 300) });
-    return pipeline.exec().then(
-      () => undefined,
-      () => undefined,
-    );
-  }
-
-  private queueError(pipeline: ReturnType<Redis['pipeline']>, error: ErrorRecord): void {
-    pipeline.lpush(`${this.p}errors`, JSON.stringify(error)).ltrim(`${this.p}errors`, 0, ERRORS_KEPT - 1).expire(`${this.p}errors`, 86_400);
-  }
-
   // ---- reading (the console) ------------------------------------------------------------------
 
   /** The timeline a subject belongs to (following what took it in). */
@@ -222,27 +193,6 @@ export class Journal {
       return meta ? [meta] : [];
     });
   }
-
-  /** Upstream calls per minute over the last `minutes`, oldest first. */
-  async callsPerMinute(kind: 'read' | 'write', minutes: number, now = Date.now()): Promise<number[]> {
-    const last = Math.floor(now / MINUTE_MS);
-    const keys = Array.from({ length: minutes }, (_, i) => `${this.p}n:${kind}:${last - minutes + 1 + i}`);
-    return (await this.redis.mget(...keys)).map((v) => Number(v ?? 0));
-  }
-
-  async errorsSince(since: number): Promise<ErrorRecord[]> {
-    const rows = await this.redis.lrange(`${this.p}errors`, 0, ERRORS_KEPT - 1);
-    return rows.map((r) => JSON.parse(r) as ErrorRecord).filter((e) => e.at >= since);
-  }
-}
-
-export interface ErrorRecord {
-  at: number;
-  where: 'upstream' | 'sink';
-  kind: string;
-  method?: string;
-  status: string;
-  message?: string;
 }
 
 function toMeta(h: Record<string, string>): CaseMeta | undefined {

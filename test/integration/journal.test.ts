@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CallActivity } from '../../src/journal/activity.js';
 import { Journal, type JournalEvent } from '../../src/journal/journal.js';
 import { createLogger } from '../../src/log.js';
 import { dropPrefix, openRedis, uniquePrefix } from '../helpers/redis.js';
@@ -57,13 +58,15 @@ describe('case journal in Redis', () => {
   });
 
   it('counts upstream calls per minute and keeps the errors among them', async () => {
-    const j = journal('calls');
+    const a = new CallActivity(redis, `${prefix}:calls`);
     const now = Date.UTC(2026, 0, 1, 12, 30);
-    await j.upstreamCall('write', 'POST', 201, now - 60_000);
-    await j.upstreamCall('write', 'POST', 429, now);
-    await j.upstreamCall('write', 'PATCH', 'error', now);
-    await j.sinkError('slack', 'channel_not_found', now);
-    expect(await j.callsPerMinute('write', 3, now)).toEqual([0, 1, 2]);
-    expect((await j.errorsSince(now - 1000)).map((e) => `${e.where} ${e.status}`)).toEqual(['sink failed', 'upstream error', 'upstream 429']);
+    a.upstreamCall('write', 'POST', 201, now - 60_000);
+    a.upstreamCall('write', 'POST', 429, now);
+    await a.flush();
+    a.upstreamCall('write', 'PATCH', 'error', now);
+    a.sinkError('slack', 'channel_not_found', now);
+    await a.close();
+    expect(await a.callsPerMinute('write', 3, now)).toEqual([0, 1, 2]);
+    expect((await a.errorsSince(now - 1000)).map((e) => `${e.where} ${e.status}`)).toEqual(['sink failed', 'upstream error', 'upstream 429']);
   });
 });
