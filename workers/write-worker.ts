@@ -105,6 +105,10 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
       if (!e.request || (e.status !== 'queued' && e.status !== 'sending')) break;
       run.push(e);
     }
+    // A batch that may have gone out is sent again as it was, so that it can find itself upstream
+    // (sendBatch looks for its text): writes queued since then wait for the next batch.
+    const later = run.findIndex((e) => e.status !== 'sending');
+    if (run[0]?.status === 'sending' && later > 0) run.splice(later);
     const batch = nextBatch(
       run.map((e) => e.request!),
       { maxItems: settings.coalesceMaxItems, maxChars: settings.coalesceMaxChars },
