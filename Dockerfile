@@ -13,6 +13,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY workers ./workers
 COPY webhooks ./webhooks
+COPY roles ./roles
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS deps
@@ -35,4 +36,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # V8 heap sizing (NODE_OPTIONS) comes from node-options.env, as for `npm start`; a NODE_OPTIONS
 # given to the container replaces it.
-CMD ["node", "--env-file=node-options.env", "dist/src/main.js"]
+CMD ["node", "--env-file=node-options.env", "dist/roles/main.js"]

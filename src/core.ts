@@ -11,7 +11,7 @@ import { CaseJournal } from './journal/case-journal.js';
 import { Journal } from './journal/journal.js';
 import { createMetrics, registerIntakeGauges, registerStateGauges, type Metrics } from './metrics.js';
 import { closeRedis, createRedis, waitReady } from './redis.js';
-import { stateKeys, type StateKeys } from './state/keys.js';
+import { stateKeys, type StateKeys } from './state/state-keys.js';
 import { SyncState } from './state/sync-state.js';
 import type { Upstream } from './upstream.js';
 import { Outbox } from './writes/outbox.js';
@@ -49,7 +49,10 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
   const redis = createRedis(config.redis.url, 'command', 'bridge-command');
   const workerRedis = createRedis(config.redis.url, 'worker', 'bridge-worker');
   const metrics = createMetrics();
-  const journal = new CaseJournal(new Journal(redis, config.redis.prefix, log.child({ component: 'journal' }), config.journal), new CallActivity(redis, config.redis.prefix));
+  const journal = new CaseJournal(
+    new Journal(redis, config.redis.prefix, log.child({ component: 'journal' }), config.journal),
+    new CallActivity(redis, config.redis.prefix),
+  );
   const expereo = new ExpereoClient({
     ...config.expereo,
     ...upstream,
@@ -82,7 +85,13 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
   registerStateGauges(metrics, { redis, outbox, readBudget: expereo.readBudget, writeBudget: expereo.writeBudget });
   const intakes = new Map<string, Intake<unknown>>();
   registerIntakeGauges(metrics, () => [...intakes.values()]);
-  const producer = new WriteProducer(outbox, queues.writes, expereo.writeBudget, { attempts: config.writes.attempts, backoffMs: config.writes.backoffMs }, journal);
+  const producer = new WriteProducer(
+    outbox,
+    queues.writes,
+    expereo.writeBudget,
+    { attempts: config.writes.attempts, backoffMs: config.writes.backoffMs },
+    journal,
+  );
 
   let closing: Promise<void> | undefined;
   return {

@@ -55,6 +55,7 @@ export function lazyChildLogger(parent: FastifyBaseLogger, bindings: Bindings, o
 }
 
 // The log methods are added to the prototype below, one forwarder each.
+// biome-ignore lint/correctness/noUnusedVariables: merged with the class of the same name
 interface LazyChildLogger extends Pick<FastifyBaseLogger, (typeof LOG_METHODS)[number]> {}
 
 class LazyChildLogger implements FastifyBaseLogger {

@@ -18,14 +18,10 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'bridge_' });
   for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter<L>({ name, help, labelNames, registers: [registry] });
   const metrics = {
     registry,
-    httpRequests: new Counter({
-      name: 'bridge_http_requests_total',
-      help: 'HTTP requests received, by route and status',
-      labelNames: ['method', 'route', 'status'] as const,
-      registers: [registry],
-    }),
+    httpRequests: counter('bridge_http_requests_total', 'HTTP requests received, by route and status', ['method', 'route', 'status'] as const),
     httpDuration: new Histogram({
       name: 'bridge_http_request_duration_seconds',
       help: 'Time to answer HTTP requests, by route and status',
@@ -33,18 +29,16 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 3],
       registers: [registry],
     }),
-    upstreamCalls: new Counter({
-      name: 'bridge_upstream_calls_total',
-      help: 'Calls to expereoOne, by kind (read, write), method and status (429 included; "error" = no answer)',
-      labelNames: ['kind', 'method', 'status'] as const,
-      registers: [registry],
-    }),
-    upstreamSlotsMissed: new Counter({
-      name: 'bridge_upstream_slots_missed_total',
-      help: 'Calls to expereoOne not sent because they could not leave within their budget slot (each booked again), by kind',
-      labelNames: ['kind'] as const,
-      registers: [registry],
-    }),
+    upstreamCalls: counter('bridge_upstream_calls_total', 'Calls to expereoOne, by kind (read, write), method and status (429 included; "error" = no answer)', [
+      'kind',
+      'method',
+      'status',
+    ] as const),
+    upstreamSlotsMissed: counter(
+      'bridge_upstream_slots_missed_total',
+      'Calls to expereoOne not sent because they could not leave within their budget slot (each booked again), by kind',
+      ['kind'] as const,
+    ),
     upstreamDuration: new Histogram({
       name: 'bridge_upstream_call_duration_seconds',
       help: 'Time expereoOne took to answer',
@@ -52,30 +46,19 @@ export function createMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    tokenFetches: new Counter({
-      name: 'bridge_upstream_token_fetches_total',
-      help: 'Requests this process made to the expereoOne token endpoint, by result (ok, failed: refused, malformed or no answer)',
-      labelNames: ['result'] as const,
-      registers: [registry],
-    }),
-    writesSent: new Counter({
-      name: 'bridge_writes_sent_total',
-      help: 'Upstream writes made by the write queue, by operation, and the queued writes they carried',
-      labelNames: ['op'] as const,
-      registers: [registry],
-    }),
-    writesMerged: new Counter({
-      name: 'bridge_writes_carried_total',
-      help: 'Queued writes carried by upstream writes (coalescing: carried / sent)',
-      labelNames: ['op'] as const,
-      registers: [registry],
-    }),
-    intakeEntries: new Counter({
-      name: 'bridge_intake_entries_total',
-      help: 'Webhook intake entries read by this process, by intake and outcome (handled, retry, dead)',
-      labelNames: ['intake', 'outcome'] as const,
-      registers: [registry],
-    }),
+    tokenFetches: counter(
+      'bridge_upstream_token_fetches_total',
+      'Requests this process made to the expereoOne token endpoint, by result (ok, failed: refused, malformed or no answer)',
+      ['result'] as const,
+    ),
+    writesSent: counter('bridge_writes_sent_total', 'Upstream writes made by the write queue, by operation, and the queued writes they carried', [
+      'op',
+    ] as const),
+    writesMerged: counter('bridge_writes_carried_total', 'Queued writes carried by upstream writes (coalescing: carried / sent)', ['op'] as const),
+    intakeEntries: counter('bridge_intake_entries_total', 'Webhook intake entries read by this process, by intake and outcome (handled, retry, dead)', [
+      'intake',
+      'outcome',
+    ] as const),
     replyLag: new Histogram({
       name: 'bridge_reply_delivery_lag_seconds',
       help: 'From an expereo reply (its timestamp) to its delivery in a linked conversation, by sink',
@@ -100,7 +83,7 @@ export function registerStateGauges(metrics: Metrics, state: { redis: Redis; out
   const { registry } = metrics;
   new Gauge({
     name: 'bridge_redis_up',
-    help: 'Whether Redis answered a PING on the request handlers\' connection within a second (1) or not (0)',
+    help: "Whether Redis answered a PING on the request handlers' connection within a second (1) or not (0)",
     registers: [registry],
     async collect() {
       this.set((await readSoon(() => state.redis.ping())) === 'PONG' ? 1 : 0);

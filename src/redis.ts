@@ -12,9 +12,7 @@ export type RedisRole = 'command' | 'worker';
  */
 export function createRedis(url: string, role: RedisRole, name: string, extra: RedisOptions = {}): Redis {
   const options: RedisOptions =
-    role === 'worker'
-      ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-      : { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
+    role === 'worker' ? { maxRetriesPerRequest: null, enableReadyCheck: true } : { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
   const redis = new Redis(url, {
     connectionName: name,
     lazyConnect: false,
@@ -79,34 +77,6 @@ export async function runScript(redis: Redis, lua: string, numKeys: number, ...a
     if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
     return redis.eval(lua, numKeys, ...args);
   }
-}
-
-const TAKE_LOCK = `local holder = redis.call('GET', KEYS[1])
-if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-if holder then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1`;
-const EXTEND_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-
-/**
- * Takes the lock `key` for `owner` for `ttlMs`: true if it is the owner's now. Taking it again is
- * a success, so that a command sent again after its reply was lost (ioredis resends what was in
- * flight when it reconnects at once, and a patient connection always does) does not find its own
- * lock and wait for it to lapse.
- */
-export async function takeLock(redis: Redis, key: string, owner: string, ttlMs: number): Promise<boolean> {
-  return (await runScript(redis, TAKE_LOCK, 1, key, owner, ttlMs)) === 1;
-}
-
-/** Extends the lock `key` if `owner` still holds it. */
-export async function extendLock(redis: Redis, key: string, owner: string, ttlMs: number): Promise<boolean> {
-  return (await runScript(redis, EXTEND_LOCK, 1, key, owner, ttlMs)) === 1;
-}
-
-/** Releases the lock `key` if `owner` still holds it. */
-export async function releaseLock(redis: Redis, key: string, owner: string): Promise<void> {
-  await runScript(redis, RELEASE_LOCK, 1, key, owner);
 }
 
 /**

@@ -1,58 +1,125 @@
 import type { Worker } from 'bullmq';
+import { outcomeHandlersOf, type Capabilities } from '../src/capabilities.js';
 import type { Core } from '../src/core.js';
-import type { Integration } from '../src/integration.js';
-import { outcomeHandlersOf } from '../src/integrations.js';
-import { createOutcomeWorker, type OutcomeHandlers } from './outcome-worker.js';
-import { createWriteWorker, scheduleSweep, type WriteWorkerDeps } from './write-worker.js';
+import type { MirrorCapability } from '../src/mirror/mirror-capability.js';
+import { scheduleSweep as scheduleAlertSweep } from '../src/alerts/timer-queue.js';
+import type { OutcomeHandlers } from '../src/writes/catalog.js';
+import { createAlertIntakeReader } from './alert-intake-worker.js';
+import { createAlertTimerWorker } from './alert-timer-worker.js';
+import type { IntakeConsumer } from './intake/intake-consumer.js';
+import { createMirrorWorkers, scheduleMirrorScans } from './mirror-workers.js';
+import { createOutcomeWorker } from './outcome-worker.js';
+import { createSlackEventReader } from './slack-event-worker.js';
+import { createWriteWorker, scheduleSweep as scheduleWriteSweep, type WriteWorkerDeps } from './write-worker.js';
 
 export interface RunningWorkers {
   running(): boolean;
-  /** Stops taking jobs and waits for those in flight. Idempotent. */
+  /** Stops taking jobs and entries and waits for those in flight. Idempotent. */
   close(): Promise<void>;
 }
 
 export interface WorkerOptions {
-  /** Capabilities whose outcome handlers and background work run here. */
-  integrations?: Integration[];
-  /** Extra outcome handlers (tests), over the integrations' own. */
+  /** The capabilities whose background work runs here (a test may pass just some). */
+  capabilities?: Partial<Capabilities>;
+  /** Extra outcome handlers (tests), over the capabilities' own. */
   outcomeHandlers?: OutcomeHandlers;
   onSent?: WriteWorkerDeps['onSent'];
 }
 
-/** Starts every worker of this process: the write drain and the outcome reports. */
+/**
+ * Everything `ROLE=worker` runs, started here:
+ *
+ * | worker                | reads                          | does                                              |
+ * |-----------------------|--------------------------------|---------------------------------------------------|
+ * | write drain           | `writes` queue, outbox         | one upstream write per slot, within the budget    |
+ * | outcomes              | `outcomes` queue               | tells the source what became of its write         |
+ * | Slack events          | `slack-events` intake          | runs the Bolt listeners (thread replies…)         |
+ * | alert notifications   | `alerts` intake                | incident logic: open, inform, resolve cases       |
+ * | alert timers          | `alerts` queue                 | hold-downs, flap damping, the sweep               |
+ * | mirror scan           | `mirror-scan` queue (a beat)   | finds cases changed upstream                      |
+ * | mirror fetch          | `mirror-fetch` queue           | reads one case's thread, queues deliveries        |
+ * | mirror deliveries     | `mirror-deliveries` queue      | posts a reply to one linked conversation          |
+ */
 export async function startWorkers(core: Core, options: WorkerOptions = {}): Promise<RunningWorkers> {
-  const writes = createWriteWorker({
-    connection: core.workerRedis,
-    keys: core.keys,
-    outbox: core.outbox,
-    client: core.expereo,
-    writes: core.queues.writes,
-    outcomes: core.queues.outcomes,
-    bulkBudget: core.bulkBudget,
-    settings: core.config.writes,
-    log: core.log.child({ worker: 'writes' }),
-    journal: core.journal,
-    onSent: (event) => {
-      core.metrics.writesSent.inc({ op: event.op });
-      core.metrics.writesMerged.inc({ op: event.op }, event.writes);
-      options.onSent?.(event);
-    },
-  });
-  const outcomes = createOutcomeWorker({
-    connection: core.workerRedis,
-    keys: core.keys,
-    handlers: { ...outcomeHandlersOf(options.integrations ?? []), ...options.outcomeHandlers },
-    log: core.log.child({ worker: 'outcomes' }),
-  });
-  const workers: Worker[] = [writes, outcomes];
-  await scheduleSweep(core.queues.writes, core.config.writes.sweepEveryMs);
+  const c = options.capabilities ?? {};
+  const groups = [await startWriteDrain(core, options), await startIntakeWorkers(core, c), ...(c.mirror ? [await startMirroring(core, c.mirror)] : [])];
+  return together(groups);
+}
+
+/** The write drain and the outcome reports. */
+export async function startWriteDrain(core: Core, options: WorkerOptions = {}): Promise<RunningWorkers> {
+  const workers = [
+    createWriteWorker({
+      connection: core.workerRedis,
+      keys: core.keys,
+      outbox: core.outbox,
+      client: core.expereo,
+      writes: core.queues.writes,
+      outcomes: core.queues.outcomes,
+      bulkBudget: core.bulkBudget,
+      settings: core.config.writes,
+      log: core.log.child({ worker: 'writes' }),
+      journal: core.journal,
+      onSent: (event) => {
+        core.metrics.writesSent.inc({ op: event.op });
+        core.metrics.writesMerged.inc({ op: event.op }, event.writes);
+        options.onSent?.(event);
+      },
+    }),
+    createOutcomeWorker({
+      connection: core.workerRedis,
+      keys: core.keys,
+      handlers: { ...outcomeHandlersOf(options.capabilities ?? {}), ...options.outcomeHandlers },
+      log: core.log.child({ worker: 'outcomes' }),
+    }),
+  ];
+  await scheduleWriteSweep(core.queues.writes, core.config.writes.sweepEveryMs);
+  return runAll(workers);
+}
+
+/** The webhook intakes' readers (Slack events, alert notifications) and the alert timers. */
+export async function startIntakeWorkers(core: Core, c: Partial<Capabilities>): Promise<RunningWorkers> {
+  const groups: RunningWorkers[] = [];
+  const readers: IntakeConsumer<unknown>[] = [];
+  if (c.slack?.events)
+    readers.push(
+      createSlackEventReader({ redis: core.workerRedis, prefix: core.keys.prefix, slack: c.slack, metrics: core.metrics }) as IntakeConsumer<unknown>,
+    );
+  if (c.alerts) {
+    const log = core.log.child({ component: 'alerts' });
+    groups.push(await runAll([createAlertTimerWorker({ connection: core.workerRedis, prefix: core.keys.queuePrefix, processor: c.alerts.processor, log })]));
+    await scheduleAlertSweep(c.alerts.queue, core.config.writes.sweepEveryMs);
+    readers.push(
+      createAlertIntakeReader({ redis: core.workerRedis, prefix: core.keys.prefix, alerts: c.alerts, metrics: core.metrics, log }) as IntakeConsumer<unknown>,
+    );
+  }
+  for (const reader of readers) reader.start();
+  groups.push({ running: () => true, close: async () => void (await Promise.allSettled(readers.map((r) => r.close()))) });
+  return together(groups);
+}
+
+/** Reply mirroring: the scan beat, the per-case fetches and the deliveries. */
+export async function startMirroring(core: Core, mirror: MirrorCapability): Promise<RunningWorkers> {
+  const { workers, ctx } = createMirrorWorkers(core, mirror);
+  const running = await runAll(workers);
+  await scheduleMirrorScans(ctx);
+  return running;
+}
+
+async function runAll(workers: Worker[]): Promise<RunningWorkers> {
   for (const w of workers) void w.run();
   await Promise.all(workers.map((w) => w.waitUntilReady()));
-  for (const integration of options.integrations ?? []) await integration.startWorkers?.();
-
   let closing: Promise<void> | undefined;
   return {
     running: () => workers.every((w) => w.isRunning()),
     close: () => (closing ??= Promise.all(workers.map((w) => w.close())).then(() => undefined)),
+  };
+}
+
+function together(groups: RunningWorkers[]): RunningWorkers {
+  let closing: Promise<void> | undefined;
+  return {
+    running: () => groups.every((g) => g.running()),
+    close: () => (closing ??= Promise.allSettled(groups.map((g) => g.close())).then(() => undefined)),
   };
 }

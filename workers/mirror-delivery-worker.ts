@@ -1,13 +1,15 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { delayJob } from './delay-job.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CaseJournal } from '../src/journal/case-journal.js';
 import type { SyncState } from '../src/state/sync-state.js';
-import type { StateKeys } from '../src/state/keys.js';
-import { deliveryJobSchema, MAX_DEFERRALS, MIRROR_QUEUES } from '../src/mirror/jobs.js';
-import { hashId, type MirrorKeys } from '../src/mirror/keys.js';
+import type { StateKeys } from '../src/state/state-keys.js';
+import { readJob } from '../src/job-catalog.js';
+import { MAX_DEFERRALS, MIRROR_QUEUES } from '../src/mirror/jobs.js';
+import { hashId, type MirrorKeys } from '../src/mirror/mirror-keys.js';
 import { SinkError, type ReplySink } from '../src/mirror/sink.js';
-import { runScript } from '../src/redis.js';
+import { releaseLock } from '../src/redis-lock.js';
 
 export interface DeliveryWorkerDeps {
   connection: Redis;
@@ -28,10 +30,6 @@ const DONE_TTL_MS = 7 * 24 * 3_600_000;
 const LINK_LOCK_MS = 60_000;
 /** A fixed wait keeps jobs that found the conversation busy in their queue order. */
 const LINK_BUSY_DELAY_MS = 100;
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
 
 /**
  * Delivers one mirrored reply or status note to one linked conversation, one at a time per
@@ -43,7 +41,7 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
   const worker = new Worker(
     MIRROR_QUEUES.deliveries,
     async (job: Job, token?: string, signal?: AbortSignal) => {
-      const data = deliveryJobSchema.parse(job.data);
+      const data = readJob('deliveries', job.name as 'message' | 'status', job.data);
       const doneKey = mirrorKeys.done(job.id ?? '');
       if (await deps.connection.exists(doneKey)) return { already: true };
       const link = (await deps.sync.links(data.caseId)).find((l) => l.id === data.linkId);
@@ -55,8 +53,7 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
       const lockKey = mirrorKeys.linkLock(hashId('l', link.id));
       if ((await deps.connection.set(lockKey, job.id ?? '', 'PX', LINK_LOCK_MS, 'NX')) !== 'OK') {
         // Another delivery to this conversation is under way: come back after it, in queue order.
-        await job.moveToDelayed(Date.now() + LINK_BUSY_DELAY_MS, token);
-        throw new DelayedError();
+        return await delayJob(job, token, Date.now() + LINK_BUSY_DELAY_MS);
       }
       try {
         await sink.deliver(link, data.delivery, signal);
@@ -69,8 +66,7 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
         if (err instanceof SinkError && err.retryAfterMs !== undefined && data.deferrals < MAX_DEFERRALS) {
           log.warn({ linkId: data.linkId, retryAfterMs: err.retryAfterMs }, 'delivery deferred as the other side asked');
           await job.updateData({ ...data, deferrals: data.deferrals + 1 });
-          await job.moveToDelayed(Date.now() + Math.max(0, err.retryAfterMs), token);
-          throw new DelayedError();
+          return await delayJob(job, token, Date.now() + Math.max(0, err.retryAfterMs));
         }
         const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         log[last ? 'error' : 'warn']({ err, linkId: data.linkId, attempt: job.attemptsMade + 1 }, last ? 'delivery gave up' : 'delivery failed, will retry');
@@ -78,7 +74,7 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
         else deps.journal?.sinkFailed(link.kind, (err as Error).message ?? String(err));
         throw err;
       } finally {
-        await runScript(deps.connection, RELEASE, 1, lockKey, job.id ?? '').catch(() => undefined);
+        await releaseLock(deps.connection, lockKey, job.id ?? '').catch(() => undefined);
       }
       await deps.connection.set(doneKey, '1', 'PX', DONE_TTL_MS);
       deps.journal?.delivered(data.caseId, link, data.delivery);

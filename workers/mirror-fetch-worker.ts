@@ -1,21 +1,20 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
+import { delayJob } from './delay-job.js';
 import { BudgetWaitError } from '../src/budget/redis-budget.js';
 import { ExpereoApiError } from '../src/expereo/api-error.js';
-import type { MirrorContext } from '../src/mirror/context.js';
+import type { MirrorContext } from '../src/mirror/mirror-context.js';
 import { fetchCase } from '../src/mirror/fetch-case.js';
-import { fetchJobSchema, MIRROR_QUEUES } from '../src/mirror/jobs.js';
+import { readJob } from '../src/job-catalog.js';
+import { MIRROR_QUEUES } from '../src/mirror/jobs.js';
 
 /** Looks at one case per job: reads its thread if it changed and queues the deliveries. */
 export function createMirrorFetchWorker(ctx: MirrorContext, concurrency = 8): Worker {
-  async function later(job: Job, token: string | undefined, ms: number): Promise<never> {
-    await job.moveToDelayed(Date.now() + ms, token);
-    throw new DelayedError();
-  }
+  const later = (job: Job, token: string | undefined, ms: number) => delayJob(job, token, Date.now() + ms);
 
   const worker = new Worker(
     MIRROR_QUEUES.fetch,
     async (job: Job, token?: string, signal?: AbortSignal) => {
-      const data = fetchJobSchema.parse(job.data);
+      const data = readJob('mirror-fetch', 'fetch', job.data);
       try {
         const outcome = await fetchCase(ctx, data, signal, data.waitingSince);
         if (outcome.kind === 'wait') {
@@ -35,7 +34,7 @@ export function createMirrorFetchWorker(ctx: MirrorContext, concurrency = 8): Wo
         throw err;
       }
     },
-    { connection: ctx.core.workerRedis, prefix: ctx.core.keys.queuePrefix, concurrency, autorun: false },
+    { connection: ctx.connection, prefix: ctx.queuePrefix, concurrency, autorun: false },
   );
   worker.on('error', (err) => ctx.log.error({ err }, 'mirror fetch worker error'));
   return worker;

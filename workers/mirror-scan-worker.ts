@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
-import type { MirrorContext } from '../src/mirror/context.js';
+import type { MirrorContext } from '../src/mirror/mirror-context.js';
+import { jobData, jobOptions } from '../src/job-catalog.js';
 import { MIRROR_QUEUES } from '../src/mirror/jobs.js';
 import { tick } from '../src/mirror/tick.js';
 
@@ -25,7 +26,7 @@ export function createMirrorScanWorker(ctx: MirrorContext): Worker {
         await ctx.schedule.unlockScan(owner).catch(() => undefined);
       }
     },
-    { connection: ctx.core.workerRedis, prefix: ctx.core.keys.queuePrefix, concurrency: 1, autorun: false },
+    { connection: ctx.connection, prefix: ctx.queuePrefix, concurrency: 1, autorun: false },
   );
   worker.on('error', (err) => ctx.log.error({ err }, 'mirror scan worker error'));
   return worker;
@@ -36,6 +37,6 @@ export async function scheduleScans(ctx: MirrorContext): Promise<void> {
   await ctx.queues.scan.upsertJobScheduler(
     'mirror-scan',
     { every: ctx.settings.scanEveryMs },
-    { name: 'tick', data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } },
+    { name: 'tick', data: jobData('mirror-scan', 'tick', {}), opts: jobOptions('mirror-scan', 'tick') },
   );
 }

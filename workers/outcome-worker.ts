@@ -1,20 +1,17 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { StateKeys } from '../src/state/keys.js';
-import { outcomeSchema, type Origin, type Outcome } from '../src/writes/catalog.js';
+import type { StateKeys } from '../src/state/state-keys.js';
+import { readJob } from '../src/job-catalog.js';
+import type { OutcomeHandlers } from '../src/writes/catalog.js';
 import { QUEUE_NAMES } from '../src/writes/queues.js';
-
-/** Tells a source what became of its write (Slack updates its message, an ITSM ticket gets a note…). */
-export type OutcomeHandler = (outcome: Outcome) => Promise<void>;
-export type OutcomeHandlers = Partial<Record<Origin['kind'], OutcomeHandler>>;
 
 /** Delivers write outcomes to the handler of their origin; a failing handler is retried with backoff. */
 export function createOutcomeWorker(deps: { connection: Redis; keys: StateKeys; handlers: OutcomeHandlers; log: Logger }): Worker {
   const worker = new Worker(
     QUEUE_NAMES.outcomes,
     async (job: Job) => {
-      const outcome = outcomeSchema.parse(job.data);
+      const outcome = readJob('outcomes', 'outcome', job.data);
       const handler = deps.handlers[outcome.origin.kind];
       if (outcome.type === 'failed') deps.log.warn({ key: outcome.key, origin: outcome.origin, error: outcome.error }, 'write failed');
       if (handler) await handler(outcome);

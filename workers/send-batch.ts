@@ -15,13 +15,7 @@ export interface SentBatch {
  * (`retried`), a create first looks its case up by customerReference, and a message first looks for
  * itself among the case's messages, so neither is written a second time. A PATCH repeats harmlessly.
  */
-export async function sendBatch(
-  client: ExpereoClient,
-  batch: Batch,
-  caseId: string | undefined,
-  retried: boolean,
-  opts: CallOptions = {},
-): Promise<SentBatch> {
+export async function sendBatch(client: ExpereoClient, batch: Batch, caseId: string | undefined, retried: boolean, opts: CallOptions = {}): Promise<SentBatch> {
   switch (batch.op) {
     case 'create': {
       const reference = batch.body.customerReference!;

@@ -2,17 +2,20 @@ import { createHash } from 'node:crypto';
 import { DelayedError, RateLimitError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { BudgetWaitError, type RedisBudget } from '../src/budget/redis-budget.js';
+import type { RedisBudget } from '../src/budget/redis-budget.js';
 import type { Config } from '../src/config/config.js';
-import { ExpereoApiError } from '../src/expereo/api-error.js';
 import type { ExpereoClient } from '../src/expereo/client.js';
 import type { CaseJournal } from '../src/journal/case-journal.js';
-import type { StateKeys } from '../src/state/keys.js';
-import { WRITE_JOBS, type Outcome } from '../src/writes/catalog.js';
+import type { StateKeys } from '../src/state/state-keys.js';
+import { jobData, jobOptions, readJob } from '../src/job-catalog.js';
+import type { Outcome } from '../src/writes/catalog.js';
 import { nextBatch, type Batch } from '../src/writes/coalesce.js';
 import { isReservedLane, LANES, type Lane } from '../src/writes/lanes.js';
 import type { Entry, Outbox } from '../src/writes/outbox.js';
+import { classifyWriteFailure, type WriteFailure } from '../src/writes/failure-policy.js';
+import { parseSlot } from '../src/writes/slots.js';
 import { flushJobOptions, QUEUE_NAMES, type RetryPolicy } from '../src/writes/queues.js';
+import { delayJob } from './delay-job.js';
 import { sendBatch } from './send-batch.js';
 
 export interface WriteWorkerDeps {
@@ -32,8 +35,6 @@ export interface WriteWorkerDeps {
   onSent?: (event: { op: Batch['op']; writes: number; lane: Lane; recovered: boolean }) => void;
 }
 
-type Failure = NonNullable<Entry['error']>;
-
 /** Slots looked at together by the sweep. */
 const SWEEP_BATCH = 100;
 /** After Redis came back: how soon a flush it interrupted runs again. */
@@ -52,7 +53,7 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
   async function schedule(slot: string): Promise<void> {
     const head = (await outbox.head(slot, 1))[0];
     if (!head || head.status === 'dead') return;
-    await deps.writes.add('flush', { slot }, flushJobOptions(slot, head.lane, retry));
+    await deps.writes.add('flush', jobData('writes', 'flush', { slot }), flushJobOptions(slot, head.lane, retry));
   }
 
   /**
@@ -65,20 +66,14 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
     return Object.values(counts).some((n) => n > 0);
   }
 
-  async function tell(type: Outcome['type'], entries: Entry[], caseId: string | undefined, error?: Failure): Promise<void> {
+  async function tell(type: Outcome['type'], entries: Entry[], caseId: string | undefined, error?: WriteFailure): Promise<void> {
     const jobs = entries.flatMap((e) =>
       e.request
         ? [
             {
               name: 'outcome',
-              data: { type, key: e.key, kind: e.request.kind, origin: e.request.origin, caseId, error } satisfies Outcome,
-              opts: {
-                jobId: `${type}-${createHash('sha1').update(e.key).digest('hex')}-${e.attempts}`,
-                attempts: 5,
-                backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
-                removeOnComplete: true,
-                removeOnFail: { count: 1000 },
-              },
+              data: jobData('outcomes', 'outcome', { type, key: e.key, kind: e.request.kind, origin: e.request.origin, caseId, error } satisfies Outcome),
+              opts: { ...jobOptions('outcomes', 'outcome'), jobId: `${type}-${createHash('sha1').update(e.key).digest('hex')}-${e.attempts}` },
             },
           ]
         : [],
@@ -86,8 +81,13 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
     if (jobs.length) await deps.outcomes.addBulk(jobs);
   }
 
-  async function deadLetter(slot: string, entries: Entry[], error: Failure, op: Batch['op'] | undefined): Promise<void> {
-    await outbox.deadLetter(slot, entries.map((e) => e.key), error, op === 'create');
+  async function deadLetter(slot: string, entries: Entry[], error: WriteFailure, op: Batch['op'] | undefined): Promise<void> {
+    await outbox.deadLetter(
+      slot,
+      entries.map((e) => e.key),
+      error,
+      op === 'create',
+    );
     deps.journal?.dead(entries, error);
     await tell('failed', entries, undefined, error);
   }
@@ -118,7 +118,8 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
 
     let caseId: string | undefined;
     if (batch.op !== 'create') {
-      caseId = slot.startsWith('c:') ? slot.slice(2) : await outbox.caseIdForKey(slot.slice(2));
+      const named = parseSlot(slot);
+      caseId = 'caseId' in named ? named.caseId : await outbox.caseIdForKey(named.createKey);
       if (!caseId) {
         await deadLetter(slot, entries, { code: 'case_unknown', message: 'the case this write belongs to was never created', fieldErrors: [] }, batch.op);
         return;
@@ -144,32 +145,24 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
   }
 
   async function failed(job: Job, token: string | undefined, slot: string, batch: Batch, entries: Entry[], err: unknown): Promise<void> {
-    // Redis away (the batch may or may not have gone out): see redisAway below, no attempt spent.
-    if (!(err instanceof ExpereoApiError) && !(err instanceof BudgetWaitError) && !outbox.connected()) throw err;
-    if (err instanceof BudgetWaitError) {
-      await job.moveToDelayed(Date.now() + Math.min(err.waitMs, 60_000), token);
-      throw new DelayedError();
+    const decision = classifyWriteFailure(err, { redisConnected: outbox.connected(), attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 });
+    switch (decision.kind) {
+      case 'redis-away':
+        throw err; // see redisAway below
+      case 'delay':
+        return delayJob(job, token, Date.now() + decision.ms);
+      case 'pause':
+        log.warn({ slot, retryAfterMs: decision.ms }, 'expereo answered 429: pausing the write queue');
+        await deps.client.writeBudget.pause(decision.ms);
+        await deps.writes.rateLimit(decision.ms);
+        throw new RateLimitError();
+      case 'retry':
+        log.warn({ err, slot, attempt: job.attemptsMade + 1 }, 'write failed, will retry');
+        deps.journal?.retried(entries, job.attemptsMade + 1, err instanceof Error ? err.message : String(err));
+        throw err;
+      case 'dead':
+        await deadLetter(slot, entries, decision.error, batch.op);
     }
-    if (err instanceof ExpereoApiError && err.code === 'rate_limited') {
-      // The vendor's limit is per client: pause everything, not just this case.
-      const ms = Math.max(err.retryAfterMs ?? 1000, 100);
-      log.warn({ slot, retryAfterMs: ms }, 'expereo answered 429: pausing the write queue');
-      await deps.client.writeBudget.pause(ms);
-      await deps.writes.rateLimit(ms);
-      throw new RateLimitError();
-    }
-    const permanent = err instanceof ExpereoApiError && !err.retryable && err.code !== 'unauthorized' && !err.code.startsWith('token_');
-    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    if (!permanent && !lastAttempt) {
-      log.warn({ err, slot, attempt: job.attemptsMade + 1 }, 'write failed, will retry');
-      deps.journal?.retried(entries, job.attemptsMade + 1, err instanceof Error ? err.message : String(err));
-      throw err; // the retry, after its backoff, carries on for this case
-    }
-    const error: Failure =
-      err instanceof ExpereoApiError
-        ? { code: err.code, message: err.message, fieldErrors: err.fieldErrors }
-        : { code: 'internal_error', message: (err as Error).message ?? String(err), fieldErrors: [] };
-    await deadLetter(slot, entries, error, batch.op);
   }
 
   /** A slot's flush job, if it has one (its deduplication id names a job that still exists). */
@@ -204,8 +197,7 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
   async function redisAway(job: Job, token: string | undefined, slot: string, owner: string): Promise<never> {
     log.warn({ slot, jobId: job.id }, 'Redis went away during a flush; trying again when it is back');
     await giveBack(slot, owner);
-    await job.moveToDelayed(Date.now() + REDIS_RETRY_MS, token);
-    throw new DelayedError();
+    return delayJob(job, token, Date.now() + REDIS_RETRY_MS);
   }
 
   /** Releases a slot lock once Redis answers, however often it goes away meanwhile (up to the lock's own life). */
@@ -226,17 +218,19 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
     QUEUE_NAMES.writes,
     async (job: Job, token?: string) => {
       if (job.name === 'sweep') return sweep();
-      const { slot } = WRITE_JOBS.flush.schema.parse(job.data);
+      const { slot } = readJob('writes', 'flush', job.data);
       const owner = `${job.id}:${token ?? ''}`;
       try {
         if (!(await outbox.lockSlot(slot, owner, settings.lockTimeoutMs))) {
           // Another worker is flushing this case; come back shortly rather than reorder it.
-          await job.moveToDelayed(Date.now() + 200 + Math.floor(Math.random() * 300), token);
-          throw new DelayedError();
+          return await delayJob(job, token, Date.now() + 200 + Math.floor(Math.random() * 300));
         }
-        const renew = setInterval(() => {
-          outbox.extendSlot(slot, owner, settings.lockTimeoutMs).catch(() => undefined);
-        }, Math.max(100, Math.floor(settings.lockTimeoutMs / 3)));
+        const renew = setInterval(
+          () => {
+            outbox.extendSlot(slot, owner, settings.lockTimeoutMs).catch(() => undefined);
+          },
+          Math.max(100, Math.floor(settings.lockTimeoutMs / 3)),
+        );
         let ok = false;
         try {
           await flush(job, token, slot);
@@ -282,7 +276,7 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
   async function sweepSoon(): Promise<void> {
     for (let attempt = 0; attempt < 20 && !worker.closing; attempt++) {
       try {
-        await deps.writes.add('sweep', {}, { deduplication: { id: 'sweep-after-reconnect' }, removeOnComplete: true, removeOnFail: { count: 100 } });
+        await deps.writes.add('sweep', jobData('writes', 'sweep', {}), { ...jobOptions('writes', 'sweep'), deduplication: { id: 'sweep-after-reconnect' } });
         return;
       } catch {
         await new Promise((r) => setTimeout(r, 250)); // the queue's own connection may come back a moment later
@@ -294,5 +288,5 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
 
 /** Registers the periodic sweep (see `sweep` above). */
 export async function scheduleSweep(writes: Queue, everyMs: number): Promise<void> {
-  await writes.upsertJobScheduler('sweep', { every: everyMs }, { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
+  await writes.upsertJobScheduler('sweep', { every: everyMs }, { name: 'sweep', data: jobData('writes', 'sweep', {}), opts: jobOptions('writes', 'sweep') });
 }

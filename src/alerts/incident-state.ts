@@ -59,9 +59,7 @@ export const incidentStateSchema = z.object({
   toggles: z.array(z.number()),
   lastToggleAt: z.number().optional(),
   flapSeq: z.number().int().min(0),
-  damped: z
-    .object({ seq: z.number().int(), since: z.number(), toggles: z.number().int(), seen: z.record(z.string(), z.string()) })
-    .optional(),
+  damped: z.object({ seq: z.number().int(), since: z.number(), toggles: z.number().int(), seen: z.record(z.string(), z.string()) }).optional(),
   resolvedAt: z.number().optional(),
   order: z.number().int().min(0),
   /** Shown on the case when it is opened (possibly later, when the hold-down ends). */

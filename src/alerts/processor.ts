@@ -10,7 +10,7 @@ import { shortHash, type Notification, type NotificationHead } from './notificat
 import { resolvePolicy, ruleFor, type Policy } from './policy.js';
 import type { AlertsRouting } from './routing-schema.js';
 import { slackThreadLink, type SlackPoster } from './slack-announce.js';
-import type { IncidentStore, Loaded } from './store.js';
+import type { IncidentStore, Loaded } from './incident-store.js';
 import { onCreateOutcome, onHoldExpired, onNotification, onSettle, type Announce, type Decision, type PlannedItem, type Timer } from './transitions.js';
 
 export interface ProcessorDeps {
@@ -70,7 +70,8 @@ export class AlertProcessor {
         // Resolves and acknowledgements carry few labels: they follow the incident's own rule.
         const policy: Policy | undefined = firing || !known ? (freshPolicy ?? known) : known;
         if (!policy) {
-          if ('invalid' in fresh && firing) throw Object.assign(new BridgeError('invalid_request', 'no expereo service for this alert'), { issues: fresh.invalid });
+          if ('invalid' in fresh && firing)
+            throw Object.assign(new BridgeError('invalid_request', 'no expereo service for this alert'), { issues: fresh.invalid });
           ignored = { status: 'ignored', writes: 0, reason: 'ignored' in fresh ? fresh.ignored : 'nothing fires and no incident is known' };
           return undefined;
         }

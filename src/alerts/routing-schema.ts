@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CASE_TYPES, caseTypeSchema, prioritySchema } from '../expereo/v2-contract.js';
+import { caseTypeSchema, checkCaseType, prioritySchema } from '../expereo/v2-contract.js';
 import { parseMatcher, type Matcher } from './matchers.js';
 
 /**
@@ -98,15 +98,7 @@ const severitySchema = z
     priority: prioritySchema,
   })
   .strict()
-  .superRefine((s, ctx) => {
-    const rules = CASE_TYPES[s.type];
-    if (!(rules.subjects as readonly string[]).includes(s.subject)) {
-      ctx.addIssue({ code: 'custom', path: ['subject'], message: `must be one of ${rules.subjects.join(', ')} for ${s.type}` });
-    }
-    if (!(rules.priorities as readonly string[]).includes(s.priority)) {
-      ctx.addIssue({ code: 'custom', path: ['priority'], message: `must be one of ${rules.priorities.join(', ')} for ${s.type}` });
-    }
-  });
+  .superRefine(checkCaseType);
 export type SeverityMapping = z.infer<typeof severitySchema>;
 
 /** Most severe first: the first entry that any firing alert's severity falls under decides. */
@@ -186,10 +178,7 @@ export type CorrelationRule = z.infer<typeof correlationSchema>;
 
 export const alertsRoutingSchema = z
   .object({
-    sources: z
-      .object({ alertmanager: sourceSchema.optional(), grafana: sourceSchema.optional(), events: sourceSchema.optional() })
-      .strict()
-      .prefault({}),
+    sources: z.object({ alertmanager: sourceSchema.optional(), grafana: sourceSchema.optional(), events: sourceSchema.optional() }).strict().prefault({}),
     /** Largest accepted webhook body. */
     maxBodyBytes: z
       .number()

@@ -1,5 +1,5 @@
-import { request } from 'undici';
 import { BridgeError } from '../errors.js';
+import { slackErrorCode, type WebClient } from '../slack/web-client.js';
 import type { Link } from '../writes/catalog.js';
 
 /** Posts escalation announcements to Slack (`chat.postMessage` with the bot token). */
@@ -7,27 +7,23 @@ export interface SlackPoster {
   post(channel: string, text: string): Promise<{ channel: string; ts: string }>;
 }
 
-export const SLACK_API_URL = 'https://slack.com/api';
-
-export function slackPoster(slack: { botToken: string; apiUrl: string | undefined }, timeoutMs = 3000): SlackPoster {
-  const url = `${(slack.apiUrl ?? SLACK_API_URL).replace(/\/+$/, '')}/chat.postMessage`;
+/** Announcements through the bridge's Slack Web API client (see src/slack/web-client.ts). */
+export function slackPoster(web: WebClient): SlackPoster {
   return {
     async post(channel, text) {
-      let body: { ok?: boolean; channel?: string; ts?: string; error?: string };
+      let answer: { channel?: string; ts?: string };
       try {
-        const res = await request(url, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${slack.botToken}`, 'content-type': 'application/json; charset=utf-8' },
-          body: JSON.stringify({ channel, text, unfurl_links: false, unfurl_media: false }),
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        });
-        body = (await res.body.json()) as typeof body;
+        answer = await web.chat.postMessage({ channel, text, unfurl_links: false, unfurl_media: false });
       } catch (err) {
-        throw new BridgeError('slack_unavailable', `chat.postMessage failed: ${(err as Error).message}`, { cause: err });
+        const code = slackErrorCode(err);
+        // Slack's own refusal (channel_not_found, …) against no answer, a 429 or a 5xx.
+        if (code === 'internal_error' || code === 'rate_limited' || code === 'network_error' || code.startsWith('http_')) {
+          throw new BridgeError('slack_unavailable', `chat.postMessage failed: ${(err as Error).message}`, { cause: err });
+        }
+        throw new BridgeError('slack_error', `chat.postMessage answered ${code}`, { cause: err });
       }
-      if (!body.ok || !body.ts) throw new BridgeError('slack_error', `chat.postMessage answered ${body.error ?? 'without a ts'}`);
-      return { channel: body.channel ?? channel, ts: body.ts };
+      if (!answer.ts) throw new BridgeError('slack_error', 'chat.postMessage answered without a ts');
+      return { channel: answer.channel ?? channel, ts: answer.ts };
     },
   };
 }

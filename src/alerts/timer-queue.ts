@@ -1,8 +1,6 @@
-import { DelayedError, Queue, Worker, type Job } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import { z } from 'zod';
-import type { AlertProcessor } from './processor.js';
+import { jobData, jobOptions } from '../job-catalog.js';
 import type { Timer } from './transitions.js';
 
 /**
@@ -14,43 +12,22 @@ import type { Timer } from './transitions.js';
 
 export const ALERTS_QUEUE = 'alerts';
 
-const timerDataSchema = z.object({ hash: z.string().regex(/^[0-9a-f]{8,64}$/), seq: z.number().int().min(0) });
-
 export function createAlertQueue(connection: Redis, prefix: string): Queue {
   return new Queue(ALERTS_QUEUE, { connection, prefix });
 }
 
 export async function scheduleTimer(queue: Queue, timer: Timer, now = Date.now()): Promise<void> {
-  await queue.add(timer.name, timer.data, {
+  await queue.add(timer.name, jobData('alerts', timer.name, timer.data), {
+    ...jobOptions('alerts', timer.name),
     jobId: timer.jobId,
     delay: Math.max(0, timer.runAt - now),
-    attempts: 8,
-    backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
-    removeOnComplete: true,
-    removeOnFail: { count: 1000 },
   });
 }
 
 export async function scheduleSweep(queue: Queue, everyMs: number): Promise<void> {
-  await queue.upsertJobScheduler('alerts-sweep', { every: everyMs }, { name: 'sweep', data: {}, opts: { removeOnComplete: true, removeOnFail: { count: 100 } } });
-}
-
-export function createAlertWorker(deps: { connection: Redis; prefix: string; processor: AlertProcessor; log: Logger }): Worker {
-  const worker = new Worker(
-    ALERTS_QUEUE,
-    async (job: Job, token?: string) => {
-      if (job.name === 'sweep') return deps.processor.sweep();
-      if (job.name !== 'hold' && job.name !== 'settle') return;
-      const { hash, seq } = timerDataSchema.parse(job.data);
-      const { retryAt } = await deps.processor.timer(job.name, hash, seq);
-      if (retryAt !== undefined) {
-        await job.moveToDelayed(retryAt, token);
-        throw new DelayedError();
-      }
-    },
-    { connection: deps.connection, prefix: deps.prefix, concurrency: 4, autorun: false },
+  await queue.upsertJobScheduler(
+    'alerts-sweep',
+    { every: everyMs },
+    { name: 'sweep', data: jobData('alerts', 'sweep', {}), opts: jobOptions('alerts', 'sweep') },
   );
-  worker.on('error', (err) => deps.log.error({ err }, 'alerts worker error'));
-  worker.on('failed', (job, err) => deps.log.warn({ err, job: job?.name, jobId: job?.id }, 'alerts job failed'));
-  return worker;
 }

@@ -80,10 +80,7 @@ export function onSettle(prev: IncidentState | undefined, seq: number, now: numb
   const s = structuredClone(prev);
   const firing = firingAlerts(s);
   const wasReported = count(s.reported) > 0;
-  const text = flapMessage(
-    { key: s.key, toggles: d.toggles, since: d.since, lastToggleAt, firing, seen: Object.values(d.seen) },
-    s.policy.maxTextChars,
-  );
+  const text = flapMessage({ key: s.key, toggles: d.toggles, since: d.since, lastToggleAt, firing, seen: Object.values(d.seen) }, s.policy.maxTextChars);
   const items: Planned[] = [{ kind: 'write', write: messageWrite(s, text, now) }];
   const status = firing.length === 0 ? (wasReported ? s.policy.resolve.status : undefined) : !wasReported ? s.policy.reopen.status : undefined;
   if (status) items.push({ kind: 'write', write: statusWrite(s, status) });
@@ -162,7 +159,10 @@ function openCase(s: IncidentState, now: number): Planned[] {
   const write = createWrite(s, firing, now);
   s.createKey = write.key;
   const announce = s.policy.announce
-    ? { slackChannel: s.policy.announce.slackChannel, text: `${headline({ key: s.key, ...s.context }, firing)} — escalating to expereo (priority ${write.body.priority}, service ${write.body.serviceId}, incident ${s.key})` }
+    ? {
+        slackChannel: s.policy.announce.slackChannel,
+        text: `${headline({ key: s.key, ...s.context }, firing)} — escalating to expereo (priority ${write.body.priority}, service ${write.body.serviceId}, incident ${s.key})`,
+      }
     : undefined;
   return [{ kind: 'write', write, ...(announce ? { announce } : {}) }];
 }

@@ -102,14 +102,7 @@ export interface BudgetState {
  * State of a budget from its theoretical arrival time and the slots booked from a window ago on
  * (ascending), as seen at `nowUs`.
  */
-export function budgetState(
-  params: GcraParams,
-  tatUs: number,
-  nowUs: number,
-  used: number,
-  booked: readonly number[] = [],
-  pausedUntilUs = 0,
-): BudgetState {
+export function budgetState(params: GcraParams, tatUs: number, nowUs: number, used: number, booked: readonly number[] = [], pausedUntilUs = 0): BudgetState {
   const backlogUs = Math.max(0, tatUs - nowUs);
   const headroomUs = isPaced(params) ? params.toleranceUs - backlogUs : params.toleranceUs;
   const paced = headroomUs < 0 ? 0 : Math.min(params.burst, Math.floor(headroomUs / params.intervalUs) + 1);

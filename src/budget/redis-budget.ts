@@ -256,13 +256,16 @@ export class RedisBudget {
   }
 
   async state(): Promise<BudgetState> {
-    const [tat, now, used, booked, paused] = (await runScript(this.redis, STATE, 3, this.key, this.logKey, this.pauseKey, this.params.periodUs, this.params.windowUs)) as [
-      string,
-      string,
-      number,
-      string[],
-      string,
-    ];
+    const [tat, now, used, booked, paused] = (await runScript(
+      this.redis,
+      STATE,
+      3,
+      this.key,
+      this.logKey,
+      this.pauseKey,
+      this.params.periodUs,
+      this.params.windowUs,
+    )) as [string, string, number, string[], string];
     return budgetState(this.params, Number(tat), Number(now), used, booked.map(Number), Number(paused));
   }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { duration, integer, list, nonEmpty, oneOf, rate, ratio, url } from './fields.js';
-import { loadRoutingFile, type RoutingConfig } from './routing.js';
+import { loadRoutingFile, type RoutingConfig } from './routing-file.js';
 import type { RateSpec } from './rate-spec.js';
 import { LIMITER_KINDS, type LimiterKind } from '../sandbox/rate-limiter.js';
 
@@ -12,59 +12,58 @@ const ROLES = ['all', 'api', 'worker'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** The environment contract. Names are public: operators' deployments depend on them. */
-const envSchema = z
-  .object({
-    EXPEREO_BASE_URL: url('https://api.expereo.one').optional(),
-    EXPEREO_TOKEN_URL: url('https://auth.expereo.one/oauth2/token').optional(),
-    EXPEREO_CLIENT_ID: nonEmpty('7f3c…').optional(),
-    EXPEREO_CLIENT_SECRET: nonEmpty('…', true).optional(),
-    EXPEREO_SCOPES: list(/\s+/).default(['customerapi/basic.read', 'customerapi/support.read-write']),
-    EXPEREO_WRITE_LIMIT: rate('30/1m').default({ limit: 30, periodMs: 60_000 }),
-    EXPEREO_WRITE_BURST: integer(1, 10_000, '1').default(1),
-    EXPEREO_READ_LIMIT: rate('3/1s').default({ limit: 3, periodMs: 1000 }),
-    EXPEREO_READ_BURST: integer(1, 10_000, '50').default(50),
-    EXPEREO_BUDGET_MARGIN: ratio('0.001').default(0.001),
-    EXPEREO_BUDGET_ALLOWANCE: duration('200ms').default(200),
-    EXPEREO_CONNECT_TIMEOUT: duration('5s').default(5000),
-    EXPEREO_REQUEST_TIMEOUT: duration('30s').default(30_000),
-    EXPEREO_CLOSED_STATUSES: list(/\s*,\s*/).default(['Closed', 'Resolved', 'Cancelled']),
-    REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-    REDIS_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected letters, digits, "_", "." or "-" such as bridge')
-      .default('bridge'),
-    PORT: integer(0, 65_535, '3000').default(3000),
-    HOST: nonEmpty('0.0.0.0').default('0.0.0.0'),
-    LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
-    ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters long').optional(),
-    ROLE: oneOf(ROLES).default('all'),
-    BRIDGE_CONFIG: nonEmpty('/etc/expereo-bridge/routing.yaml').optional(),
-    SANDBOX_PORT: integer(0, 65_535, '4010').default(0),
-    SANDBOX_LIMITER: oneOf(LIMITER_KINDS).default('token-bucket'),
-    SHUTDOWN_TIMEOUT: duration('25s').default(25_000),
-    SLACK_SIGNING_SECRET: nonEmpty('…', true).optional(),
-    SLACK_BOT_TOKEN: nonEmpty('xoxb-…', true).optional(),
-    SLACK_APP_TOKEN: nonEmpty('xapp-…', true).optional(),
-    SLACK_API_URL: url('https://slack.com/api').optional(),
-    MIRROR_STRATEGY: oneOf(['auto', 'recent', 'per-case'] as const).default('auto'),
-    MIRROR_SCAN_EVERY: duration('2s').default(2000),
-    MIRROR_READ_SHARE: ratio('0.7').default(0.7),
-    MIRROR_ACTIVE_INTERVAL: duration('5s').default(5000),
-    MIRROR_IDLE_INTERVAL: duration('5m').default(300_000),
-    WRITE_RESERVE: integer(0, 10_000, '5').default(5),
-    WRITE_CONCURRENCY: integer(1, 64, '4').default(4),
-    WRITE_COALESCE_MAX: integer(1, 500, '20').default(20),
-    WRITE_COALESCE_MAX_CHARS: integer(100, 1_000_000, '20000').default(20_000),
-    WRITE_ATTEMPTS: integer(1, 100, '8').default(8),
-    WRITE_BACKOFF: duration('1s').default(1000),
-    WRITE_LOCK_TIMEOUT: duration('30s').default(30_000),
-    WRITE_STALLED_INTERVAL: duration('2s').default(2_000),
-    WRITE_SWEEP_EVERY: duration('30s').default(30_000),
-    WRITE_DONE_TTL: duration('168h').default(7 * 24 * 3_600_000),
-    JOURNAL_CASES: integer(10, 100_000, '1000').default(1000),
-    JOURNAL_EVENTS: integer(10, 10_000, '100').default(100),
-    JOURNAL_TTL: duration('168h').default(7 * 24 * 3_600_000),
-  });
+const envSchema = z.object({
+  EXPEREO_BASE_URL: url('https://api.expereo.one').optional(),
+  EXPEREO_TOKEN_URL: url('https://auth.expereo.one/oauth2/token').optional(),
+  EXPEREO_CLIENT_ID: nonEmpty('7f3c…').optional(),
+  EXPEREO_CLIENT_SECRET: nonEmpty('…', true).optional(),
+  EXPEREO_SCOPES: list(/\s+/).default(['customerapi/basic.read', 'customerapi/support.read-write']),
+  EXPEREO_WRITE_LIMIT: rate('30/1m').default({ limit: 30, periodMs: 60_000 }),
+  EXPEREO_WRITE_BURST: integer(1, 10_000, '1').default(1),
+  EXPEREO_READ_LIMIT: rate('3/1s').default({ limit: 3, periodMs: 1000 }),
+  EXPEREO_READ_BURST: integer(1, 10_000, '50').default(50),
+  EXPEREO_BUDGET_MARGIN: ratio('0.001').default(0.001),
+  EXPEREO_BUDGET_ALLOWANCE: duration('200ms').default(200),
+  EXPEREO_CONNECT_TIMEOUT: duration('5s').default(5000),
+  EXPEREO_REQUEST_TIMEOUT: duration('30s').default(30_000),
+  EXPEREO_CLOSED_STATUSES: list(/\s*,\s*/).default(['Closed', 'Resolved', 'Cancelled']),
+  REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected letters, digits, "_", "." or "-" such as bridge')
+    .default('bridge'),
+  PORT: integer(0, 65_535, '3000').default(3000),
+  HOST: nonEmpty('0.0.0.0').default('0.0.0.0'),
+  LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters long').optional(),
+  ROLE: oneOf(ROLES).default('all'),
+  BRIDGE_CONFIG: nonEmpty('/etc/expereo-bridge/routing.yaml').optional(),
+  SANDBOX_PORT: integer(0, 65_535, '4010').default(0),
+  SANDBOX_LIMITER: oneOf(LIMITER_KINDS).default('token-bucket'),
+  SHUTDOWN_TIMEOUT: duration('25s').default(25_000),
+  SLACK_SIGNING_SECRET: nonEmpty('…', true).optional(),
+  SLACK_BOT_TOKEN: nonEmpty('xoxb-…', true).optional(),
+  SLACK_APP_TOKEN: nonEmpty('xapp-…', true).optional(),
+  SLACK_API_URL: url('https://slack.com/api').optional(),
+  MIRROR_STRATEGY: oneOf(['auto', 'recent', 'per-case'] as const).default('auto'),
+  MIRROR_SCAN_EVERY: duration('2s').default(2000),
+  MIRROR_READ_SHARE: ratio('0.7').default(0.7),
+  MIRROR_ACTIVE_INTERVAL: duration('5s').default(5000),
+  MIRROR_IDLE_INTERVAL: duration('5m').default(300_000),
+  WRITE_RESERVE: integer(0, 10_000, '5').default(5),
+  WRITE_CONCURRENCY: integer(1, 64, '4').default(4),
+  WRITE_COALESCE_MAX: integer(1, 500, '20').default(20),
+  WRITE_COALESCE_MAX_CHARS: integer(100, 1_000_000, '20000').default(20_000),
+  WRITE_ATTEMPTS: integer(1, 100, '8').default(8),
+  WRITE_BACKOFF: duration('1s').default(1000),
+  WRITE_LOCK_TIMEOUT: duration('30s').default(30_000),
+  WRITE_STALLED_INTERVAL: duration('2s').default(2_000),
+  WRITE_SWEEP_EVERY: duration('30s').default(30_000),
+  WRITE_DONE_TTL: duration('168h').default(7 * 24 * 3_600_000),
+  JOURNAL_CASES: integer(10, 100_000, '1000').default(1000),
+  JOURNAL_EVENTS: integer(10, 10_000, '100').default(100),
+  JOURNAL_TTL: duration('168h').default(7 * 24 * 3_600_000),
+});
 
 /** Variables that a real (non-sandbox) upstream needs. */
 const UPSTREAM_REQUIRED = ['EXPEREO_TOKEN_URL', 'EXPEREO_CLIENT_ID', 'EXPEREO_CLIENT_SECRET'] as const;
@@ -139,10 +138,7 @@ type ReadFile = (path: string) => string;
  * Reads the environment once into a frozen, typed object. Nothing else in the bridge reads
  * `process.env`. Throws ConfigError with one line per problem.
  */
-export function loadConfig(
-  env: Record<string, string | undefined> = process.env,
-  readFile: ReadFile = (path) => readFileSync(path, 'utf8'),
-): Readonly<Config> {
+export function loadConfig(env: Record<string, string | undefined> = process.env, readFile: ReadFile = (path) => readFileSync(path, 'utf8')): Readonly<Config> {
   // `FOO=` in a compose file means "not set", not "set to nothing".
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);

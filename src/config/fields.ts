@@ -84,4 +84,9 @@ export const nonEmpty = (example: string, secret = false) =>
   });
 
 export const list = (separator: RegExp) =>
-  z.string().transform((value) => value.split(separator).map((s) => s.trim()).filter(Boolean));
+  z.string().transform((value) =>
+    value
+      .split(separator)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );

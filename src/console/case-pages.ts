@@ -6,8 +6,14 @@ export const timelineHref = (subject: string) => `/console/case?s=${encodeURICom
 
 /** Whether a case matches a search: any of its ids, origins or title contains every word. */
 export function matches(meta: CaseMeta, query: string): boolean {
-  const hay = [meta.caseId, meta.createKey, meta.ticket, meta.incident, meta.channel, meta.threadTs, meta.ref, meta.title, meta.connector, meta.subject].join(' ').toLowerCase();
-  return query.toLowerCase().split(/\s+/).filter(Boolean).every((w) => hay.includes(w));
+  const hay = [meta.caseId, meta.createKey, meta.ticket, meta.incident, meta.channel, meta.threadTs, meta.ref, meta.title, meta.connector, meta.subject]
+    .join(' ')
+    .toLowerCase();
+  return query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((w) => hay.includes(w));
 }
 
 export function casesPage(ctx: PageContext, cases: CaseMeta[], query: string, linker: OriginLinker, total: number): Html {
@@ -48,7 +54,13 @@ function eventLine(e: JournalEvent): Html {
 }
 
 export function timelinePage(ctx: PageContext, subject: string, meta: CaseMeta | undefined, events: JournalEvent[], linker: OriginLinker): Html {
-  if (!meta) return page('Case', 'cases', ctx, `<h1>Not found</h1><section><p>The bridge has no timeline for ${esc(subject)}: it never saw it, or the timeline was quiet longer than <code>JOURNAL_TTL</code>.</p><p><a href="/console/cases">All cases</a></p></section>`);
+  if (!meta)
+    return page(
+      'Case',
+      'cases',
+      ctx,
+      `<h1>Not found</h1><section><p>The bridge has no timeline for ${esc(subject)}: it never saw it, or the timeline was quiet longer than <code>JOURNAL_TTL</code>.</p><p><a href="/console/cases">All cases</a></p></section>`,
+    );
   const ids = IDS.filter(([k]) => meta[k]).map(([k, label]) => `<dt>${label}</dt><dd>${esc(meta[k])}</dd>`);
   const origins = originCells(meta, linker);
   const body = `<h1>Case ${esc(caseLabel(meta))}</h1>

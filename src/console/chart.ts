@@ -11,7 +11,11 @@ export function minuteBars(title: string, values: number[], limit: number): Html
   const bw = w / Math.max(values.length, 1);
   const y = (v: number) => h - (v / top) * h;
   const bars = values
-    .map((v, i) => (v > 0 ? `<rect x="${(i * bw + 0.5).toFixed(1)}" y="${y(v).toFixed(1)}" width="${Math.max(bw - 1, 1).toFixed(1)}" height="${(h - y(v)).toFixed(1)}" fill="${v > limit ? '#b42318' : '#0b5cad'}"><title>${values.length - i} min ago: ${v}</title></rect>` : ''))
+    .map((v, i) =>
+      v > 0
+        ? `<rect x="${(i * bw + 0.5).toFixed(1)}" y="${y(v).toFixed(1)}" width="${Math.max(bw - 1, 1).toFixed(1)}" height="${(h - y(v)).toFixed(1)}" fill="${v > limit ? '#b42318' : '#0b5cad'}"><title>${values.length - i} min ago: ${v}</title></rect>`
+        : '',
+    )
     .join('');
   const total = values.reduce((s, v) => s + v, 0);
   return `<figure class="chart"><svg viewBox="0 0 ${w} ${h + 14}" width="${w}" height="${h + 14}" role="img" aria-label="${esc(title)}">

@@ -1,4 +1,5 @@
-import { DASHBOARD_PATH } from '../http/queue-dashboard.js';
+/** bull-board's queue dashboard, served by the admin plugin. */
+const DASHBOARD_PATH = '/admin/queues';
 
 /** Escapes text for HTML content and attribute values. */
 export function esc(value: unknown): string {
@@ -9,7 +10,9 @@ export function esc(value: unknown): string {
 export type Html = string;
 
 export const time = (ms: number | undefined): Html =>
-  ms ? `<time datetime="${new Date(ms).toISOString()}">${esc(new Date(ms).toISOString().replace('T', ' ').slice(0, 19))} UTC</time>` : '<span class="muted">–</span>';
+  ms
+    ? `<time datetime="${new Date(ms).toISOString()}">${esc(new Date(ms).toISOString().replace('T', ' ').slice(0, 19))} UTC</time>`
+    : '<span class="muted">–</span>';
 
 export const pill = (text: string | undefined, kind = text): Html => (text ? `<span class="pill ${esc(kind)}">${esc(text)}</span>` : '');
 

@@ -11,9 +11,11 @@ function fromLinks(core: Core, caseId: string, links: Link[]): CaseMeta {
   const meta: CaseMeta = { subject: `c:${caseId}`, caseId, status: 'linked', lastAt: 0 };
   for (const link of links) {
     const d = link.data as Record<string, unknown>;
-    if (link.kind === 'slack' && typeof d.channel === 'string') Object.assign(meta, { channel: d.channel, threadTs: typeof d.threadTs === 'string' ? d.threadTs : undefined });
+    if (link.kind === 'slack' && typeof d.channel === 'string')
+      Object.assign(meta, { channel: d.channel, threadTs: typeof d.threadTs === 'string' ? d.threadTs : undefined });
     const ticket = link.kind === 'itsm' ? ticketTarget(d) : undefined;
-    if (ticket) Object.assign(meta, { ticket: ticket.ticketId, connector: ticket.connector, tool: core.config.routing.itsm?.connectors[ticket.connector]?.tool });
+    if (ticket)
+      Object.assign(meta, { ticket: ticket.ticketId, connector: ticket.connector, tool: core.config.routing.itsm?.connectors[ticket.connector]?.tool });
     if (link.kind === 'alert' && typeof d.incident === 'string') meta.incident = d.incident;
   }
   return meta;

@@ -33,7 +33,10 @@ export function originCells(meta: CaseMeta, linker: OriginLinker): Html[] {
     const thread = meta.threadTs ? ` · thread ${esc(meta.threadTs)}` : '';
     out.push(`Slack ${a(`https://slack.com/app_redirect?channel=${encodeURIComponent(meta.channel)}`, `#${meta.channel}`)}${thread}`);
   }
-  if (meta.ticket) out.push(`${esc(meta.tool ?? 'ticket')} ${a(linker.ticketUrl(meta.connector, meta.ticket), meta.ticket)}${meta.connector ? ` <span class="muted">(${esc(meta.connector)})</span>` : ''}`);
+  if (meta.ticket)
+    out.push(
+      `${esc(meta.tool ?? 'ticket')} ${a(linker.ticketUrl(meta.connector, meta.ticket), meta.ticket)}${meta.connector ? ` <span class="muted">(${esc(meta.connector)})</span>` : ''}`,
+    );
   if (meta.incident) out.push(`alert ${a(`/console/case?s=${encodeURIComponent(`o:alert:${meta.incident}`)}`, meta.incident)}`);
   if (out.length === 0 && meta.origin) out.push(esc(`${meta.origin} ${meta.ref ?? ''}`));
   return out;

@@ -81,18 +81,41 @@ function deadRow(e: Entry, csrf: string): Html[] {
 
 export function nowPage(ctx: PageContext, d: NowData, notice?: { text: string; bad?: boolean }): Html {
   const budgets = d.budgets
-    .map((b) => `<section><h2>${b.kind === 'write' ? 'Write' : 'Read'} budget</h2>${minuteBars(`upstream ${b.kind}s per minute`, b.perMinute, b.limitPerMinute)}<p class="small">free now: ${b.remaining ?? 'unknown (Redis slow)'}</p></section>`)
+    .map(
+      (b) =>
+        `<section><h2>${b.kind === 'write' ? 'Write' : 'Read'} budget</h2>${minuteBars(`upstream ${b.kind}s per minute`, b.perMinute, b.limitPerMinute)}<p class="small">free now: ${b.remaining ?? 'unknown (Redis slow)'}</p></section>`,
+    )
     .join('');
   const body = `<h1>Now</h1>
 <p class="small muted" data-refresh="10"><label><input type="checkbox"> refresh every 10 s</label></p>
 ${notice ? `<p class="notice${notice.bad ? ' bad' : ''}" role="status">${esc(notice.text)}</p>` : ''}
 <div class="grid">
-<section><h2>Write queue</h2>${table(['lane', 'waiting', 'all sent in'], d.lanes.map((l) => [esc(l.lane), String(l.waiting), seconds(l.etaMs)]), '')}</section>
+<section><h2>Write queue</h2>${table(
+    ['lane', 'waiting', 'all sent in'],
+    d.lanes.map((l) => [esc(l.lane), String(l.waiting), seconds(l.etaMs)]),
+    '',
+  )}</section>
 ${budgets}
-<section><h2>Intakes</h2>${table(['intake', 'backlog', 'dead'], d.intakes.map((i) => [esc(i.name), String(i.backlog), String(i.dead)]), 'No intake is on.')}</section>
-<section><h2>Alert incidents</h2>${table(['state', 'incidents'], Object.entries(d.incidents).map(([p, n]) => [pill(p), String(n)]), '')}</section>
+<section><h2>Intakes</h2>${table(
+    ['intake', 'backlog', 'dead'],
+    d.intakes.map((i) => [esc(i.name), String(i.backlog), String(i.dead)]),
+    'No intake is on.',
+  )}</section>
+<section><h2>Alert incidents</h2>${table(
+    ['state', 'incidents'],
+    Object.entries(d.incidents).map(([p, n]) => [pill(p), String(n)]),
+    '',
+  )}</section>
 </div>
-<section id="dead-letters"><h2>Dead letters (${d.dead.total})</h2>${table(['write', 'what', 'reason', 'accepted', ''], d.dead.entries.map((e) => deadRow(e, ctx.csrf)), 'No dead letters.')}</section>
-<section><h2>Upstream and sink errors, last hour (${d.errors.length})</h2>${table(['when', 'where', 'what', 'status'], d.errors.map((e) => [time(e.at), esc(e.where), esc([e.kind, e.method, e.message].filter(Boolean).join(' ')), pill(e.status, 'bad')]), 'None.')}</section>`;
+<section id="dead-letters"><h2>Dead letters (${d.dead.total})</h2>${table(
+    ['write', 'what', 'reason', 'accepted', ''],
+    d.dead.entries.map((e) => deadRow(e, ctx.csrf)),
+    'No dead letters.',
+  )}</section>
+<section><h2>Upstream and sink errors, last hour (${d.errors.length})</h2>${table(
+    ['when', 'where', 'what', 'status'],
+    d.errors.map((e) => [time(e.at), esc(e.where), esc([e.kind, e.method, e.message].filter(Boolean).join(' ')), pill(e.status, 'bad')]),
+    'None.',
+  )}</section>`;
   return page('Now', 'now', ctx, body);
 }

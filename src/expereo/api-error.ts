@@ -46,12 +46,7 @@ export class ExpereoApiError extends BridgeError {
 
   /** Worth trying again later: rate limits, server errors, time-outs and broken connections. */
   get retryable(): boolean {
-    return (
-      this.code === 'rate_limited' ||
-      this.code === 'upstream_error' ||
-      this.code === 'timeout' ||
-      this.code === 'network_error'
-    );
+    return this.code === 'rate_limited' || this.code === 'upstream_error' || this.code === 'timeout' || this.code === 'network_error';
   }
 }
 
@@ -75,12 +70,7 @@ export function parseRetryAfter(headers: Record<string, string | string[] | unde
  * RFC 9457 problem+json (`title`, `detail`, `errors`), JSON:API `errors[]`, OAuth `error`, and
  * falls back to the raw text (trimmed; never more than 500 characters).
  */
-export function errorFromResponse(
-  status: number,
-  headers: Record<string, string | string[] | undefined>,
-  bodyText: string,
-  now = Date.now(),
-): ExpereoApiError {
+export function errorFromResponse(status: number, headers: Record<string, string | string[] | undefined>, bodyText: string, now = Date.now()): ExpereoApiError {
   const parsed = parseErrorBody(bodyText);
   const retryAfterMs = status === 429 || status === 503 ? parseRetryAfter(headers, now) : undefined;
   return new ExpereoApiError({

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { gcraParams } from '../budget/gcra.js';
 import { BudgetWaitError, RedisBudget, type Slot } from '../budget/redis-budget.js';
 import type { BudgetSpec } from '../config/config.js';
-import type { StateKeys } from '../state/keys.js';
+import type { StateKeys } from '../state/state-keys.js';
 import { ExpereoApiError, errorFromResponse } from './api-error.js';
 import { listQuery, nextPageUrl, type ListParams, type Page } from './pages.js';
 import { TokenProvider } from './token-provider.js';
@@ -130,8 +130,7 @@ export class ExpereoClient {
   accounts = (p?: ListParams, o?: CallOptions) => this.list('/v2/accounts', v2.accountSchema, p, o);
   account = (id: string, o?: CallOptions) => this.getOne(`/v2/accounts/${seg(id)}`, v2.accountSchema, o);
   accountSites = (id: string, p?: ListParams, o?: CallOptions) => this.list(`/v2/accounts/${seg(id)}/sites`, v2.siteSchema, p, o);
-  accountServices = (id: string, p?: ListParams, o?: CallOptions) =>
-    this.list(`/v2/accounts/${seg(id)}/services`, v2.serviceSchema, p, o);
+  accountServices = (id: string, p?: ListParams, o?: CallOptions) => this.list(`/v2/accounts/${seg(id)}/services`, v2.serviceSchema, p, o);
   sites = (p?: ListParams, o?: CallOptions) => this.list('/v2/sites', v2.siteSchema, p, o);
   site = (id: string, o?: CallOptions) => this.getOne(`/v2/sites/${seg(id)}`, v2.siteSchema, o);
   siteServices = (id: string, p?: ListParams, o?: CallOptions) => this.list(`/v2/sites/${seg(id)}/services`, v2.serviceSchema, p, o);
@@ -140,12 +139,10 @@ export class ExpereoClient {
   cases = (p?: ListParams, o?: CallOptions) => this.list('/v2/cases', v2.caseSchema, p, o);
   casesPage = (p?: ListParams, pageUrl?: string, o?: CallOptions) => this.page('/v2/cases', v2.caseSchema, p, pageUrl, o);
   getCase = (id: string, o?: CallOptions) => this.getOne(`/v2/cases/${seg(id)}`, v2.caseSchema, o);
-  caseMessages = (id: string, p?: ListParams, o?: CallOptions) =>
-    this.list(`/v2/cases/${seg(id)}/case-messages`, v2.caseMessageSchema, p, o);
+  caseMessages = (id: string, p?: ListParams, o?: CallOptions) => this.list(`/v2/cases/${seg(id)}/case-messages`, v2.caseMessageSchema, p, o);
   invoices = (p?: ListParams, o?: CallOptions) => this.list('/v2/invoices', v2.invoiceSchema, p, o);
   invoice = (id: string, o?: CallOptions) => this.getOne(`/v2/invoices/${seg(id)}`, v2.invoiceSchema, o);
-  invoiceLines = (id: string, p?: ListParams, o?: CallOptions) =>
-    this.list(`/v2/invoices/${seg(id)}/invoice-line-details`, v2.invoiceLineSchema, p, o);
+  invoiceLines = (id: string, p?: ListParams, o?: CallOptions) => this.list(`/v2/invoices/${seg(id)}/invoice-line-details`, v2.invoiceLineSchema, p, o);
 
   /** The case whose customerReference is `reference`, if any (how a retried create finds its first attempt). */
   async findCaseByReference(reference: string, o?: CallOptions): Promise<v2.Case | undefined> {
@@ -266,7 +263,10 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
   if (!result.success) {
     throw new ExpereoApiError({
       code: 'bad_response',
-      message: `${where}: unexpected answer: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ').slice(0, 300)}`,
+      message: `${where}: unexpected answer: ${result.error.issues
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')
+        .slice(0, 300)}`,
     });
   }
   return result.data;

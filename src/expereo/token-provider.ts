@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ExpereoApiError, errorFromResponse } from './api-error.js';
 import { send } from './transport.js';
 import { runScript } from '../redis.js';
+import { releaseLock } from '../redis-lock.js';
 
 export interface TokenProviderOptions {
   redis: Redis;
@@ -36,7 +37,6 @@ const tokenAnswerSchema = z.looseObject({
 });
 
 const LOCK_TTL_MS = 15_000;
-const RELEASE_LOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const DROP_IF_SAME = `if redis.call('HGET', KEYS[1], 'accessToken') == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /** Refresh when less than a fifth of the lifetime is left (at most a minute early, at least a second). */
@@ -117,7 +117,7 @@ export class TokenProvider {
             .exec();
           return this.adopt(fresh);
         } finally {
-          await runScript(this.o.redis, RELEASE_LOCK, 1, this.o.lockKey, owner).catch(() => undefined);
+          await releaseLock(this.o.redis, this.o.lockKey, owner).catch(() => undefined);
         }
       }
       if (this.now() > deadline) {
@@ -157,9 +157,7 @@ export class TokenProvider {
     if (res.status < 200 || res.status >= 300) {
       const error = errorFromResponse(res.status, res.headers, res.text, issuedAt);
       const oauthCode = oauthError(res.text);
-      throw oauthCode
-        ? new ExpereoApiError({ code: `token_${oauthCode}`, status: res.status, message: `token endpoint refused: ${oauthCode}` })
-        : error;
+      throw oauthCode ? new ExpereoApiError({ code: `token_${oauthCode}`, status: res.status, message: `token endpoint refused: ${oauthCode}` }) : error;
     }
     let body: unknown;
     try {

@@ -89,9 +89,7 @@ export async function send(
 ): Promise<RawResponse> {
   const { sendBy } = init;
   const guarded =
-    sendBy === undefined
-      ? dispatcher
-      : dispatcher.compose((dispatch) => (opts, handler) => dispatch(opts, new SendByHandler(handler, sendBy, init.method)));
+    sendBy === undefined ? dispatcher : dispatcher.compose((dispatch) => (opts, handler) => dispatch(opts, new SendByHandler(handler, sendBy, init.method)));
   try {
     const res = await request(init.url, {
       dispatcher: guarded,

@@ -43,7 +43,10 @@ export const caseSchema = z.looseObject({
 
 export const caseMessageSchema = z.looseObject({
   caseMessageId: z.string(),
-  message: z.string().nullish().transform((m) => m ?? ''),
+  message: z
+    .string()
+    .nullish()
+    .transform((m) => m ?? ''),
   type: text,
   sentBy: text,
   timestamp: text,
@@ -65,15 +68,7 @@ export const CASE_TYPES = {
     priorities: ['P1', 'P2', 'P3', 'P4', 'P5'],
   },
   'General Request': {
-    subjects: [
-      'ActivationSupport',
-      'ChangeRequest',
-      'EngineerDispatch',
-      'InformationRequest',
-      'Other',
-      'SoftwareUpdate',
-      'UtilizationReport',
-    ],
+    subjects: ['ActivationSupport', 'ChangeRequest', 'EngineerDispatch', 'InformationRequest', 'Other', 'SoftwareUpdate', 'UtilizationReport'],
     priorities: ['P3', 'P4', 'P5'],
   },
 } as const;
@@ -81,6 +76,17 @@ export const CASE_TYPES = {
 export type CaseType = keyof typeof CASE_TYPES;
 export const caseTypeSchema = z.enum(['Incident', 'General Request']);
 export const prioritySchema = z.enum(['P1', 'P2', 'P3', 'P4', 'P5']);
+
+/** Adds an issue for a subject or priority that the case type does not allow. */
+export function checkCaseType(c: { type: keyof typeof CASE_TYPES; subject: string; priority: string }, ctx: z.RefinementCtx): void {
+  const rules = CASE_TYPES[c.type];
+  if (!(rules.subjects as readonly string[]).includes(c.subject)) {
+    ctx.addIssue({ code: 'custom', path: ['subject'], message: `must be one of ${rules.subjects.join(', ')} for ${c.type}` });
+  }
+  if (!(rules.priorities as readonly string[]).includes(c.priority)) {
+    ctx.addIssue({ code: 'custom', path: ['priority'], message: `must be one of ${rules.priorities.join(', ')} for ${c.type}` });
+  }
+}
 
 /** Body of `POST /v2/cases`: V1's creation fields; the first message travels as `description`. */
 export const createCaseBodySchema = z
@@ -96,13 +102,7 @@ export const createCaseBodySchema = z
     origin: z.string().optional(),
   })
   .superRefine((body, ctx) => {
-    const rules = CASE_TYPES[body.type];
-    if (!(rules.subjects as readonly string[]).includes(body.subject)) {
-      ctx.addIssue({ code: 'custom', path: ['subject'], message: `must be one of ${rules.subjects.join(', ')} for ${body.type}` });
-    }
-    if (!(rules.priorities as readonly string[]).includes(body.priority)) {
-      ctx.addIssue({ code: 'custom', path: ['priority'], message: `must be one of ${rules.priorities.join(', ')} for ${body.type}` });
-    }
+    checkCaseType(body, ctx);
     if (body.type === 'Incident' && !body.startOfIncident) {
       ctx.addIssue({ code: 'custom', path: ['startOfIncident'], message: 'is required for an incident' });
     }

@@ -19,7 +19,6 @@ const viewPath = pathString.superRefine((p, ctx) => {
   if (!/^(ticket|payload)(\.|\[|$)/.test(p)) ctx.addIssue({ code: 'custom', message: 'must start with ticket. or payload.' });
 });
 
-
 const conditionSchema = z
   .object({
     path: viewPath,
@@ -67,8 +66,14 @@ export const mappingShape = {
   /** Shown as the message author's `via` (default: the tool's name). */
   label: z.string().min(1).max(50).optional(),
   defaults: defaultsSchema.default({ type: 'Incident', subject: 'ServiceDegradation', priority: 'P3' }),
-  priorityMap: z.record(z.string(), prioritySchema).default({}).transform((m) => lowerKeys(m)),
-  statusMap: z.record(z.string(), z.string().min(1)).default({}).transform((m) => lowerKeys(m)),
+  priorityMap: z
+    .record(z.string(), prioritySchema)
+    .default({})
+    .transform((m) => lowerKeys(m)),
+  statusMap: z
+    .record(z.string(), z.string().min(1))
+    .default({})
+    .transform((m) => lowerKeys(m)),
   rules: z.array(ruleSchema).default([]),
   /** A created ticket becomes a case only if all of these hold (others: 202, ignored). */
   accept: z.array(conditionSchema).default([]),
@@ -77,9 +82,17 @@ export const mappingShape = {
   /** `public`: internal notes on the ticket stay in the service desk. */
   comments: z.enum(['all', 'public']).default('all'),
   /** Write a note on the ticket when its case is opened, and when a write to expereo failed. */
-  notify: z.object({ created: z.boolean().default(true), failed: z.boolean().default(true) }).strict().default({ created: true, failed: true }),
+  notify: z
+    .object({ created: z.boolean().default(true), failed: z.boolean().default(true) })
+    .strict()
+    .default({ created: true, failed: true }),
   /** Deliveries whose own timestamp is older than this are refused (401). */
-  maxAgeSeconds: z.number().int().min(10).max(7 * 86_400).optional(),
+  maxAgeSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 86_400)
+    .optional(),
   timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
 };
 
@@ -146,4 +159,3 @@ export const declarativeShape = {
 function lowerKeys<V>(m: Record<string, V>): Record<string, V> {
   return Object.fromEntries(Object.entries(m).map(([k, v]) => [k.trim().toLowerCase(), v]));
 }
-

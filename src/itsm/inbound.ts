@@ -4,7 +4,7 @@ import { parseJira } from './parse-jira.js';
 import { parseZendesk } from './parse-zendesk.js';
 import type { ConnectorConfig } from './routing-schema.js';
 import { contentId, keyPart, type Parsed } from './ticket-event.js';
-import { checkFreshness, header, parseTimestamp, verifyHeaderAuth, verifyJira, verifyZendesk, type Headers, type Verdict } from './verify.js';
+import { checkFreshness, header, parseTimestamp, verifyHeaderAuth, verifyJira, verifyZendesk, type Headers, type Verdict } from '../http/signatures.js';
 
 /**
  * Per-tool facts about one inbound delivery: is it authentic and fresh, what is its delivery id,

@@ -150,11 +150,9 @@ function commentSkipReason(connector: ConnectorConfig, event: TicketEvent): stri
 function describe(label: string, event: TicketEvent, url: string | undefined): string {
   const f = event.fields;
   const name = `${label} ticket ${event.ticketNumber ?? event.ticketId}`;
-  const parts = [
-    f.title ?? name,
-    f.description,
-    [`Raised in ${name}`, f.reporter ? ` by ${f.reporter}` : '', url ? `: ${url}` : '', '.'].join(''),
-  ].filter((p): p is string => Boolean(p && p.trim()));
+  const parts = [f.title ?? name, f.description, [`Raised in ${name}`, f.reporter ? ` by ${f.reporter}` : '', url ? `: ${url}` : '', '.'].join('')].filter(
+    (p): p is string => Boolean(p && p.trim()),
+  );
   return clip(parts.join('\n\n'), MAX_TEXT);
 }
 

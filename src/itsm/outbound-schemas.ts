@@ -21,7 +21,10 @@ export const serviceNowOutbound = z
     username: z.string().min(1).optional(),
     password: z.string().min(1).optional(),
     bearerToken: z.string().min(1).optional(),
-    table: z.string().regex(/^[a-z0-9_]+$/).default('incident'),
+    table: z
+      .string()
+      .regex(/^[a-z0-9_]+$/)
+      .default('incident'),
     /** `work_notes` are seen by agents only; `comments` also by the caller. */
     mode: z.enum(['work_notes', 'comments']).default('work_notes'),
   })

@@ -115,7 +115,9 @@ export function parseDeclarative(connector: ServiceNowConnector | GenericConnect
     if (!comment) return { kind: 'invalid', issues: [{ path: paths.commentText, message: 'is required for a comment event' }] };
     return { kind: 'event', event: { ...base, action, comment } };
   }
-  const changedNames = textsAt(payload, paths.changed).flatMap((t) => t.split(',')).map((t) => t.trim().toLowerCase());
+  const changedNames = textsAt(payload, paths.changed)
+    .flatMap((t) => t.split(','))
+    .map((t) => t.trim().toLowerCase());
   const changed = changedNames.length === 0 ? undefined : normaliseChanged(changedNames, paths);
   return { kind: 'event', event: { ...base, action, ...(changed ? { changed } : {}), ...(comment ? { comment } : {}) } };
 }
@@ -130,7 +132,12 @@ function actionOf(name: string, extra: ServiceNowConnector['events']): TicketAct
 
 /** `priority`/`status`, or the last segment of the configured paths (`state` in ServiceNow). */
 function normaliseChanged(names: string[], paths: FieldPaths): ('priority' | 'status')[] {
-  const last = (p: string | undefined) => p?.split(/[.[\]"]+/).filter(Boolean).pop()?.toLowerCase();
+  const last = (p: string | undefined) =>
+    p
+      ?.split(/[.[\]"]+/)
+      .filter(Boolean)
+      .pop()
+      ?.toLowerCase();
   const out = new Set<'priority' | 'status'>();
   for (const n of names) {
     if (n === 'priority' || n === last(paths.priority)) out.add('priority');

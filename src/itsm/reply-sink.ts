@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { OutcomeHandler } from '../../workers/outcome-worker.js';
+import type { OutcomeHandler } from '../writes/catalog.js';
 import { SinkError, type ReplySink } from '../mirror/sink.js';
 import type { Link, Outcome } from '../writes/catalog.js';
 import { caseOpenedComment, replyComment, writeFailedComment } from './comment-text.js';

@@ -44,32 +44,28 @@ export type { Condition, FieldPaths, HeaderAuth, Rule } from './connector-fields
  * (202, `ignored`) and dropped: only a created ticket opens a case.
  */
 
-const jiraConnector = z
-  .object({ tool: z.literal('jira'), auth: z.object({ secret }).strict(), outbound: jiraOutbound.optional(), ...mappingShape })
-  .strict();
+const jiraConnector = z.object({ tool: z.literal('jira'), auth: z.object({ secret }).strict(), outbound: jiraOutbound.optional(), ...mappingShape }).strict();
 const zendeskConnector = z
   .object({ tool: z.literal('zendesk'), auth: z.object({ secret }).strict(), outbound: zendeskOutbound.optional(), ...mappingShape })
   .strict();
 const serviceNowConnector = z.object({ tool: z.literal('servicenow'), ...declarativeShape, outbound: serviceNowOutbound.optional(), ...mappingShape }).strict();
 const genericConnector = z.object({ tool: z.literal('generic'), ...declarativeShape, outbound: genericOutbound.optional(), ...mappingShape }).strict();
 
-const connectorSchema = z
-  .discriminatedUnion('tool', [jiraConnector, zendeskConnector, serviceNowConnector, genericConnector])
-  .superRefine((c, ctx) => {
-    const check = (type: keyof typeof CASE_TYPES, subject: string | undefined, path: (string | number)[]) => {
-      const subjects = CASE_TYPES[type].subjects as readonly string[];
-      if (subject !== undefined && !subjects.includes(subject)) {
-        ctx.addIssue({ code: 'custom', path, message: `must be one of ${subjects.join(', ')} for ${type}` });
-      }
-    };
-    check(c.defaults.type, c.defaults.subject, ['defaults', 'subject']);
-    c.rules.forEach((rule, i) => {
-      if (rule.type && rule.type !== c.defaults.type && !rule.subject) {
-        ctx.addIssue({ code: 'custom', path: ['rules', i, 'subject'], message: `is required when the rule changes the type to ${rule.type}` });
-      }
-      check(rule.type ?? c.defaults.type, rule.subject, ['rules', i, 'subject']);
-    });
+const connectorSchema = z.discriminatedUnion('tool', [jiraConnector, zendeskConnector, serviceNowConnector, genericConnector]).superRefine((c, ctx) => {
+  const check = (type: keyof typeof CASE_TYPES, subject: string | undefined, path: (string | number)[]) => {
+    const subjects = CASE_TYPES[type].subjects as readonly string[];
+    if (subject !== undefined && !subjects.includes(subject)) {
+      ctx.addIssue({ code: 'custom', path, message: `must be one of ${subjects.join(', ')} for ${type}` });
+    }
+  };
+  check(c.defaults.type, c.defaults.subject, ['defaults', 'subject']);
+  c.rules.forEach((rule, i) => {
+    if (rule.type && rule.type !== c.defaults.type && !rule.subject) {
+      ctx.addIssue({ code: 'custom', path: ['rules', i, 'subject'], message: `is required when the rule changes the type to ${rule.type}` });
+    }
+    check(rule.type ?? c.defaults.type, rule.subject, ['rules', i, 'subject']);
   });
+});
 
 export const CONNECTOR_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
@@ -79,12 +75,23 @@ export const itsmRoutingSchema = z
       .record(z.string(), connectorSchema)
       .superRefine((connectors, ctx) => {
         for (const name of Object.keys(connectors)) {
-          if (!CONNECTOR_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'connector names are lower-case letters, digits, "-" and "_" (at most 64)' });
+          if (!CONNECTOR_NAME.test(name))
+            ctx.addIssue({ code: 'custom', path: [name], message: 'connector names are lower-case letters, digits, "-" and "_" (at most 64)' });
         }
       })
       .default({}),
-    maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(512 * 1024),
-    deliveryTtlSeconds: z.number().int().min(60).max(30 * 86_400).default(86_400),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(10 * 1024 * 1024)
+      .default(512 * 1024),
+    deliveryTtlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(86_400),
   })
   .strict();
 

@@ -51,10 +51,7 @@ export interface Issue {
   message: string;
 }
 
-export type Parsed =
-  | { kind: 'event'; event: TicketEvent }
-  | { kind: 'ignored'; reason: string }
-  | { kind: 'invalid'; issues: Issue[] };
+export type Parsed = { kind: 'event'; event: TicketEvent } | { kind: 'ignored'; reason: string } | { kind: 'invalid'; issues: Issue[] };
 
 /**
  * A time in any of the forms the tools use, as canonical ISO 8601: `2024-05-01T10:00:00.000+0100`
@@ -113,6 +110,9 @@ export function richText(value: unknown): string | undefined {
     if (n.type === 'paragraph' || n.type === 'heading' || n.type === 'listItem' || n.type === 'codeBlock') out.push('\n\n');
   };
   walk(value, 0);
-  const text = out.join('').replace(/\n{3,}/g, '\n\n').trim();
+  const text = out
+    .join('')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   return text === '' ? undefined : text;
 }

@@ -42,7 +42,13 @@ function from(o: Origin): string {
 
 /** Where a write's events go: its case (or its create), taking its origin's timeline in. */
 function writeSubjects(w: WriteRequest, caseId?: string): string[] {
-  const own = caseId ? caseSubject(caseId) : w.kind === 'create' ? createSubject(w.key) : 'caseId' in w.case ? caseSubject(w.case.caseId) : createSubject(w.case.createKey);
+  const own = caseId
+    ? caseSubject(caseId)
+    : w.kind === 'create'
+      ? createSubject(w.key)
+      : 'caseId' in w.case
+        ? caseSubject(w.case.caseId)
+        : createSubject(w.case.createKey);
   const create = w.kind === 'create' ? [createSubject(w.key)] : [];
   return [own, ...create, originSubject(w.origin)];
 }
@@ -90,7 +96,15 @@ export class CaseJournal {
     const caseId = ids(w).caseId;
     const title = w.kind === 'create' ? w.body.subject : undefined;
     this.add({
-      event: { id: `queued:${w.key}`, at: this.now(), type: 'queued', lane: LANE_NAMES[res.lane], etaMs: res.etaMs, ...ids(w, caseId), text: `${what(w)} from ${from(w.origin)} queued in lane ${LANE_NAMES[res.lane]}, number ${res.position} in line, to be sent ${seconds(res.etaMs)}` },
+      event: {
+        id: `queued:${w.key}`,
+        at: this.now(),
+        type: 'queued',
+        lane: LANE_NAMES[res.lane],
+        etaMs: res.etaMs,
+        ...ids(w, caseId),
+        text: `${what(w)} from ${from(w.origin)} queued in lane ${LANE_NAMES[res.lane]}, number ${res.position} in line, to be sent ${seconds(res.etaMs)}`,
+      },
       subjects: writeSubjects(w, caseId),
       meta: { ...linkFields(w), ...originFields(w.origin), caseId, title, ...(w.kind === 'create' ? { createKey: w.key, status: 'creating' } : {}) },
     });
@@ -103,9 +117,18 @@ export class CaseJournal {
       if (!e.request) continue;
       const merged = entries.length > 1 ? `, merged with ${entries.length - 1} other write${entries.length > 2 ? 's' : ''}` : '';
       const status = op === 'create' ? (recovered ? 'found (already created)' : '201') : recovered ? 'found (already sent)' : '2xx';
-      const statusField = op === 'create' ? 'open' : e.request.kind === 'update' && typeof e.request.fields.status === 'string' ? e.request.fields.status : undefined;
+      const statusField =
+        op === 'create' ? 'open' : e.request.kind === 'update' && typeof e.request.fields.status === 'string' ? e.request.fields.status : undefined;
       this.add({
-        event: { id: `sent:${e.key}`, at, type: e === entries[0] ? 'sent' : 'merged', op, status, ...ids(e.request, caseId), text: `${what(e.request)} sent upstream as ${op} (${status})${merged}${op === 'create' ? `: case ${caseId}` : ''}` },
+        event: {
+          id: `sent:${e.key}`,
+          at,
+          type: e === entries[0] ? 'sent' : 'merged',
+          op,
+          status,
+          ...ids(e.request, caseId),
+          text: `${what(e.request)} sent upstream as ${op} (${status})${merged}${op === 'create' ? `: case ${caseId}` : ''}`,
+        },
         subjects: writeSubjects(e.request, caseId),
         meta: { caseId, status: statusField },
       });
@@ -117,7 +140,15 @@ export class CaseJournal {
     for (const e of entries) {
       if (!e.request) continue;
       this.add({
-        event: { id: `retry:${e.key}:${attempt}`, at, type: 'retried', attempt, reason, ...ids(e.request), text: `${what(e.request)} failed (attempt ${attempt}): ${reason}; will retry` },
+        event: {
+          id: `retry:${e.key}:${attempt}`,
+          at,
+          type: 'retried',
+          attempt,
+          reason,
+          ...ids(e.request),
+          text: `${what(e.request)} failed (attempt ${attempt}): ${reason}; will retry`,
+        },
         subjects: writeSubjects(e.request),
       });
     }
@@ -139,7 +170,13 @@ export class CaseJournal {
   replayed(e: WriteEntry): void {
     if (!e.request) return;
     this.add({
-      event: { id: `replay:${e.key}:${e.attempts}`, at: this.now(), type: 'replayed', ...ids(e.request), text: `${what(e.request)} put back in line by an operator` },
+      event: {
+        id: `replay:${e.key}:${e.attempts}`,
+        at: this.now(),
+        type: 'replayed',
+        ...ids(e.request),
+        text: `${what(e.request)} put back in line by an operator`,
+      },
       subjects: writeSubjects(e.request),
       meta: e.request.kind === 'create' ? { status: 'creating' } : {},
     });
@@ -152,7 +189,14 @@ export class CaseJournal {
     const counts = { firing, resolved: alerts.length - firing };
     const at = Number(id.split('-')[0]) || this.now();
     this.add({
-      event: { id: `arrived:alerts:${id}`, at, type: 'arrived', source, incident, text: `${source} notification: ${counts.firing} firing, ${counts.resolved} resolved (${outcome})` },
+      event: {
+        id: `arrived:alerts:${id}`,
+        at,
+        type: 'arrived',
+        source,
+        incident,
+        text: `${source} notification: ${counts.firing} firing, ${counts.resolved} resolved (${outcome})`,
+      },
       subjects: [originSubject({ kind: 'alert', ref: incident })],
       meta: { origin: 'alert', ref: incident, incident },
     });
@@ -167,7 +211,16 @@ export class CaseJournal {
     const subjects = [next.caseId && caseSubject(next.caseId), next.createKey && createSubject(next.createKey), own].filter((s): s is string => !!s);
     const change = was === now ? `case ${next.caseId} recorded` : `${was ?? 'new'} → ${now}`;
     this.add({
-      event: { id: `incident:${next.hash}:${version}`, at: this.now(), type: 'incident', incident, caseId: next.caseId, writeKey: next.createKey, status: now, text: `incident ${change} (episode ${next.episode})` },
+      event: {
+        id: `incident:${next.hash}:${version}`,
+        at: this.now(),
+        type: 'incident',
+        incident,
+        caseId: next.caseId,
+        writeKey: next.createKey,
+        status: now,
+        text: `incident ${change} (episode ${next.episode})`,
+      },
       subjects,
       detach: next.phase === 'holding',
       meta: { origin: 'alert', ref: incident, incident, phase: now, caseId: next.caseId, createKey: next.createKey },
@@ -175,11 +228,22 @@ export class CaseJournal {
   }
 
   /** New replies or a status change read from expereo, to go to the case's conversations. */
-  repliesFound(caseId: string, deliveries: { id: string; kind: string; author?: string; at: string; status?: { to: string } }[], links: Pick<Link, 'id'>[]): void {
+  repliesFound(
+    caseId: string,
+    deliveries: { id: string; kind: string; author?: string; at: string; status?: { to: string } }[],
+    links: Pick<Link, 'id'>[],
+  ): void {
     for (const d of deliveries) {
       const found = d.kind === 'status' ? `status changed to ${d.status?.to}` : `engineer reply${d.author ? ` by ${d.author}` : ''}`;
       this.add({
-        event: { id: `reply:${d.id}`, at: Date.parse(d.at) || this.now(), type: 'reply', caseId, status: d.status?.to, text: `${found} found; to ${links.length ? links.map((l) => l.id).join(', ') : 'no linked conversation'}` },
+        event: {
+          id: `reply:${d.id}`,
+          at: Date.parse(d.at) || this.now(),
+          type: 'reply',
+          caseId,
+          status: d.status?.to,
+          text: `${found} found; to ${links.length ? links.map((l) => l.id).join(', ') : 'no linked conversation'}`,
+        },
         subjects: [caseSubject(caseId)],
         meta: d.status ? { status: d.status.to } : {},
       });
@@ -188,14 +252,29 @@ export class CaseJournal {
 
   delivered(caseId: string, link: Pick<Link, 'id' | 'kind'>, delivery: { id: string; kind: string }): void {
     this.add({
-      event: { id: `delivered:${delivery.id}:${link.id}`, at: this.now(), type: 'delivered', caseId, sink: link.kind, text: `${delivery.kind === 'status' ? 'status change' : 'reply'} delivered to ${link.id}` },
+      event: {
+        id: `delivered:${delivery.id}:${link.id}`,
+        at: this.now(),
+        type: 'delivered',
+        caseId,
+        sink: link.kind,
+        text: `${delivery.kind === 'status' ? 'status change' : 'reply'} delivered to ${link.id}`,
+      },
       subjects: [caseSubject(caseId)],
     });
   }
 
   undelivered(caseId: string, linkId: string, delivery: { id: string; kind: string }, reason: string, sink?: string): void {
     this.add({
-      event: { id: `undelivered:${delivery.id}:${linkId}`, at: this.now(), type: 'undelivered', caseId, sink, reason, text: `${delivery.kind === 'status' ? 'status change' : 'reply'} not delivered to ${linkId}: ${reason}` },
+      event: {
+        id: `undelivered:${delivery.id}:${linkId}`,
+        at: this.now(),
+        type: 'undelivered',
+        caseId,
+        sink,
+        reason,
+        text: `${delivery.kind === 'status' ? 'status change' : 'reply'} not delivered to ${linkId}: ${reason}`,
+      },
       subjects: [caseSubject(caseId)],
     });
     if (sink) this.sinkFailed(sink, reason);

@@ -22,18 +22,7 @@ import { RECORD } from './record-script.js';
  * (an alert incident, a ticket, a Slack thread before its case exists).
  */
 
-export type JournalEventType =
-  | 'arrived'
-  | 'queued'
-  | 'merged'
-  | 'sent'
-  | 'retried'
-  | 'dead'
-  | 'replayed'
-  | 'reply'
-  | 'delivered'
-  | 'undelivered'
-  | 'incident';
+export type JournalEventType = 'arrived' | 'queued' | 'merged' | 'sent' | 'retried' | 'dead' | 'replayed' | 'reply' | 'delivered' | 'undelivered' | 'incident';
 
 /** The ids that join an event to the rest of the story (and to the log). */
 export interface JoinIds {

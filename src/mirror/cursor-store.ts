@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { MirrorKeys } from './keys.js';
+import type { MirrorKeys } from './mirror-keys.js';
 import type { CursorView } from './scan-plan.js';
 
 export interface Cursor extends CursorView {

@@ -1,10 +1,10 @@
 import { ExpereoApiError } from '../expereo/api-error.js';
 import type { CaseMessage } from '../expereo/v2-contract.js';
 import { closedStep, isClosedStatus, pollDelayMs } from './cadence.js';
-import type { MirrorContext } from './context.js';
+import type { MirrorContext } from './mirror-context.js';
 import { isBefore, sameInstant, toMs } from './instants.js';
-import { DELIVERY_JOB_OPTIONS, deliveryJobId, type CaseInfo, type DeliveryJob, type FetchJob } from './jobs.js';
-import { writeInFlight } from './own-writes.js';
+import { jobData, jobOptions } from '../job-catalog.js';
+import { deliveryJobId, type CaseInfo, type DeliveryJob, type FetchJob } from './jobs.js';
 import type { Delivery } from './sink.js';
 import { caseInfo, latestMessage, messageDelivery, splitThread, statusDelivery } from './thread.js';
 
@@ -41,10 +41,13 @@ export async function fetchCase(ctx: MirrorContext, job: FetchJob, signal?: Abor
     // A case untouched since before it was linked has nothing to deliver: no read for it.
     const quietSinceLink = firstLook && modifiedMs !== undefined && modifiedMs < since;
     messages = quietSinceLink ? [] : await ctx.reads.messages(caseId, signal);
-    const seen = await ctx.cursors.seenAmong(caseId, messages.map((m) => m.caseMessageId));
+    const seen = await ctx.cursors.seenAmong(
+      caseId,
+      messages.map((m) => m.caseMessageId),
+    );
     const split = splitThread(messages, { seen, sinceMs: since, descriptionFp: info.descriptionFp, firstLook });
     fresh = split.fresh;
-    if (fresh.length && (waitingSinceMs === undefined || now - waitingSinceMs < s.maxWriteWaitMs) && (await writeInFlight(ctx.core, caseId))) {
+    if (fresh.length && (waitingSinceMs === undefined || now - waitingSinceMs < s.maxWriteWaitMs) && (await ctx.writeInFlight(caseId))) {
       return { kind: 'wait', ms: Math.max(250, Math.min(2000, s.activeIntervalMs)) };
     }
   }
@@ -95,13 +98,13 @@ async function readCase(ctx: MirrorContext, caseId: string, signal?: AbortSignal
 }
 
 async function untrack(ctx: MirrorContext, caseId: string): Promise<void> {
-  await ctx.core.sync.untrack(caseId);
+  await ctx.sync.untrack(caseId);
   await ctx.cursors.drop(caseId);
 }
 
 /** New messages minus the bridge's own (recognised by id or by content fingerprint). */
 async function deliveriesFor(ctx: MirrorContext, caseId: string, fresh: CaseMessage[], info: CaseInfo, now: number): Promise<Delivery[]> {
-  const own = await Promise.all(fresh.map((m) => ctx.core.sync.isOwnMessage(caseId, m.caseMessageId, m.message)));
+  const own = await Promise.all(fresh.map((m) => ctx.sync.isOwnMessage(caseId, m.caseMessageId, m.message)));
   const fallbackAt = info.modified ?? new Date(now).toISOString();
   return fresh.filter((_, i) => !own[i]).map((m) => messageDelivery(caseId, m, fallbackAt));
 }
@@ -109,15 +112,15 @@ async function deliveriesFor(ctx: MirrorContext, caseId: string, fresh: CaseMess
 /** Resolves once every delivery is in Redis; queueing the same delivery again has no effect. */
 export async function queueDeliveries(ctx: MirrorContext, caseId: string, deliveries: Delivery[]): Promise<number> {
   if (deliveries.length === 0) return 0;
-  const links = (await ctx.core.sync.links(caseId)).filter((l) => ctx.sinkKinds.has(l.kind));
+  const links = (await ctx.sync.links(caseId)).filter((l) => ctx.sinkKinds.has(l.kind));
   const jobs = links.flatMap((link) =>
     deliveries.map((delivery) => ({
       name: delivery.kind,
-      data: { caseId, linkId: link.id, delivery, deferrals: 0 } satisfies DeliveryJob,
-      opts: { ...DELIVERY_JOB_OPTIONS, jobId: deliveryJobId(caseId, link.id, delivery.id) },
+      data: jobData('deliveries', delivery.kind, { caseId, linkId: link.id, delivery, deferrals: 0 } satisfies DeliveryJob),
+      opts: { ...jobOptions('deliveries', delivery.kind), jobId: deliveryJobId(caseId, link.id, delivery.id) },
     })),
   );
   if (jobs.length) await ctx.queues.deliveries.addBulk(jobs);
-  ctx.core.journal.repliesFound(caseId, deliveries, links);
+  ctx.journal.repliesFound(caseId, deliveries, links);
   return jobs.length;
 }

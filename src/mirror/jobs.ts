@@ -1,11 +1,7 @@
-import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import { hashId } from './keys.js';
+import { hashId } from './mirror-keys.js';
 
-/**
- * The job catalog of reply mirroring: queue → job schema and retry policy, validated when a job is
- * added and again when a worker takes it.
- */
+/** Reply mirroring's queues and the data of their jobs (their options are in src/job-catalog.ts). */
 export const MIRROR_QUEUES = { scan: 'mirror-scan', fetch: 'mirror-fetch', deliveries: 'deliveries' } as const;
 
 /** What a recent-first scan already knows about a case, so that the fetch need not read it again. */
@@ -56,19 +52,3 @@ export function fetchJobId(caseId: string): string {
 export function deliveryJobId(caseId: string, linkId: string, deliveryId: string): string {
   return hashId('d', caseId, linkId, deliveryId);
 }
-
-export const FETCH_JOB_OPTIONS: JobsOptions = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
-  removeOnComplete: true,
-  // A kept failed job would hold its id and block every later fetch of the case.
-  removeOnFail: true,
-};
-
-export const DELIVERY_JOB_OPTIONS: JobsOptions = {
-  attempts: 10,
-  backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
-  removeOnComplete: true,
-  // Kept failed jobs hold their ids, so a re-scan cannot queue a dead delivery again.
-  removeOnFail: { age: 7 * 24 * 3600, count: 5000 },
-};

@@ -1,4 +1,5 @@
 import type { Core } from '../core.js';
+import { caseSlot } from '../writes/slots.js';
 
 /**
  * Is a write of the bridge to this case on its way upstream right now? Between the moment expereo
@@ -7,7 +8,7 @@ import type { Core } from '../core.js';
  * The poller waits for such writes to settle before deciding what is new.
  */
 export async function writeInFlight(core: Core, caseId: string): Promise<boolean> {
-  const slots = [`c:${caseId}`];
+  const slots = [caseSlot(caseId)];
   const created = await core.workerRedis.get(core.keys.caseSlot(caseId));
   if (created) slots.push(created);
   for (const slot of slots) {

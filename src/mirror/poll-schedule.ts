@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { MirrorKeys } from './keys.js';
+import type { MirrorKeys } from './mirror-keys.js';
 import { runScript } from '../redis.js';
+import { releaseLock, takeLock } from '../redis-lock.js';
 
 /**
  * Takes the cases due now and pushes each one's next due time to a lease, atomically, so that a
@@ -11,11 +12,6 @@ const CLAIM_DUE = `
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
 for _, id in ipairs(due) do redis.call('ZADD', KEYS[1], 'XX', ARGV[2], id) end
 return due
-`;
-
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
 `;
 
 /** Timetable of per-case polling, the "auto" fallback flag and the scan lock (key names in keys.ts). */
@@ -62,10 +58,10 @@ export class PollSchedule {
   }
 
   async lockScan(owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.keys.scanLock, owner, 'PX', ttlMs, 'NX')) === 'OK';
+    return takeLock(this.redis, this.keys.scanLock, owner, ttlMs);
   }
 
   async unlockScan(owner: string): Promise<void> {
-    await runScript(this.redis, RELEASE, 1, this.keys.scanLock, owner);
+    await releaseLock(this.redis, this.keys.scanLock, owner);
   }
 }

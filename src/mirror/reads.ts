@@ -60,10 +60,7 @@ export class MirrorReads {
     const all: CaseMessage[] = [];
     let next: string | undefined;
     for (let pages = 0; pages < MAX_MESSAGE_PAGES; pages++) {
-      const page: Page<CaseMessage> = await this.read(
-        (o) => this.core.expereo.page(path, caseMessageSchema, { limit: MAX_PAGE_LIMIT }, next, o),
-        signal,
-      );
+      const page: Page<CaseMessage> = await this.read((o) => this.core.expereo.page(path, caseMessageSchema, { limit: MAX_PAGE_LIMIT }, next, o), signal);
       all.push(...page.items);
       next = page.next;
       if (!next) break;

@@ -1,9 +1,10 @@
 import type { Queue } from 'bullmq';
 import { ExpereoApiError } from '../expereo/api-error.js';
 import { MAX_PAGE_LIMIT } from '../expereo/v2-contract.js';
-import type { MirrorContext } from './context.js';
+import type { MirrorContext } from './mirror-context.js';
 import { fetchCase } from './fetch-case.js';
-import { FETCH_JOB_OPTIONS, fetchJobId, type FetchJob } from './jobs.js';
+import { jobData, jobOptions } from '../job-catalog.js';
+import { fetchJobId, type FetchJob } from './jobs.js';
 import { awaitingFirstLook, isRecentFirst, nextPage, planScan, type ScanItem } from './scan-plan.js';
 import { caseInfo } from './thread.js';
 
@@ -18,17 +19,19 @@ export type ScanResult =
  */
 export async function scanRecent(ctx: MirrorContext, signal?: AbortSignal): Promise<ScanResult> {
   const s = ctx.settings;
-  const linked = await ctx.core.sync.linkedCases();
+  const linked = await ctx.sync.linkedCases();
   if (linked.length === 0) return { usable: true, pages: 0, fetches: 0, dropped: 0 };
   const cursors = await ctx.cursors.getMany(linked);
   const watermark = await ctx.cursors.watermark();
   const now = ctx.now();
   // Cases that need a first look (or a fresh one), unless one is already queued.
-  const baseline = new Set(linked.filter((id) => {
-    const c = cursors.get(id);
-    if (awaitingFirstLook(c, now, s.firstLookTimeoutMs)) return false;
-    return !c?.exists || c.status === undefined || c.stale || watermark === undefined;
-  }));
+  const baseline = new Set(
+    linked.filter((id) => {
+      const c = cursors.get(id);
+      if (awaitingFirstLook(c, now, s.firstLookTimeoutMs)) return false;
+      return !c?.exists || c.status === undefined || c.stale || watermark === undefined;
+    }),
+  );
 
   const read = await readPages(ctx, watermark, baseline, signal);
   if (!read.usable) return read;
@@ -45,12 +48,19 @@ export async function scanRecent(ctx: MirrorContext, signal?: AbortSignal): Prom
   await ctx.cursors.init(plan.init, now - s.lookbackMs, now);
   const changes = plan.fetch.filter((j) => !baseline.has(j.caseId));
   const inline = changes.length <= INLINE_FETCHES ? changes : [];
-  await addFetches(ctx.queues.fetch, changes.filter((j) => !inline.includes(j)));
+  await addFetches(
+    ctx.queues.fetch,
+    changes.filter((j) => !inline.includes(j)),
+  );
   // First looks (many at once after a restart or a bulk link) must not hold up fresh changes.
-  await addFetches(ctx.queues.fetch, plan.fetch.filter((j) => baseline.has(j.caseId)), BASELINE_PRIORITY);
+  await addFetches(
+    ctx.queues.fetch,
+    plan.fetch.filter((j) => baseline.has(j.caseId)),
+    BASELINE_PRIORITY,
+  );
   for (const job of inline) await fetchNow(ctx, job, signal);
   for (const caseId of plan.drop) {
-    await ctx.core.sync.untrack(caseId);
+    await ctx.sync.untrack(caseId);
     await ctx.cursors.drop(caseId);
     ctx.log.info({ caseId }, 'case closed: no longer mirrored');
   }
@@ -125,6 +135,6 @@ export const BASELINE_PRIORITY = 10;
 
 export async function addFetches(queue: Queue, jobs: FetchJob[], priority?: number): Promise<void> {
   if (jobs.length === 0) return;
-  const opts = { ...FETCH_JOB_OPTIONS, ...(priority ? { priority } : {}) };
-  await queue.addBulk(jobs.map((data) => ({ name: 'fetch', data, opts: { ...opts, jobId: fetchJobId(data.caseId) } })));
+  const opts = { ...jobOptions('mirror-fetch', 'fetch'), ...(priority ? { priority } : {}) };
+  await queue.addBulk(jobs.map((data) => ({ name: 'fetch', data: jobData('mirror-fetch', 'fetch', data), opts: { ...opts, jobId: fetchJobId(data.caseId) } })));
 }

@@ -1,4 +1,4 @@
-import type { MirrorContext } from './context.js';
+import type { MirrorContext } from './mirror-context.js';
 import { addFetches, scanRecent } from './scan-recent.js';
 
 export type TickResult = { mode: 'recent' | 'per-case'; fetches: number };
@@ -35,11 +35,14 @@ export async function tick(ctx: MirrorContext, signal?: AbortSignal): Promise<Ti
 export async function tickPerCase(ctx: MirrorContext): Promise<number> {
   const s = ctx.settings;
   const now = ctx.now();
-  const linked = await ctx.core.sync.linkedCases();
+  const linked = await ctx.sync.linkedCases();
   const fresh = await ctx.schedule.reconcile(linked, now);
   await ctx.cursors.init(fresh, now - s.lookbackMs, now);
   const limit = Math.max(1, Math.ceil(s.readsPerMs * s.scanEveryMs * 2));
   const due = await ctx.schedule.claimDue(now, s.idleIntervalMs, limit);
-  await addFetches(ctx.queues.fetch, due.map((caseId) => ({ caseId })));
+  await addFetches(
+    ctx.queues.fetch,
+    due.map((caseId) => ({ caseId })),
+  );
   return due.length;
 }

@@ -37,7 +37,9 @@ export function webhookSink(options: WebhookSinkOptions = {}): ReplySink & { clo
   async function deliver(link: Link, delivery: Delivery, signal?: AbortSignal): Promise<void> {
     const data = webhookLinkDataSchema.safeParse(link.data);
     if (!data.success) {
-      throw new SinkError('invalid_link', `webhook link ${link.id}: ${data.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { permanent: true });
+      throw new SinkError('invalid_link', `webhook link ${link.id}: ${data.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, {
+        permanent: true,
+      });
     }
     const body = JSON.stringify({ type: `case.${delivery.kind}`, linkId: link.id, delivery } satisfies WebhookPayload);
     const ts = Math.floor(now() / 1000);
@@ -56,7 +58,9 @@ export function webhookSink(options: WebhookSinkOptions = {}): ReplySink & { clo
       if (signal?.aborted) throw err;
       const code = (err as { code?: string }).code ?? '';
       const timeout = code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-      throw new SinkError(timeout ? 'timeout' : 'network_error', `webhook ${link.id}: ${timeout ? 'timed out' : 'connection failed'} (${code || 'unknown'})`, { cause: err });
+      throw new SinkError(timeout ? 'timeout' : 'network_error', `webhook ${link.id}: ${timeout ? 'timed out' : 'connection failed'} (${code || 'unknown'})`, {
+        cause: err,
+      });
     }
     const status = res.statusCode;
     if (status >= 200 && status < 300) return;

@@ -2,7 +2,7 @@
 // scope checks per route, and the call log.
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import type { SandboxContext } from './context.js';
+import type { SandboxContext } from './sandbox-context.js';
 import type { ActiveFault } from './faults.js';
 import { problem, sendProblem } from './problem.js';
 import { retryAfterHeaders } from './rate-limiter.js';
@@ -68,8 +68,14 @@ async function holdCall(ctx: SandboxContext, reply: FastifyReply, fault: ActiveF
 
 function recordHang(ctx: SandboxContext, request: FastifyRequest, state: CallState, started: number): void {
   ctx.calls.record({
-    at: state.at, method: request.method, path: pathOf(request), query: { ...(request.query as object) },
-    clientId: state.clientId, status: 0, durationMs: ctx.now() - started, fault: 'hang',
+    at: state.at,
+    method: request.method,
+    path: pathOf(request),
+    query: { ...(request.query as object) },
+    clientId: state.clientId,
+    status: 0,
+    durationMs: ctx.now() - started,
+    fault: 'hang',
   });
 }
 
@@ -93,8 +99,8 @@ export const apiGuard = fp<{ ctx: SandboxContext }>(
       const fault = ctx.faults.take(request.method, path);
       if (fault?.kind === 'status') {
         state.fault = 'status';
-        const headers: Record<string, string> = fault.retryAfterSeconds !== undefined || fault.status === 429
-          ? { 'retry-after': String(fault.retryAfterSeconds ?? 1) } : {};
+        const headers: Record<string, string> =
+          fault.retryAfterSeconds !== undefined || fault.status === 429 ? { 'retry-after': String(fault.retryAfterSeconds ?? 1) } : {};
         return sendProblem(reply, problem(fault.status, 'Injected fault'), headers);
       }
       if (fault?.kind === 'hang') {
@@ -124,8 +130,13 @@ export const apiGuard = fp<{ ctx: SandboxContext }>(
       if (state?.fault !== 'lose-answer') return payload;
       const path = pathOf(request);
       ctx.calls.record({
-        at: state.at, method: request.method, path, query: { ...(request.query as object) },
-        clientId: state.clientId, status: reply.statusCode, durationMs: ctx.now() - Date.parse(state.at),
+        at: state.at,
+        method: request.method,
+        path,
+        query: { ...(request.query as object) },
+        clientId: state.clientId,
+        status: reply.statusCode,
+        durationMs: ctx.now() - Date.parse(state.at),
         ...(isWrite(request.method) && request.body !== undefined ? { body: request.body } : {}),
         fault: 'lose-answer',
       });
@@ -140,8 +151,13 @@ export const apiGuard = fp<{ ctx: SandboxContext }>(
       const path = pathOf(request);
       const logBody = isApiPath(path) && isWrite(request.method) && request.body !== undefined;
       ctx.calls.record({
-        at: state.at, method: request.method, path, query: { ...(request.query as object) },
-        clientId: state.clientId, status: reply.statusCode, durationMs: Math.round(reply.elapsedTime * 100) / 100,
+        at: state.at,
+        method: request.method,
+        path,
+        query: { ...(request.query as object) },
+        clientId: state.clientId,
+        status: reply.statusCode,
+        durationMs: Math.round(reply.elapsedTime * 100) / 100,
         ...(logBody ? { body: request.body } : {}),
         ...(state.fault !== undefined ? { fault: state.fault } : {}),
       });

@@ -1,7 +1,7 @@
 // Builds the sandbox: a Fastify app that emulates expereoOne API V2 in memory. It does not listen.
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { apiGuard } from './api-guard.js';
-import { createContext } from './context.js';
+import { createContext } from './sandbox-context.js';
 import { resolveOptions, type SandboxOptions } from './options.js';
 import { problem, ProblemError, sendProblem } from './problem.js';
 import { caseWriteRoutes } from './routes/case-writes.js';
@@ -36,9 +36,7 @@ export function buildSandbox(opts: SandboxOptions = {}): FastifyInstance {
     }
     return sendProblem(reply, problem(status, err.message));
   });
-  app.setNotFoundHandler(async (request, reply) =>
-    sendProblem(reply, problem(404, `No route ${request.method} ${request.url.split('?', 1)[0] ?? ''}`)),
-  );
+  app.setNotFoundHandler(async (request, reply) => sendProblem(reply, problem(404, `No route ${request.method} ${request.url.split('?', 1)[0] ?? ''}`)));
 
   app.register(apiGuard, { ctx });
   app.register(tokenRoutes, { ctx });

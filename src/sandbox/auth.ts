@@ -5,9 +5,7 @@ import type { SandboxClient } from './options.js';
 
 export type TokenError = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'invalid_scope';
 
-export type TokenRequestResult =
-  | { ok: true; client: SandboxClient; scopes: string[] }
-  | { ok: false; error: TokenError; clientId: string | undefined };
+export type TokenRequestResult = { ok: true; client: SandboxClient; scopes: string[] } | { ok: false; error: TokenError; clientId: string | undefined };
 
 function parseBasic(header: string | undefined): { id: string; secret: string } | undefined {
   const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
@@ -25,11 +23,7 @@ function parseBasic(header: string | undefined): { id: string; secret: string } 
 }
 
 /** Checks a token request (form fields and Authorization header) against the known clients. */
-export function checkTokenRequest(
-  body: unknown,
-  authorization: string | undefined,
-  clients: readonly SandboxClient[],
-): TokenRequestResult {
+export function checkTokenRequest(body: unknown, authorization: string | undefined, clients: readonly SandboxClient[]): TokenRequestResult {
   const form = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const field = (name: string): string | undefined => {
     const v = form[name];
@@ -51,7 +45,9 @@ export function checkTokenRequest(
   const client = clients.find((c) => c.clientId === clientId);
   if (client === undefined || !safeEqual(secret, client.clientSecret)) return fail('invalid_client');
 
-  const requested = field('scope')?.split(/[\s+]+/).filter((s) => s !== '');
+  const requested = field('scope')
+    ?.split(/[\s+]+/)
+    .filter((s) => s !== '');
   if (requested === undefined || requested.length === 0) return { ok: true, client, scopes: [...client.scopes] };
   if (requested.some((s) => !client.scopes.includes(s))) return fail('invalid_scope');
   return { ok: true, client, scopes: [...new Set(requested)] };

@@ -39,9 +39,7 @@ export function parseListQuery(query: RawQuery, fields: readonly string[]): List
   const resolve = (name: string, param: string): string => {
     const field = byName.get(name.toLowerCase());
     if (field === undefined) {
-      throw badRequest(`Unknown field '${name}' in ${param}`, [
-        { field: param, message: `unknown field; known: ${fields.map(pascalCase).join(', ')}` },
-      ]);
+      throw badRequest(`Unknown field '${name}' in ${param}`, [{ field: param, message: `unknown field; known: ${fields.map(pascalCase).join(', ')}` }]);
     }
     return field;
   };

@@ -40,8 +40,11 @@ function loadEnv(env: NodeJS.ProcessEnv): z.infer<typeof envSchema> {
 }
 
 const env = loadEnv(process.env);
-const limit = (spec: { limit: number; periodMs: number } | undefined, burst: number | undefined, fallback: SandboxLimit): SandboxLimit =>
-  ({ ...fallback, ...spec, ...(burst === undefined ? {} : { burst }) });
+const limit = (spec: { limit: number; periodMs: number } | undefined, burst: number | undefined, fallback: SandboxLimit): SandboxLimit => ({
+  ...fallback,
+  ...spec,
+  ...(burst === undefined ? {} : { burst }),
+});
 const readLimit = limit(env.SANDBOX_READ_LIMIT, env.SANDBOX_READ_BURST, DEFAULT_READ_LIMIT);
 const writeLimit = limit(env.SANDBOX_WRITE_LIMIT, env.SANDBOX_WRITE_BURST, DEFAULT_WRITE_LIMIT);
 

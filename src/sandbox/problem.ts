@@ -39,8 +39,6 @@ export function sendProblem(reply: FastifyReply, p: Problem, headers: Record<str
   return reply.code(p.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(p);
 }
 
-export const badRequest = (detail: string, errors: FieldError[] = []): ProblemError =>
-  new ProblemError(400, detail, errors);
+export const badRequest = (detail: string, errors: FieldError[] = []): ProblemError => new ProblemError(400, detail, errors);
 export const notFound = (detail: string): ProblemError => new ProblemError(404, detail);
-export const unprocessable = (errors: FieldError[]): ProblemError =>
-  new ProblemError(422, 'The request body has invalid values', errors);
+export const unprocessable = (errors: FieldError[]): ProblemError => new ProblemError(422, 'The request body has invalid values', errors);

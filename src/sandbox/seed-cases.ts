@@ -23,6 +23,7 @@ const RAVI = 'Ravi Menon (expereo NOC)';
 const JULIA = 'Julia Becker (expereo Service Desk)';
 const TOM = 'Tom Visser (expereo Provisioning)';
 
+// biome-ignore format: one demo case a few lines, as a table reads
 const SEED: SeedCase[] = [
   { service: 1, type: 'Incident', subject: 'ServiceDown', priority: 'P1', status: 'In Progress', ref: 'INC0041233', origin: 'API', created: '03-03 07:42', incidentStart: '03-03 07:31',
     description: 'Amsterdam office internet down since 07:31 UTC, all users affected. CPE shows no light on the WAN port.',
@@ -91,8 +92,7 @@ const iso = (mmddhhmm: string): string => {
   const [md = '', hm = ''] = mmddhhmm.split(' ');
   return new Date(`2025-${md}T${hm}:00Z`).toISOString();
 };
-const plusMinutes = (isoDate: string, minutes: number): string =>
-  new Date(Date.parse(isoDate) + minutes * 60_000).toISOString();
+const plusMinutes = (isoDate: string, minutes: number): string => new Date(Date.parse(isoDate) + minutes * 60_000).toISOString();
 
 export interface SeededCase {
   kase: Case;
@@ -107,15 +107,27 @@ export function seedCases(): SeededCase[] {
     const messages: Omit<CaseMessage, 'caseMessageId'>[] = [
       { message: row.description, type: 'Customer', sentBy: row.origin === 'API' ? 'Demo Bridge' : 'Customer Portal User', timestamp: createdDate },
       ...row.thread.map(([from, sentBy, minutes, text]) => ({
-        message: text, type: from === 'S' ? ('Support' as const) : ('Customer' as const), sentBy, timestamp: plusMinutes(createdDate, minutes),
+        message: text,
+        type: from === 'S' ? ('Support' as const) : ('Customer' as const),
+        sentBy,
+        timestamp: plusMinutes(createdDate, minutes),
       })),
     ];
     const kase: Case = {
       caseId: '',
-      accountId: service.accountId, subject: row.subject, type: row.type, priority: row.priority, status: row.status,
-      serviceId: service.serviceId, siteId: service.siteId, customerReference: row.ref, origin: row.origin,
-      startOfIncident: row.incidentStart === undefined ? null : iso(row.incidentStart), description: row.description,
-      createdDate, lastModifiedDate: messages[messages.length - 1]?.timestamp ?? createdDate,
+      accountId: service.accountId,
+      subject: row.subject,
+      type: row.type,
+      priority: row.priority,
+      status: row.status,
+      serviceId: service.serviceId,
+      siteId: service.siteId,
+      customerReference: row.ref,
+      origin: row.origin,
+      startOfIncident: row.incidentStart === undefined ? null : iso(row.incidentStart),
+      description: row.description,
+      createdDate,
+      lastModifiedDate: messages[messages.length - 1]?.timestamp ?? createdDate,
     };
     return { kase, messages };
   });

@@ -56,14 +56,18 @@ function buildServices(): Service[] {
   const add = (site: Site, [serviceName, fee]: [string, number], status: string, planned: string, rfs: string | null): void => {
     const serviceId = `SRV-${40000001 + services.length}`;
     FEES.set(serviceId, fee);
-    services.push({ serviceId, accountId: site.accountId, siteId: site.siteId, serviceName, status,
-      plannedDeliveryDate: planned, readyForServiceDate: rfs });
+    services.push({ serviceId, accountId: site.accountId, siteId: site.siteId, serviceName, status, plannedDeliveryDate: planned, readyForServiceDate: rfs });
   };
   SITES.forEach((site, i) => {
     const planned = addDays('2023-02-06', i * 37);
     const inDelivery = i === SITES.length - 1;
-    add(site, PRIMARY[i % PRIMARY.length]!, inDelivery ? 'In Delivery' : 'Active',
-      inDelivery ? '2025-06-16' : planned, inDelivery ? null : addDays(planned, 3 + (i % 5)));
+    add(
+      site,
+      PRIMARY[i % PRIMARY.length]!,
+      inDelivery ? 'In Delivery' : 'Active',
+      inDelivery ? '2025-06-16' : planned,
+      inDelivery ? null : addDays(planned, 3 + (i % 5)),
+    );
     if (i % 2 === 0 && !inDelivery) {
       const cancelled = i === 8;
       add(site, BACKUP, cancelled ? 'Cancelled' : 'Active', addDays(planned, 14), cancelled ? null : addDays(planned, 16));
@@ -90,13 +94,28 @@ function buildInvoices(): { invoices: Invoice[]; lines: InvoiceLine[] } {
         if (s.accountId !== account.accountId || s.status !== 'Active') continue;
         const fee = FEES.get(s.serviceId) ?? 0;
         total += fee;
-        lines.push({ invoiceLineId: `ILD-${String(lines.length + 1).padStart(7, '0')}`, invoiceId, serviceId: s.serviceId,
-          description: `${s.serviceName}: monthly recurring charge`, quantity: 1, unitPrice: fee, amount: fee,
-          periodStart, periodEnd });
+        lines.push({
+          invoiceLineId: `ILD-${String(lines.length + 1).padStart(7, '0')}`,
+          invoiceId,
+          serviceId: s.serviceId,
+          description: `${s.serviceName}: monthly recurring charge`,
+          quantity: 1,
+          unitPrice: fee,
+          amount: fee,
+          periodStart,
+          periodEnd,
+        });
       }
       const status = m === MONTHS.length - 1 ? 'Open' : m === 1 && a === 2 ? 'Overdue' : 'Paid';
-      invoices.push({ invoiceId, accountId: account.accountId, invoiceDate: periodStart, dueDate: addDays(periodStart, 30),
-        currency: CURRENCY[a] ?? 'EUR', totalAmount: Math.round(total * 100) / 100, status });
+      invoices.push({
+        invoiceId,
+        accountId: account.accountId,
+        invoiceDate: periodStart,
+        dueDate: addDays(periodStart, 30),
+        currency: CURRENCY[a] ?? 'EUR',
+        totalAmount: Math.round(total * 100) / 100,
+        status,
+      });
     });
   });
   return { invoices, lines };

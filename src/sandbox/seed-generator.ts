@@ -44,11 +44,20 @@ export function generateCases(count: number, seed: number): SeededCase[] {
     const createdDate = new Date(created).toISOString();
     out.push({
       kase: {
-        caseId: '', accountId: service.accountId, subject: pick(rules.subjects), type, priority: pick(rules.priorities),
-        status: pick(CASE_STATUSES), serviceId: service.serviceId, siteId: service.siteId,
-        customerReference: rand() < 0.5 ? `GEN-${String(i + 1).padStart(6, '0')}` : null, origin: pick(ORIGINS),
+        caseId: '',
+        accountId: service.accountId,
+        subject: pick(rules.subjects),
+        type,
+        priority: pick(rules.priorities),
+        status: pick(CASE_STATUSES),
+        serviceId: service.serviceId,
+        siteId: service.siteId,
+        customerReference: rand() < 0.5 ? `GEN-${String(i + 1).padStart(6, '0')}` : null,
+        origin: pick(ORIGINS),
         startOfIncident: type === 'Incident' ? new Date(created - Math.floor(rand() * 3_600) * 1000).toISOString() : null,
-        description, createdDate, lastModifiedDate: new Date(modified).toISOString(),
+        description,
+        createdDate,
+        lastModifiedDate: new Date(modified).toISOString(),
       },
       messages: [{ message: description, type: 'Customer', sentBy: 'Customer Portal User', timestamp: createdDate }],
     });

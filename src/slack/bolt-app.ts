@@ -1,9 +1,9 @@
 import { App, type Receiver } from '@slack/bolt';
 import { boltLogger } from './bolt-logger.js';
-import type { SlackContext } from './context.js';
+import type { SlackContext } from './slack-context.js';
 import { dedupeEvents } from './event-dedupe.js';
 import { registerCaseCommand } from './listeners/case-command.js';
-import { registerCaseModal } from './listeners/case-modal.js';
+import { registerCaseModal } from './listeners/case-modal-submit.js';
 import { registerMessageShortcut } from './listeners/message-shortcut.js';
 import { registerThreadReplies } from './listeners/thread-replies.js';
 import type { SlackSettings } from './web-client.js';

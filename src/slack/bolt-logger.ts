@@ -4,8 +4,7 @@ import type { Logger } from 'pino';
 /** Bolt and the Web API client log through the bridge's pino logger. */
 export function boltLogger(log: Logger): SlackLogger {
   let level = LogLevel.INFO;
-  const line = (parts: unknown[]) =>
-    parts.map((p) => (typeof p === 'string' ? p : p instanceof Error ? p.message : safeJson(p))).join(' ');
+  const line = (parts: unknown[]) => parts.map((p) => (typeof p === 'string' ? p : p instanceof Error ? p.message : safeJson(p))).join(' ');
   const errOf = (parts: unknown[]) => parts.find((p): p is Error => p instanceof Error);
   return {
     debug: (...m: unknown[]) => log.debug(line(m)),

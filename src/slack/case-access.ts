@@ -1,6 +1,6 @@
 import { ExpereoApiError } from '../expereo/api-error.js';
 import type { Case } from '../expereo/v2-contract.js';
-import type { SlackContext } from './context.js';
+import type { SlackContext } from './slack-context.js';
 
 /**
  * Does a case belong to the account? By its `accountId` when expereo gives one; otherwise by its
@@ -18,7 +18,7 @@ export const INTERACTIVE_READ_WAIT_MS = 10_000;
 export async function findAccountCase(ctx: SlackContext, accountId: string, caseId: string): Promise<Case | undefined> {
   let c: Case;
   try {
-    c = await ctx.core.expereo.getCase(caseId, { maxWaitMs: INTERACTIVE_READ_WAIT_MS });
+    c = await ctx.expereo.getCase(caseId, { maxWaitMs: INTERACTIVE_READ_WAIT_MS });
   } catch (err) {
     if (err instanceof ExpereoApiError && (err.code === 'not_found' || err.code === 'forbidden')) return undefined;
     throw err;

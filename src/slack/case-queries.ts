@@ -1,7 +1,7 @@
 import { slackLink } from './links.js';
 import { caseBelongsTo, findAccountCase, INTERACTIVE_READ_WAIT_MS, isClosed } from './case-access.js';
-import type { SlackContext } from './context.js';
-import { caseUrl, type SlackRoute } from './routing.js';
+import type { SlackContext } from './slack-context.js';
+import { caseUrl, type SlackRoute } from './account-routing.js';
 import { caseListText, caseStatusText, linkedRootText, notFoundText } from './texts.js';
 
 /** `/case status <id>`: the answer to show the person. */
@@ -14,15 +14,13 @@ const LIST_MAX = 50;
 
 /** `/case list`: the account's open cases, most recently changed first. */
 export async function openCases(ctx: SlackContext, route: SlackRoute): Promise<string> {
-  const page = await ctx.core.expereo.casesPage(
-    { filter: { accountId: route.accountId }, sort: ['-lastModifiedDate'], limit: LIST_MAX },
-    undefined,
-    { maxWaitMs: INTERACTIVE_READ_WAIT_MS },
-  );
+  const page = await ctx.expereo.casesPage({ filter: { accountId: route.accountId }, sort: ['-lastModifiedDate'], limit: LIST_MAX }, undefined, {
+    maxWaitMs: INTERACTIVE_READ_WAIT_MS,
+  });
   const needServices = page.items.some((c) => !c.accountId);
   const services = needServices ? await ctx.lookups.services(route.accountId, { maxWaitMs: INTERACTIVE_READ_WAIT_MS }) : undefined;
   const serviceIds = services && new Set(services.map((s) => s.id));
-  const closed = ctx.core.config.expereo.closedStatuses;
+  const closed = ctx.closedStatuses;
   const open = page.items.filter((c) => caseBelongsTo(c, route.accountId, serviceIds) && !isClosed(c.status, closed));
   return caseListText(
     open.map((c) => ({ c, url: caseUrl(ctx.routing, c.caseId) })),
@@ -43,6 +41,6 @@ export async function linkCase(ctx: SlackContext, route: SlackRoute, o: { caseId
     unfurl_links: false,
   });
   if (!root.ts) throw new Error('chat.postMessage answered without a ts');
-  await ctx.core.sync.link(c.caseId, slackLink(o.channel, root.ts));
+  await ctx.sync.link(c.caseId, slackLink(o.channel, root.ts));
   return { linked: true, caseId: c.caseId, threadTs: root.ts };
 }

@@ -1,6 +1,6 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { SlackContext } from './context.js';
-import { TTL_S } from './keys.js';
+import type { SlackContext } from './slack-context.js';
+import { TTL_S } from './slack-keys.js';
 
 /**
  * Slack redelivers an Events API event it thinks was not answered in time (`X-Slack-Retry-Num`

@@ -1,14 +1,16 @@
 import type { App, Receiver } from '@slack/bolt';
 import type { Intake } from '../intake/intake.js';
-import type { SlackBody } from '../../webhooks/slack/parse-body.js';
-import type { SlackKeys } from './keys.js';
-import { TTL_S } from './keys.js';
+import type { SlackKeys } from './slack-keys.js';
+import { TTL_S } from './slack-keys.js';
 
 /**
  * Slack's Events API deliveries over HTTP are answered once they are in the Slack events intake
  * (src/intake): the worker role hands them to its own Bolt app, one channel's events in order.
  * Commands, shortcuts, modals and options stay in the request: Slack expects their answers.
  */
+/** A Slack request body, parsed (JSON, or the fields of a form). */
+export type SlackBody = Record<string, unknown>;
+
 export const SLACK_EVENTS_INTAKE = 'slack-events';
 
 export interface SlackEventEntry {

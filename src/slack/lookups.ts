@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CallOptions, ExpereoClient } from '../expereo/client.js';
-import { TTL_S, type SlackKeys } from './keys.js';
+import { TTL_S, type SlackKeys } from './slack-keys.js';
 import { isTransientSlackError, slackErrorCode, type WebClient } from './web-client.js';
 
 export interface ServiceItem {
@@ -27,16 +27,19 @@ const MAX_ITEMS = 2000;
 export class SlackLookups {
   private readonly loading = new Map<string, Promise<unknown>>();
 
-  constructor(
-    private readonly o: { redis: Redis; keys: SlackKeys; expereo: ExpereoClient; log: Logger },
-  ) {}
+  constructor(private readonly o: { redis: Redis; keys: SlackKeys; expereo: ExpereoClient; log: Logger }) {}
 
   /** The account's services, or undefined when they could not be read in time. */
   services(accountId: string, call?: CallOptions): Promise<ServiceItem[] | undefined> {
     return this.cached(this.o.keys.services(accountId), call, async () => {
       const items: ServiceItem[] = [];
       for await (const s of this.o.expereo.accountServices(accountId, { limit: 200 }, call)) {
-        items.push({ id: s.serviceId, name: s.serviceName ?? s.serviceId, ...(s.siteId ? { siteId: s.siteId } : {}), ...(s.status ? { status: s.status } : {}) });
+        items.push({
+          id: s.serviceId,
+          name: s.serviceName ?? s.serviceId,
+          ...(s.siteId ? { siteId: s.siteId } : {}),
+          ...(s.status ? { status: s.status } : {}),
+        });
         if (items.length >= MAX_ITEMS) break;
       }
       return items;
@@ -80,7 +83,11 @@ export class SlackLookups {
     } catch (err) {
       this.o.log.warn({ err, userId }, 'users.info failed; using the user id as the name');
       const forS =
-        slackErrorCode(err) === 'rate_limited' ? Math.max(1, (err as { retryAfter?: number }).retryAfter ?? 60) : isTransientSlackError(err) ? 0 : TTL_S.userNameRefused;
+        slackErrorCode(err) === 'rate_limited'
+          ? Math.max(1, (err as { retryAfter?: number }).retryAfter ?? 60)
+          : isTransientSlackError(err)
+            ? 0
+            : TTL_S.userNameRefused;
       if (forS > 0) await this.o.redis.set(key, userId, 'EX', forS).catch(() => undefined);
       return userId;
     }

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { OutcomeHandler } from '../../workers/outcome-worker.js';
+import type { OutcomeHandler } from '../writes/catalog.js';
 import type { SlackRouting } from './routing-schema.js';
 import type { Outcome } from '../writes/catalog.js';
-import { caseUrl } from './routing.js';
+import { caseUrl } from './account-routing.js';
 import { createdText, createFailedText, messageFailedText } from './texts.js';
 import { isPermanentSlackError, type WebClient } from './web-client.js';
 

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 
 /** Slack ids: upper-case letters and digits (`T0123ABCD`, `C0123ABCD`, `E…` for Enterprise Grid). */
-const slackId = (what: string, example: string) =>
-  z.string().regex(/^[A-Z][A-Z0-9]{2,}$/, `expected a Slack ${what} id such as ${example}`);
+const slackId = (what: string, example: string) => z.string().regex(/^[A-Z][A-Z0-9]{2,}$/, `expected a Slack ${what} id such as ${example}`);
 const accountId = z.string().min(1, 'expected an expereo account id such as ACC-98000001');
 const defaultServiceId = z.string().min(1).optional();
 
@@ -23,12 +22,8 @@ export const DEFAULT_CASE_URL_TEMPLATE = 'https://one.expereo.com/cases/{caseId}
  */
 export const slackRoutingSchema = z
   .object({
-    workspaces: z
-      .array(z.object({ teamId: slackId('workspace', 'T0123ABCD'), accountId, defaultServiceId }).strict())
-      .default([]),
-    channels: z
-      .array(z.object({ channel: slackId('channel', 'C0123ABCD'), accountId, defaultServiceId }).strict())
-      .default([]),
+    workspaces: z.array(z.object({ teamId: slackId('workspace', 'T0123ABCD'), accountId, defaultServiceId }).strict()).default([]),
+    channels: z.array(z.object({ channel: slackId('channel', 'C0123ABCD'), accountId, defaultServiceId }).strict()).default([]),
     /** Where a case is shown to people; `{caseId}` is replaced by the case id. */
     caseUrlTemplate: z.url().includes('{caseId}', { message: 'must contain {caseId}' }).default(DEFAULT_CASE_URL_TEMPLATE),
   })

@@ -4,8 +4,8 @@ import { BridgeError } from '../errors.js';
 import { runScript } from '../redis.js';
 import { laneOf } from '../writes/lanes.js';
 import { InvalidWriteError } from '../writes/producer.js';
-import type { SlackContext } from './context.js';
-import { TTL_S } from './keys.js';
+import type { SlackContext } from './slack-context.js';
+import { TTL_S } from './slack-keys.js';
 import { slackLink } from './links.js';
 import { createFailedText, queuedText, summary } from './texts.js';
 import { slackErrorCode } from './web-client.js';
@@ -45,7 +45,7 @@ export async function claimSubmission(ctx: SlackContext, viewId: string, createK
   const key = ctx.keys.view(viewId);
   const now = ctx.now();
   if ((await ctx.redis.set(key, String(now), 'EX', TTL_S.view, 'NX')) !== null) return 'claimed';
-  if (await ctx.core.outbox.entry(createKey)) return 'done';
+  if (await ctx.outbox.entry(createKey)) return 'done';
   const taken = await ctx.redis.get(key);
   if (taken !== null && now - Number(taken) < CLAIM_HOLD_MS) return 'busy';
   return (await runScript(ctx.redis, TAKE_OVER, 1, key, taken ?? '', String(now), TTL_S.view)) === 1 ? 'claimed' : 'busy';
@@ -63,7 +63,11 @@ export async function submitCase(ctx: SlackContext, req: CaseRequest): Promise<v
   let ts: string;
   try {
     const eta = await estimateEtaMs(ctx, req.body).catch(() => undefined);
-    const posted = await ctx.web.chat.postMessage({ channel: req.channel, text: queuedText({ userId: req.userId, body: req.body, etaMs: eta }), unfurl_links: false });
+    const posted = await ctx.web.chat.postMessage({
+      channel: req.channel,
+      text: queuedText({ userId: req.userId, body: req.body, etaMs: eta }),
+      unfurl_links: false,
+    });
     if (!posted.ts) throw new Error('chat.postMessage answered without a ts');
     ts = posted.ts;
   } catch (err) {
@@ -76,7 +80,7 @@ export async function submitCase(ctx: SlackContext, req: CaseRequest): Promise<v
   try {
     // Replies in the thread before the case exists are queued behind its create.
     await ctx.redis.set(ctx.keys.pendingThread(req.channel, ts), key, 'EX', TTL_S.pendingThread);
-    await ctx.core.producer.enqueue({
+    await ctx.producer.enqueue({
       kind: 'create',
       key,
       origin: { kind: 'slack', ref: link.id, data: { channel: req.channel, messageTs: ts, summary: about, userId: req.userId } },
@@ -98,8 +102,8 @@ export async function submitCase(ctx: SlackContext, req: CaseRequest): Promise<v
 /** Writes ahead of this create in its lane or more urgent ones, at the write budget's pace. */
 async function estimateEtaMs(ctx: SlackContext, body: CreateCaseBody): Promise<number> {
   const lane = laneOf({ kind: 'create', key: 'estimate', origin: { kind: 'slack', ref: 'estimate' }, body, links: [] });
-  const budget = ctx.core.expereo.writeBudget;
-  const [pending, state] = await Promise.all([ctx.core.outbox.pendingByLane(), budget.state()]);
+  const budget = ctx.expereo.writeBudget;
+  const [pending, state] = await Promise.all([ctx.outbox.pendingByLane(), budget.state()]);
   const ahead = Object.entries(pending).reduce((n, [l, count]) => (Number(l) <= lane ? n + count : n), 0);
   return etaMs(budget.params, state, ahead + 1);
 }

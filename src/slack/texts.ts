@@ -8,9 +8,7 @@ export function escapeMrkdwn(text: string): string {
 /** `ServiceDown` → `Service down`, `RfoRequest` → `RFO request`. */
 export function subjectLabel(subject: string): string {
   const words = subject.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(' ');
-  return words
-    .map((w, i) => (w === 'Rfo' ? 'RFO' : i === 0 ? w : w.toLowerCase()))
-    .join(' ');
+  return words.map((w, i) => (w === 'Rfo' ? 'RFO' : i === 0 ? w : w.toLowerCase())).join(' ');
 }
 
 export function link(url: string, label: string): string {
@@ -83,7 +81,10 @@ export function caseStatusText(c: Case, url: string): string {
   const lines = [
     `*Case ${link(url, c.caseId)}*`,
     `Status: *${escapeMrkdwn(c.status ?? 'unknown')}*`,
-    [c.priority, c.type, c.subject ? subjectLabel(c.subject) : undefined].filter(Boolean).map((p) => escapeMrkdwn(String(p))).join(' · ') || undefined,
+    [c.priority, c.type, c.subject ? subjectLabel(c.subject) : undefined]
+      .filter(Boolean)
+      .map((p) => escapeMrkdwn(String(p)))
+      .join(' · ') || undefined,
     c.serviceId ? `Service: ${escapeMrkdwn(c.serviceId)}${c.siteId ? ` · site ${escapeMrkdwn(c.siteId)}` : ''}` : undefined,
     c.lastModifiedDate ? `Last changed: ${escapeMrkdwn(c.lastModifiedDate)}` : undefined,
   ];

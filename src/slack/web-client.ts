@@ -7,17 +7,22 @@ import { boltLogger } from './bolt-logger.js';
 export type SlackSettings = NonNullable<Config['slack']>;
 export type WebClient = webApi.WebClient;
 
+/** How long a call may take, by use. */
+const TIMEOUT_MS = { interactive: 5000, worker: 15_000, announce: 3000 } as const;
+
 /**
- * A Slack Web API client. `interactive`: used while a person waits (modals, answers), one quick retry.
- * `worker`: outcomes and mirrored replies, no retry of its own (the queue retries with backoff).
- * A 429 always rejects at once with Slack's Retry-After instead of sleeping inside the client.
+ * The bridge's Slack Web API client. `interactive`: used while a person waits (modals, answers),
+ * one quick retry. `worker`: outcomes and mirrored replies, no retry of its own (the queue retries
+ * with backoff). `announce`: alert escalations, posted while an incident's plan runs, a short wait
+ * and no retry (the plan's job retries). A 429 always rejects at once with Slack's Retry-After
+ * instead of sleeping inside the client.
  */
-export function createWebClient(settings: SlackSettings, log: Logger, use: 'interactive' | 'worker'): WebClient {
+export function createWebClient(settings: SlackSettings, log: Logger, use: keyof typeof TIMEOUT_MS): WebClient {
   return new webApi.WebClient(settings.botToken, {
     ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
     logger: boltLogger(log.child({ slack: `web-${use}` })),
     rejectRateLimitedCalls: true,
-    timeout: use === 'interactive' ? 5000 : 15_000,
+    timeout: TIMEOUT_MS[use],
     retryConfig: use === 'interactive' ? { retries: 1, minTimeout: 200, maxTimeout: 500 } : { retries: 0 },
   });
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { linkSchema, type Link } from '../writes/catalog.js';
 import { messageFingerprint } from './fingerprint.js';
-import type { StateKeys } from './keys.js';
+import type { StateKeys } from './state-keys.js';
 
 /**
  * Which case belongs to which conversation, and what the bridge itself wrote. Creates link their
@@ -61,10 +61,7 @@ export class SyncState {
 
   /** Remembers a message the bridge wrote, so that it is never mirrored back. */
   async recordSent(caseId: string, sent: { messageId?: string; text?: string }): Promise<void> {
-    const members = [
-      ...(sent.messageId ? [`id:${sent.messageId}`] : []),
-      ...(sent.text ? [`fp:${messageFingerprint(sent.text)}`] : []),
-    ];
+    const members = [...(sent.messageId ? [`id:${sent.messageId}`] : []), ...(sent.text ? [`fp:${messageFingerprint(sent.text)}`] : [])];
     if (members.length) await this.redis.sadd(this.keys.caseSent(caseId), ...members);
   }
 

@@ -34,10 +34,7 @@ export const linkSchema = z.object({
 export type Link = z.infer<typeof linkSchema>;
 
 /** A case that exists (`caseId`) or one whose create is still queued (`createKey`). */
-export const caseRefSchema = z.union([
-  z.object({ caseId: z.string().min(1).max(100) }).strict(),
-  z.object({ createKey: writeKeySchema }).strict(),
-]);
+export const caseRefSchema = z.union([z.object({ caseId: z.string().min(1).max(100) }).strict(), z.object({ createKey: writeKeySchema }).strict()]);
 export type CaseRef = z.infer<typeof caseRefSchema>;
 
 const common = { key: writeKeySchema, origin: originSchema };
@@ -78,20 +75,6 @@ export type WriteRequest = z.infer<typeof writeRequestSchema>;
 /** What callers pass in (defaults not yet applied). */
 export type WriteRequestInput = z.input<typeof writeRequestSchema>;
 
-/** Jobs on the write queue, with their retry policy. */
-export const WRITE_JOBS = {
-  /** Drain the pending writes of one case, in order. */
-  flush: {
-    schema: z.object({ slot: z.string().min(3) }),
-    attempts: 8,
-  },
-  /** Make sure every case with pending writes has a flush on the way (repair after crashes). */
-  sweep: {
-    schema: z.object({}),
-    attempts: 1,
-  },
-} as const;
-
 /** Jobs on the outcome queue: results and failures told back to where a write came from. */
 export const outcomeSchema = z.object({
   type: z.enum(['done', 'failed']),
@@ -102,3 +85,7 @@ export const outcomeSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), fieldErrors: z.array(z.object({ field: z.string(), message: z.string() })) }).optional(),
 });
 export type Outcome = z.infer<typeof outcomeSchema>;
+
+/** Tells a source what became of its write (Slack updates its message, an ITSM ticket gets a note…). */
+export type OutcomeHandler = (outcome: Outcome) => Promise<void>;
+export type OutcomeHandlers = Partial<Record<Origin['kind'], OutcomeHandler>>;

@@ -18,9 +18,7 @@ export const ALL_LANES: Lane[] = [1, 2, 3, 4];
 export function laneOf(write: WriteRequest): Lane {
   switch (write.kind) {
     case 'create':
-      return write.body.type === 'Incident' && (write.body.priority === 'P1' || write.body.priority === 'P2')
-        ? LANES.urgentCreate
-        : LANES.create;
+      return write.body.type === 'Incident' && (write.body.priority === 'P1' || write.body.priority === 'P2') ? LANES.urgentCreate : LANES.create;
     case 'message':
       return write.human ? LANES.humanMessage : LANES.background;
     case 'update':

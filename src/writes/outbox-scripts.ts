@@ -1,6 +1,6 @@
 /**
  * Lua scripts of the write outbox. Each runs atomically in Redis. Key names are built from the
- * prefix exactly as in src/state/keys.ts (the bridge uses one Redis, not a cluster).
+ * prefix exactly as in src/state/state-keys.ts (the bridge uses one Redis, not a cluster).
  */
 
 /**

@@ -1,10 +1,12 @@
 import type { IRedisTransaction } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { StateKeys } from '../state/keys.js';
+import type { StateKeys } from '../state/state-keys.js';
 import { writeRequestSchema, type WriteRequest } from './catalog.js';
 import type { Lane } from './lanes.js';
+import { caseSlot, createSlot } from './slots.js';
 import { COMPLETE, DEAD, ENQUEUE, REPLAY } from './outbox-scripts.js';
-import { extendLock, releaseLock, runScript, takeLock, waitReady } from '../redis.js';
+import { runScript, waitReady } from '../redis.js';
+import { extendLock, releaseLock, takeLock } from '../redis-lock.js';
 
 export type EntryStatus = 'queued' | 'sending' | 'done' | 'dead';
 
@@ -57,14 +59,14 @@ export class Outbox {
   }
 
   /**
-   * The slot a write waits in: its own (`k:<key>`) for a create, its create's for a write to a case
-   * still being created, and for a case id the slot of the create that made the case (messages
-   * queued before the case existed are still in line there) or `c:<case id>`.
+   * The slot a write waits in (see slots.ts): its own for a create, its create's for a write to a
+   * case still being created, and for a case id the slot of the create that made the case
+   * (messages queued before the case existed are still in line there) or the case's own.
    */
   async slotOf(write: WriteRequest): Promise<string> {
-    if (write.kind === 'create') return `k:${write.key}`;
-    if ('createKey' in write.case) return `k:${write.case.createKey}`;
-    return (await this.redis.get(this.keys.caseSlot(write.case.caseId))) ?? `c:${write.case.caseId}`;
+    if (write.kind === 'create') return createSlot(write.key);
+    if ('createKey' in write.case) return createSlot(write.case.createKey);
+    return (await this.redis.get(this.keys.caseSlot(write.case.caseId))) ?? caseSlot(write.case.caseId);
   }
 
   /** Queues the accept of `write` into `slot` in `tx`, a MULTI on this outbox's connection; read its reply with `acceptReply`. */
@@ -130,8 +132,28 @@ export class Outbox {
     return Math.max(0, ...rows.filter((_, i) => i % 2 === 0).map((n) => Number(n) - 1));
   }
 
-  async complete(slot: string, op: string, keys: string[], caseId: string, sent?: { messageId?: string; fingerprint?: string }, now = Date.now()): Promise<void> {
-    await runScript(this.redis, COMPLETE, 0, this.keys.prefix, slot, caseId, op, this.o.doneTtlMs, now, sent?.messageId ?? '', sent?.fingerprint ?? '', ...keys);
+  async complete(
+    slot: string,
+    op: string,
+    keys: string[],
+    caseId: string,
+    sent?: { messageId?: string; fingerprint?: string },
+    now = Date.now(),
+  ): Promise<void> {
+    await runScript(
+      this.redis,
+      COMPLETE,
+      0,
+      this.keys.prefix,
+      slot,
+      caseId,
+      op,
+      this.o.doneTtlMs,
+      now,
+      sent?.messageId ?? '',
+      sent?.fingerprint ?? '',
+      ...keys,
+    );
   }
 
   async deadLetter(slot: string, keys: string[], error: NonNullable<Entry['error']>, keepAtHead: boolean, now = Date.now()): Promise<void> {

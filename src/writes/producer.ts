@@ -8,6 +8,7 @@ import { laneOf, type Lane } from './lanes.js';
 import type { CaseJournal } from '../journal/case-journal.js';
 import type { Outbox } from './outbox.js';
 import { flushJob, flushJobOptions, queueTransaction, type RetryPolicy } from './queues.js';
+import { jobData } from '../job-catalog.js';
 
 export interface EnqueueResult {
   key: string;
@@ -68,7 +69,7 @@ export class WriteProducer {
       if (!res.accepted) {
         // Accepted earlier into another slot (a case's slot learnt in between): that slot's flush, too.
         if ((res.status === 'queued' || res.status === 'sending') && res.slot && res.slot !== slot) {
-          await this.queue.add('flush', { slot: res.slot }, flushJobOptions(res.slot, lane, this.retry));
+          await this.queue.add('flush', jobData('writes', 'flush', { slot: res.slot }), flushJobOptions(res.slot, lane, this.retry));
         }
         return { key: write.key, status: 'duplicate', previousStatus: res.status, caseId: res.caseId, lane, position: 0, etaMs: 0 };
       }

@@ -1,5 +1,6 @@
 import { Job, Queue, type ConnectionOptions, type IRedisTransaction, type JobsOptions } from 'bullmq';
-import type { StateKeys } from '../state/keys.js';
+import { jobData, jobOptions } from '../job-catalog.js';
+import type { StateKeys } from '../state/state-keys.js';
 import type { Lane } from './lanes.js';
 
 export const QUEUE_NAMES = { writes: 'writes', outcomes: 'outcomes' } as const;
@@ -19,18 +20,17 @@ export interface RetryPolicy {
  */
 export function flushJobOptions(slot: string, lane: Lane, retry: RetryPolicy): JobsOptions {
   return {
+    ...jobOptions('writes', 'flush'),
     priority: lane,
     attempts: retry.attempts,
     backoff: { type: 'exponential', delay: retry.backoffMs, jitter: 0.5 },
     deduplication: { id: slot, keepLastIfActive: true },
-    removeOnComplete: true,
-    removeOnFail: { count: 1000 },
   };
 }
 
 /** A flush job not yet added: `addJob(tx)` puts it into a transaction with other commands. */
 export function flushJob(queue: Queue, slot: string, lane: Lane, retry: RetryPolicy): Job {
-  return new Job(queue, 'flush', { slot }, flushJobOptions(slot, lane, retry));
+  return new Job(queue, 'flush', jobData('writes', 'flush', { slot }), flushJobOptions(slot, lane, retry));
 }
 
 /** A MULTI on the queue's connection: what is queued in it and a job added to it happen together, or not at all. */

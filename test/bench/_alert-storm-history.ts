@@ -71,7 +71,10 @@ function firingAt(g: Group, at: number): string[] {
 function payload(g: Group, firing: string[], resolved: string[], at: number): string {
   const alert = (name: string, status: 'firing' | 'resolved') => {
     const list = g.instances.get(name)!;
-    const i = status === 'firing' ? list.find((x) => x.startsAt <= at && (x.endsAt === undefined || x.endsAt > at))! : list.filter((x) => x.endsAt !== undefined && x.endsAt <= at).at(-1)!;
+    const i =
+      status === 'firing'
+        ? list.find((x) => x.startsAt <= at && (x.endsAt === undefined || x.endsAt > at))!
+        : list.filter((x) => x.endsAt !== undefined && x.endsAt <= at).at(-1)!;
     return {
       status,
       labels: { alertname: name, circuit_id: g.circuit, severity: name === 'LinkDown' ? 'critical' : 'warning', team: 'network', job: 'snmp' },

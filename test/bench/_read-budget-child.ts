@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { ExpereoApiError } from '../../src/expereo/api-error.js';
 import { ExpereoClient } from '../../src/expereo/client.js';
 import { closeRedis, createRedis, waitReady } from '../../src/redis.js';
-import { stateKeys } from '../../src/state/keys.js';
+import { stateKeys } from '../../src/state/state-keys.js';
 
 const [baseUrl, tokenUrl, clientId, clientSecret, redisUrl, prefix, readLimit, readBurst, allowance, startAt, endAt] = process.argv.slice(2) as string[];
 const config = loadConfig({
@@ -19,7 +19,15 @@ const config = loadConfig({
   REDIS_PREFIX: prefix,
 });
 const redis = createRedis(config.redis.url, 'worker', 'read-budget-bench');
-const client = new ExpereoClient({ ...config.expereo, baseUrl: baseUrl!, tokenUrl: tokenUrl!, clientId: clientId!, clientSecret: clientSecret!, redis, keys: stateKeys(prefix!) });
+const client = new ExpereoClient({
+  ...config.expereo,
+  baseUrl: baseUrl!,
+  tokenUrl: tokenUrl!,
+  clientId: clientId!,
+  clientSecret: clientSecret!,
+  redis,
+  keys: stateKeys(prefix!),
+});
 
 await waitReady(redis);
 await new Promise((r) => setTimeout(r, Math.max(0, Number(startAt) - Date.now())));

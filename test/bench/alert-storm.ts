@@ -12,15 +12,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { incidentHash } from '../../src/alerts/incident-key.js';
-import { buildApp } from '../../src/app.js';
+import { buildApp } from '../../webhooks/index.js';
 import { loadConfig } from '../../src/config/config.js';
 import { parseRateSpec } from '../../src/config/rate-spec.js';
 import { createCore } from '../../src/core.js';
-import { closeIntegrations, createIntegrations } from '../../src/integrations.js';
+import { closeCapabilities, createCapabilities } from '../../src/capabilities.js';
 import { createLogger } from '../../src/log.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { startWorkers } from '../../workers/index.js';
-import { ALERTS_INTAKE } from '../../src/alerts/integration.js';
+import { ALERTS_INTAKE } from '../../src/alerts/alerts-capability.js';
 import { bridgeEnv, deleteKeys } from '../helpers/env.js';
 import { alertHistory, fingerprintOf, pairDeliveries, type Delivery, type History } from './_alert-storm-history.js';
 
@@ -65,13 +65,13 @@ async function runBridge(h: History, deliveries: (Delivery & { duplicate?: boole
     () => JSON.stringify(routing),
   );
   const core = createCore(config, sandbox, createLogger(config.logLevel));
-  const integrations = createIntegrations(core);
+  const capabilities = createCapabilities(core);
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
     await core.ready();
-    workers = await startWorkers(core, { integrations });
-    app = await buildApp({ core, integrations });
+    workers = await startWorkers(core, { capabilities });
+    app = await buildApp({ core, capabilities });
     await app.ready();
     const send = async (body: string) => {
       const res = await app!.inject({
@@ -143,7 +143,7 @@ async function runBridge(h: History, deliveries: (Delivery & { duplicate?: boole
   } finally {
     await app?.close();
     await workers?.close();
-    await closeIntegrations(integrations);
+    await closeCapabilities(capabilities);
     await core.close();
     await sandbox.close();
     await deleteKeys(redisUrl, prefix);

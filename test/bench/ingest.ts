@@ -202,4 +202,3 @@ export default async function ingest(args: string[]): Promise<Record<string, unk
     await build?.remove();
   }
 }
-

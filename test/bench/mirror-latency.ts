@@ -13,13 +13,13 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../../src/config/config.js';
 import { createCore, type Core } from '../../src/core.js';
 import { createLogger } from '../../src/log.js';
-import { mirrorIntegration } from '../../src/mirror/integration.js';
+import { mirrorCapability } from '../../src/mirror/mirror-capability.js';
+import { startMirroring } from '../../workers/index.js';
 import { MIRROR_QUEUES } from '../../src/mirror/jobs.js';
-import { mirrorKeys } from '../../src/mirror/keys.js';
+import { mirrorKeys } from '../../src/mirror/mirror-keys.js';
 import { MirrorReads, mirrorBudget, mirrorHoldBackUs } from '../../src/mirror/reads.js';
 import { webhookSink } from '../../src/mirror/webhook-sink.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
@@ -27,8 +27,20 @@ import { createQueue } from '../../src/writes/queues.js';
 import { bridgeEnv, deleteKeys } from '../helpers/env.js';
 
 type Design = 'recent' | 'round-robin' | 'per-case';
-interface Options { scale: number; cases: number; seconds: number; everyMs: number; perCase: boolean }
-interface Call { seq: number; method: string; path: string; status: number; clientId: string | null }
+interface Options {
+  scale: number;
+  cases: number;
+  seconds: number;
+  everyMs: number;
+  perCase: boolean;
+}
+interface Call {
+  seq: number;
+  method: string;
+  path: string;
+  status: number;
+  clientId: string | null;
+}
 
 const READ_SHARE = 0.7;
 const OPEN = new Set(['New', 'In Progress', 'Awaiting Customer']);
@@ -46,14 +58,18 @@ async function calls(sandbox: RunningSandbox, since = 0): Promise<Call[]> {
 
 /** The cases to link: open ones, listed with a second API client so the bridge's budget is untouched. */
 async function openCases(sandbox: RunningSandbox, n: number): Promise<string[]> {
-  const token = (await (await fetch(sandbox.tokenUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials&client_id=demo-readonly&client_secret=demo-readonly-secret',
-  })).json()) as { access_token: string };
+  const token = (await (
+    await fetch(sandbox.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=demo-readonly&client_secret=demo-readonly-secret',
+    })
+  ).json()) as { access_token: string };
   const ids: string[] = [];
   for (let offset = 0; ids.length < n; offset += 200) {
-    const res = await fetch(`${sandbox.baseUrl}/v2/cases?page%5Blimit%5D=200&page%5Boffset%5D=${offset}`, { headers: { authorization: `Bearer ${token.access_token}` } });
+    const res = await fetch(`${sandbox.baseUrl}/v2/cases?page%5Blimit%5D=200&page%5Boffset%5D=${offset}`, {
+      headers: { authorization: `Bearer ${token.access_token}` },
+    });
     const page = (await res.json()) as { data: { caseId: string; status: string }[] };
     if (page.data.length === 0) throw new Error(`only ${ids.length} open cases in the sandbox`);
     ids.push(...page.data.filter((c) => OPEN.has(c.status)).map((c) => c.caseId));
@@ -78,7 +94,11 @@ async function receiver(): Promise<{ url: string; arrived: Map<string, number[]>
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     arrived,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -94,11 +114,20 @@ function roundRobin(core: Core, cases: string[], url: string): { stop(): Promise
       for (const m of await reads.messages(caseId)) {
         if (!m.message.startsWith('bench-') || seen.has(m.caseMessageId)) continue;
         seen.add(m.caseMessageId);
-        await sink.deliver({ id: `webhook:rr-${caseId}`, kind: 'webhook', data: { url } }, { id: m.caseMessageId, caseId, kind: 'message', text: m.message, at: m.timestamp ?? '' });
+        await sink.deliver(
+          { id: `webhook:rr-${caseId}`, kind: 'webhook', data: { url } },
+          { id: m.caseMessageId, caseId, kind: 'message', text: m.message, at: m.timestamp ?? '' },
+        );
       }
     }
   })();
-  return { stop: async () => { stopped = true; await loop; await sink.close(); } };
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      await sink.close();
+    },
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -108,19 +137,25 @@ function percentile(sorted: number[], p: number): number {
 
 async function run(design: Design, o: Options): Promise<Record<string, unknown>> {
   const S = o.scale;
-  const sandbox = await startSandbox({ readLimit: { limit: 3 * S, periodMs: 1000, burst: 50 }, writeLimit: { limit: 30 * S, periodMs: 60_000, burst: 3 }, seed: { extraCases: Math.ceil(o.cases * 2.4) } });
+  const sandbox = await startSandbox({
+    readLimit: { limit: 3 * S, periodMs: 1000, burst: 50 },
+    writeLimit: { limit: 30 * S, periodMs: 60_000, burst: 3 },
+    seed: { extraCases: Math.ceil(o.cases * 2.4) },
+  });
   const prefix = `bench-mirror-${design}-${process.pid}-${Date.now().toString(36)}`;
-  const config = loadConfig(bridgeEnv(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix, sandbox, {
-    EXPEREO_READ_LIMIT: `${3 * S}/1s`,
-    EXPEREO_READ_BURST: '50',
-    EXPEREO_BUDGET_ALLOWANCE: `${Math.max(1, Math.round(200 / S))}ms`,
-    MIRROR_STRATEGY: design === 'per-case' ? 'per-case' : 'recent',
-    MIRROR_READ_SHARE: String(READ_SHARE),
-    MIRROR_SCAN_EVERY: `${Math.round(2000 / S)}ms`,
-    MIRROR_ACTIVE_INTERVAL: `${Math.round(5000 / S)}ms`,
-    MIRROR_IDLE_INTERVAL: `${Math.round(300_000 / S)}ms`,
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
-  }));
+  const config = loadConfig(
+    bridgeEnv(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix, sandbox, {
+      EXPEREO_READ_LIMIT: `${3 * S}/1s`,
+      EXPEREO_READ_BURST: '50',
+      EXPEREO_BUDGET_ALLOWANCE: `${Math.max(1, Math.round(200 / S))}ms`,
+      MIRROR_STRATEGY: design === 'per-case' ? 'per-case' : 'recent',
+      MIRROR_READ_SHARE: String(READ_SHARE),
+      MIRROR_SCAN_EVERY: `${Math.round(2000 / S)}ms`,
+      MIRROR_ACTIVE_INTERVAL: `${Math.round(5000 / S)}ms`,
+      MIRROR_IDLE_INTERVAL: `${Math.round(300_000 / S)}ms`,
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+    }),
+  );
   const core = createCore(config, sandbox, createLogger(config.logLevel));
   const rx = await receiver();
   const cases = await openCases(sandbox, o.cases);
@@ -128,8 +163,8 @@ async function run(design: Design, o: Options): Promise<Record<string, unknown>>
 
   // Warm-up: the poller's first look at every linked case (not part of the scenario).
   const warmStart = Date.now();
-  const mirror = design === 'round-robin' ? undefined : mirrorIntegration(core, []);
-  await mirror?.startWorkers?.();
+  const mirror = design === 'round-robin' ? undefined : mirrorCapability(core, []);
+  const mirroring = mirror ? await startMirroring(core, mirror) : undefined;
   if (mirror) {
     const keys = mirrorKeys(prefix);
     const fetches = createQueue(MIRROR_QUEUES.fetch, core.workerRedis, core.keys);
@@ -159,7 +194,11 @@ async function run(design: Design, o: Options): Promise<Record<string, unknown>>
     const caseId = cases[Math.floor(Math.random() * cases.length)]!;
     const text = `bench-${i} for ${caseId}`;
     sent.set(text, Date.now());
-    await fetch(`${sandbox.baseUrl}/sandbox/cases/${caseId}/replies`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: text }) });
+    await fetch(`${sandbox.baseUrl}/sandbox/cases/${caseId}/replies`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message: text }),
+    });
   }
   // Drain: until every reply arrived, or two full round-robin cycles passed.
   const cycleMs = (o.cases / (3 * S * READ_SHARE)) * 1000;
@@ -170,13 +209,18 @@ async function run(design: Design, o: Options): Promise<Record<string, unknown>>
   const all = await calls(sandbox);
 
   await rr?.stop();
-  await mirror?.close?.();
+  await mirroring?.close();
+  await mirror?.close();
   await core.close();
   await rx.close();
   await sandbox.close();
   await deleteKeys(config.redis.url, prefix);
 
-  const latencies = [...sent].flatMap(([text, t0]) => (rx.arrived.get(text)?.[0] ?? NaN) - t0).filter((ms) => !Number.isNaN(ms)).map((ms) => (ms * S) / 1000).sort((a, b) => a - b);
+  const latencies = [...sent]
+    .flatMap(([text, t0]) => (rx.arrived.get(text)?.[0] ?? NaN) - t0)
+    .filter((ms) => !Number.isNaN(ms))
+    .map((ms) => (ms * S) / 1000)
+    .sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 100) / 100;
   const figures = {
     replies: sent.size,
@@ -195,10 +239,11 @@ async function run(design: Design, o: Options): Promise<Record<string, unknown>>
   return figures;
 }
 
-
 export default async function mirrorLatency(args: string[]): Promise<Record<string, unknown>> {
   const o = options(args);
-  log(`mirror-latency: ${o.cases} cases, a reply every ${o.everyMs} ms for ${o.seconds} s, read budget 3/s (poller share ${READ_SHARE}), time compressed ${o.scale}x`);
+  log(
+    `mirror-latency: ${o.cases} cases, a reply every ${o.everyMs} ms for ${o.seconds} s, read budget 3/s (poller share ${READ_SHARE}), time compressed ${o.scale}x`,
+  );
   const design = await run('recent', o);
   const baseline = await run('round-robin', o);
   const perCase = o.perCase ? await run('per-case', o) : undefined;

@@ -44,7 +44,16 @@ export function readsAllowed(kind: LimiterKind, limit: SandboxLimit, startAt: nu
   }
 }
 
-async function measure(kind: LimiterKind, processes: number, limit: SandboxLimit, limitText: string, seconds: number, allowance: string, redisUrl: string, child: string): Promise<Record<string, unknown>> {
+async function measure(
+  kind: LimiterKind,
+  processes: number,
+  limit: SandboxLimit,
+  limitText: string,
+  seconds: number,
+  allowance: string,
+  redisUrl: string,
+  child: string,
+): Promise<Record<string, unknown>> {
   const prefix = `bench-read-${randomBytes(4).toString('hex')}`;
   const sandbox = await startSandbox({ readLimit: limit, limiter: kind });
   try {
@@ -55,7 +64,21 @@ async function measure(kind: LimiterKind, processes: number, limit: SandboxLimit
       Array.from({ length: processes }, async () => {
         const { stdout } = await run(
           process.execPath,
-          [...productionNodeFlags(), child, sandbox.baseUrl, sandbox.tokenUrl, sandbox.clientId, sandbox.clientSecret, redisUrl, prefix, limitText, String(limit.burst), allowance, String(startAt), String(endAt)],
+          [
+            ...productionNodeFlags(),
+            child,
+            sandbox.baseUrl,
+            sandbox.tokenUrl,
+            sandbox.clientId,
+            sandbox.clientSecret,
+            redisUrl,
+            prefix,
+            limitText,
+            String(limit.burst),
+            allowance,
+            String(startAt),
+            String(endAt),
+          ],
           { timeout: (seconds + 60) * 1000 },
         );
         return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildCounts;

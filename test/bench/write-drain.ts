@@ -26,7 +26,14 @@ interface Call {
   at: string;
 }
 
-async function drain(kind: LimiterKind, workers: number, limitText: string, allowance: string, redisUrl: string, script: string): Promise<Record<string, number>> {
+async function drain(
+  kind: LimiterKind,
+  workers: number,
+  limitText: string,
+  allowance: string,
+  redisUrl: string,
+  script: string,
+): Promise<Record<string, number>> {
   const spec = parseRateSpec(limitText)!;
   const sandbox: RunningSandbox = await startSandbox({ writeLimit: { ...spec, burst: 3 }, readLimit: { limit: 30, periodMs: 1000, burst: 50 }, limiter: kind });
   const prefix = `bench-drain-${randomBytes(4).toString('hex')}`;
@@ -102,7 +109,7 @@ export default async function writeDrain(args: string[]): Promise<Record<string,
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   process.stderr.write(`write-drain: 300 writes, 50 cases, budget ${limit}, allowance ${allowance}, cold starts\n`);
   const limiters: Record<string, { oneWorker: Record<string, number>; threeWorkers: Record<string, number> }> = {};
-  const build = await compileScripts('write-drain', ['src/main.ts']);
+  const build = await compileScripts('write-drain', ['roles/main.ts']);
   try {
     for (const kind of LIMITER_KINDS) {
       const oneWorker = await drain(kind, 1, limit, allowance, redisUrl, build.scripts[0]!);

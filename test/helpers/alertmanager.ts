@@ -92,7 +92,13 @@ export class AlertmanagerCluster {
             ];
       const child = spawn(
         o.binaries.alertmanager,
-        [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${web}`, '--log.level=debug', ...clustering],
+        [
+          `--config.file=${join(dir, 'alertmanager.yml')}`,
+          `--storage.path=${join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${web}`,
+          '--log.level=debug',
+          ...clustering,
+        ],
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let out = '';

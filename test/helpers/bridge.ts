@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { buildApp } from '../../webhooks/index.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createCore, type Core } from '../../src/core.js';
-import type { Integration } from '../../src/integration.js';
-import { closeIntegrations, createIntegrations } from '../../src/integrations.js';
+import { closeCapabilities, createCapabilities, type Capabilities } from '../../src/capabilities.js';
 import { createLogger } from '../../src/log.js';
 import type { CallRecord } from '../../src/sandbox/call-log.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
@@ -35,7 +34,7 @@ export interface TestBridge {
   app: FastifyInstance;
   sandbox: RunningSandbox;
   workers: RunningWorkers | undefined;
-  integrations: Integration[];
+  capabilities: Capabilities;
   prefix: string;
   close(): Promise<void>;
 }
@@ -68,11 +67,11 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
   const log = createLogger(config.logLevel, options.logDestination);
   const core = createCore(config, sandbox, log);
   await core.ready();
-  const integrations = createIntegrations(core);
+  const capabilities = createCapabilities(core);
   const workerOptions = typeof options.workers === 'object' ? options.workers : {};
-  const workers = options.workers === false ? undefined : await startWorkers(core, { integrations, ...workerOptions });
+  const workers = options.workers === false ? undefined : await startWorkers(core, { capabilities, ...workerOptions });
   const sandboxUrl = options.linkSandbox ? new URL('/', sandbox.baseUrl).href : undefined;
-  const app = await buildApp({ core, integrations, sandboxUrl, workersRunning: workers ? () => workers.running() : undefined });
+  const app = await buildApp({ core, capabilities, sandboxUrl, workersRunning: workers ? () => workers.running() : undefined });
   await app.ready();
 
   let closing: Promise<void> | undefined;
@@ -82,13 +81,13 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
     app,
     sandbox,
     workers,
-    integrations,
+    capabilities,
     prefix,
     close: () =>
       (closing ??= (async () => {
         await app.close();
         await workers?.close();
-        await closeIntegrations(integrations);
+        await closeCapabilities(capabilities);
         await core.close();
         if (!options.upstream) await sandbox.close();
         if (!options.redisUrl) await dropPrefix(await openRedis('cleanup'), prefix);

@@ -45,7 +45,10 @@ export interface PathRun {
 export type Setup = (redisUrl: string) => Promise<{ bridge: TestBridge; next(n: number, direct: Redis): PathRun; close?(): Promise<void> }>;
 
 /** Sends until the answer is acknowledged (a sender tries again after anything else). */
-async function untilAcknowledged(send: () => Promise<{ statusCode: number; body: string }>, acknowledged: (res: { statusCode: number; body: string }) => boolean): Promise<void> {
+async function untilAcknowledged(
+  send: () => Promise<{ statusCode: number; body: string }>,
+  acknowledged: (res: { statusCode: number; body: string }) => boolean,
+): Promise<void> {
   for (let i = 0; ; i++) {
     const res = await send().catch(() => ({ statusCode: 0, body: '' }));
     if (acknowledged(res)) return;
@@ -58,7 +61,9 @@ const status = (code: number) => (res: { statusCode: number }) => res.statusCode
 const always = async () => true;
 
 const creates = (calls: CallRecord[], reference: string) =>
-  calls.filter((c) => c.method === 'POST' && c.path === '/v2/cases' && c.status === 201 && (c.body as { customerReference?: string }).customerReference === reference).length;
+  calls.filter(
+    (c) => c.method === 'POST' && c.path === '/v2/cases' && c.status === 201 && (c.body as { customerReference?: string }).customerReference === reference,
+  ).length;
 
 // ---- the four intakes: an alert notification, a Slack event, an ITSM delivery, a Slack modal -----
 
@@ -91,7 +96,14 @@ export const slackEvents: Setup = async (url) => {
   slack.users.set(PERSON, { name: 'ana', realName: 'Ana Silva' });
   const bridge = await startTestBridge({ redisUrl: url, env: slackEnv(slack), routing: slackRouting });
   const threadTs = '1700400000.000100';
-  const kase = await bridge.core.expereo.createCase({ type: 'Incident', subject: 'ServiceDown', priority: 'P3', serviceId: 'SRV-40000001', description: 'crash points', startOfIncident: new Date().toISOString() });
+  const kase = await bridge.core.expereo.createCase({
+    type: 'Incident',
+    subject: 'ServiceDown',
+    priority: 'P3',
+    serviceId: 'SRV-40000001',
+    description: 'crash points',
+    startOfIncident: new Date().toISOString(),
+  });
   await bridge.core.sync.link(kase.caseId, slackLink(CHANNEL, threadTs));
   return {
     bridge,
@@ -105,10 +117,18 @@ export const slackEvents: Setup = async (url) => {
         send: () =>
           untilAcknowledged(() => {
             const retry = tries++;
-            return bridge.app.inject(messageEvent({ channel: CHANNEL, user: PERSON, text, ts, threadTs, eventId: `Ev0CRASH${n}` }, retry > 0 ? { retryNum: retry } : {}));
+            return bridge.app.inject(
+              messageEvent({ channel: CHANNEL, user: PERSON, text, ts, threadTs, eventId: `Ev0CRASH${n}` }, retry > 0 ? { retryNum: retry } : {}),
+            );
           }, status(200)),
         effects: (calls) =>
-          calls.filter((c) => c.method === 'POST' && c.path === `/v2/cases/${kase.caseId}/case-messages` && c.status === 201 && (c.body as { message: string }).message.includes(text)).length,
+          calls.filter(
+            (c) =>
+              c.method === 'POST' &&
+              c.path === `/v2/cases/${kase.caseId}/case-messages` &&
+              c.status === 201 &&
+              (c.body as { message: string }).message.includes(text),
+          ).length,
         owed: always,
         writeKey: `slack:${FAKE_BOT.teamId}:${CHANNEL}:${ts}`,
       };
@@ -124,7 +144,16 @@ export const itsm: Setup = async (url) => {
     redisUrl: url,
     env: ENV,
     routing: {
-      itsm: { connectors: { 'acme-jira': { tool: 'jira', auth: { secret: JIRA_SECRET }, defaults: { serviceId: 'SRV-40000001' }, outbound: { baseUrl: tool.baseUrl, ...FAKE_CREDENTIALS.jira } } } },
+      itsm: {
+        connectors: {
+          'acme-jira': {
+            tool: 'jira',
+            auth: { secret: JIRA_SECRET },
+            defaults: { serviceId: 'SRV-40000001' },
+            outbound: { baseUrl: tool.baseUrl, ...FAKE_CREDENTIALS.jira },
+          },
+        },
+      },
     },
   });
   return {
@@ -193,11 +222,18 @@ export const slackCommand: Setup = async (url) => {
       return {
         // The modal closes on an empty 200; on anything else it stays open (with the reason, or
         // Slack's own error) and the person presses Submit again.
-        send: () => untilAcknowledged(() => bridge.app.inject(submission()), (res) => res.statusCode === 200 && res.body === ''),
+        send: () =>
+          untilAcknowledged(
+            () => bridge.app.inject(submission()),
+            (res) => res.statusCode === 200 && res.body === '',
+          ),
         effects: (calls) => creates(calls, createKey),
         // After the modal closed, the channel message is what tells the person: queued, or could not be.
         owed: async () => {
-          const told = slack.calls().slice(from).some((c) => /could not be created|was not opened/.test(String(c.params.text)));
+          const told = slack
+            .calls()
+            .slice(from)
+            .some((c) => /could not be created|was not opened/.test(String(c.params.text)));
           return !told || (await direct.exists(`${bridge.prefix}:w:e:${createKey}`)) === 1;
         },
         writeKey: createKey,

@@ -112,7 +112,11 @@ export interface Outcome {
 
 export const show = (o: Outcome) =>
   `${o.mode} ${o.step.signature} #${o.step.k}: ${
-    o.hit ? `${o.owed ? '' : 'not owed, '}effects ${o.effects}, ${o.latencyMs === undefined ? 'not within 10 s' : `after ${o.latencyMs} ms`}` : o.stuck ? 'stuck' : 'not reached'
+    o.hit
+      ? `${o.owed ? '' : 'not owed, '}effects ${o.effects}, ${o.latencyMs === undefined ? 'not within 10 s' : `after ${o.latencyMs} ms`}`
+      : o.stuck
+        ? 'stuck'
+        : 'not reached'
   }`;
 
 /** What the proxy saw after a fault, and where the write's state stood (when investigating). */
@@ -128,7 +132,9 @@ async function explain(h: Harness, o: Outcome, fault: { hit: RoundTrip; backAt: 
     dead: await Promise.all((await h.direct.zrange(`${p}:w:dead`, 0, -1)).map((k) => h.direct.hmget(`${p}:w:e:${k}`, 'status', 'error', 'attempts'))),
   };
   const after = h.proxy.log().filter((rt) => rt.at >= fault.hit.at);
-  console.log(`${h.name} ${show(o)} (back at +${fault.backAt - fault.hit.at} ms) ${JSON.stringify(state)}\n${after.map((rt) => `+${rt.at - fault.hit.at} ${rt.signature}`).join('\n')}`);
+  console.log(
+    `${h.name} ${show(o)} (back at +${fault.backAt - fault.hit.at} ms) ${JSON.stringify(state)}\n${after.map((rt) => `+${rt.at - fault.hit.at} ${rt.signature}`).join('\n')}`,
+  );
 }
 
 /** Runs the path with Redis going away at `step`: what the sandbox shows afterwards. */

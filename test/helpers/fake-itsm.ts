@@ -101,7 +101,8 @@ export async function startFakeItsm(): Promise<FakeItsm> {
   /** Writes go through here: a queued fault answers instead (before or after the effect). */
   function write(res: ServerResponse, effect: () => unknown, status = 200) {
     const fault = faults.shift();
-    if (fault && !fault.afterEffect) return send(res, fault.status, { errorMessages: ['injected fault'] }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+    if (fault && !fault.afterEffect)
+      return send(res, fault.status, { errorMessages: ['injected fault'] }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
     const answer = effect();
     if (fault) return send(res, fault.status, { errorMessages: ['injected fault'] }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
     return send(res, status, answer);
@@ -119,13 +120,18 @@ export async function startFakeItsm(): Promise<FakeItsm> {
       }
       const doc = (body as { body?: unknown })?.body;
       if (!doc || typeof doc !== 'object') return send(res, 400, { errorMessages: ['Comment body can not be empty!'] });
-      return write(res, () => {
-        const c = add(key, adfText(doc), doc);
-        return { id: c.id, self: `${url.origin}/rest/api/3/issue/${m![1]}/comment/${c.id}`, body: doc };
-      }, 201);
+      return write(
+        res,
+        () => {
+          const c = add(key, adfText(doc), doc);
+          return { id: c.id, self: `${url.origin}/rest/api/3/issue/${m![1]}/comment/${c.id}`, body: doc };
+        },
+        201,
+      );
     }
     if ((m = url.pathname.match(/^\/api\/now\/table\/sys_journal_field$/)) && method === 'GET') {
-      if (auth !== basic(FAKE_CREDENTIALS.servicenow.username, FAKE_CREDENTIALS.servicenow.password)) return send(res, 401, { error: { message: 'User Not Authenticated' } });
+      if (auth !== basic(FAKE_CREDENTIALS.servicenow.username, FAKE_CREDENTIALS.servicenow.password))
+        return send(res, 401, { error: { message: 'User Not Authenticated' } });
       const query = url.searchParams.get('sysparm_query') ?? '';
       const sysId = /element_id=([^^]+)/.exec(query)?.[1] ?? '';
       const like = /valueLIKE(.+)$/.exec(query)?.[1] ?? '';
@@ -133,7 +139,8 @@ export async function startFakeItsm(): Promise<FakeItsm> {
       return send(res, 200, { result: found.map((c) => ({ sys_id: c.id })) });
     }
     if ((m = url.pathname.match(/^\/api\/now\/table\/([a-z0-9_]+)\/([^/]+)$/)) && method === 'PATCH') {
-      if (auth !== basic(FAKE_CREDENTIALS.servicenow.username, FAKE_CREDENTIALS.servicenow.password)) return send(res, 401, { error: { message: 'User Not Authenticated' } });
+      if (auth !== basic(FAKE_CREDENTIALS.servicenow.username, FAKE_CREDENTIALS.servicenow.password))
+        return send(res, 401, { error: { message: 'User Not Authenticated' } });
       const fields = (body ?? {}) as Record<string, unknown>;
       const element = typeof fields.work_notes === 'string' ? 'work_notes' : typeof fields.comments === 'string' ? 'comments' : undefined;
       if (!element) return send(res, 400, { error: { message: 'no journal field' } });
@@ -143,17 +150,22 @@ export async function startFakeItsm(): Promise<FakeItsm> {
       });
     }
     if ((m = url.pathname.match(/^\/api\/v2\/tickets\/([^/]+)\/comments\.json$/)) && method === 'GET') {
-      if (auth !== basic(`${FAKE_CREDENTIALS.zendesk.email}/token`, FAKE_CREDENTIALS.zendesk.apiToken)) return send(res, 401, { error: 'Couldn\'t authenticate you' });
+      if (auth !== basic(`${FAKE_CREDENTIALS.zendesk.email}/token`, FAKE_CREDENTIALS.zendesk.apiToken))
+        return send(res, 401, { error: "Couldn't authenticate you" });
       const comments = (store.get(`zendesk:${m[1]}`) ?? []).map((c) => ({ id: Number(c.id), body: c.text, public: (c.detail as { public: boolean }).public }));
       return send(res, 200, { comments: comments.reverse(), next_page: null, count: comments.length });
     }
     if ((m = url.pathname.match(/^\/api\/v2\/tickets\/([^/]+)\.json$/)) && method === 'PUT') {
-      if (auth !== basic(`${FAKE_CREDENTIALS.zendesk.email}/token`, FAKE_CREDENTIALS.zendesk.apiToken)) return send(res, 401, { error: 'Couldn\'t authenticate you' });
+      if (auth !== basic(`${FAKE_CREDENTIALS.zendesk.email}/token`, FAKE_CREDENTIALS.zendesk.apiToken))
+        return send(res, 401, { error: "Couldn't authenticate you" });
       const comment = (body as { ticket?: { comment?: { body?: unknown; public?: unknown } } })?.ticket?.comment;
       if (typeof comment?.body !== 'string') return send(res, 422, { error: 'RecordInvalid' });
       return write(res, () => {
         const c = add(`zendesk:${m![1]}`, comment.body as string, { public: comment.public === true });
-        return { ticket: { id: Number(m![1]) }, audit: { id: nextId++, events: [{ id: Number(c.id), type: 'Comment', body: c.text, public: comment.public === true }] } };
+        return {
+          ticket: { id: Number(m![1]) },
+          audit: { id: nextId++, events: [{ id: Number(c.id), type: 'Comment', body: c.text, public: comment.public === true }] },
+        };
       });
     }
     if (url.pathname === '/callback' && method === 'POST') {

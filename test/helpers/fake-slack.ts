@@ -51,20 +51,46 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     seq += 1;
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://test.slack.com/', team: 'Test', user: 'expereo', team_id: FAKE_BOT.teamId, user_id: FAKE_BOT.userId, bot_id: FAKE_BOT.botId };
+        return {
+          ok: true,
+          url: 'https://test.slack.com/',
+          team: 'Test',
+          user: 'expereo',
+          team_id: FAKE_BOT.teamId,
+          user_id: FAKE_BOT.userId,
+          bot_id: FAKE_BOT.botId,
+        };
       case 'chat.postMessage': {
         const ts = `${Math.floor(Date.now() / 1000)}.${String(seq).padStart(6, '0')}`;
-        posted.push({ channel: String(p.channel), ts, text: p.text, ...(p.thread_ts ? { thread_ts: String(p.thread_ts) } : {}), ...(p.metadata ? { metadata: p.metadata } : {}) });
-        return { ok: true, channel: p.channel, ts, message: { type: 'message', text: p.text, ts, bot_id: FAKE_BOT.botId, ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}) } };
+        posted.push({
+          channel: String(p.channel),
+          ts,
+          text: p.text,
+          ...(p.thread_ts ? { thread_ts: String(p.thread_ts) } : {}),
+          ...(p.metadata ? { metadata: p.metadata } : {}),
+        });
+        return {
+          ok: true,
+          channel: p.channel,
+          ts,
+          message: { type: 'message', text: p.text, ts, bot_id: FAKE_BOT.botId, ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}) },
+        };
       }
       case 'conversations.replies': {
         // The bot's own messages in the thread (the fake keeps no one else's), `oldest` and paging as Slack does.
-        const thread = posted.filter((m) => m.channel === p.channel && (m.ts === p.ts || m.thread_ts === p.ts) && (!p.oldest || Number(m.ts) >= Number(p.oldest)));
+        const thread = posted.filter(
+          (m) => m.channel === p.channel && (m.ts === p.ts || m.thread_ts === p.ts) && (!p.oldest || Number(m.ts) >= Number(p.oldest)),
+        );
         const start = Number(p.cursor ?? 0);
         const limit = Number(p.limit ?? 100);
         const next = start + limit < thread.length ? String(start + limit) : '';
         const withMetadata = String(p.include_all_metadata) === 'true';
-        const messages = thread.slice(start, start + limit).map(({ metadata, channel: _channel, ...m }) => ({ type: 'message', bot_id: FAKE_BOT.botId, ...m, ...(withMetadata && metadata ? { metadata } : {}) }));
+        const messages = thread.slice(start, start + limit).map(({ metadata, channel: _channel, ...m }) => ({
+          type: 'message',
+          bot_id: FAKE_BOT.botId,
+          ...m,
+          ...(withMetadata && metadata ? { metadata } : {}),
+        }));
         return { ok: true, messages, has_more: next !== '', response_metadata: { next_cursor: next } };
       }
       case 'chat.update':
@@ -81,7 +107,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       case 'users.info': {
         const u = users.get(String(p.user));
         if (!u) return { ok: false, error: 'user_not_found' };
-        return { ok: true, user: { id: p.user, name: u.name, real_name: u.realName ?? u.name, profile: { display_name: u.displayName ?? '', real_name: u.realName ?? u.name } } };
+        return {
+          ok: true,
+          user: { id: p.user, name: u.name, real_name: u.realName ?? u.name, profile: { display_name: u.displayName ?? '', real_name: u.realName ?? u.name } },
+        };
       }
       default:
         return { ok: false, error: 'unknown_method' };
@@ -107,7 +136,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     calls.push({ method, params });
     const failure = failures.get(method)?.shift();
     if (failure && 'retryAfterSeconds' in failure) {
-      res.writeHead(429, { 'retry-after': String(failure.retryAfterSeconds), 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      res
+        .writeHead(429, { 'retry-after': String(failure.retryAfterSeconds), 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
       return;
     }
     if (failure && 'status' in failure) {
@@ -134,7 +165,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         sockets.delete(socket);
       }
     });
-    socket.write(frame(0x1, Buffer.from(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0TEST01' }, debug_info: { host: 'fake' } }))));
+    socket.write(
+      frame(0x1, Buffer.from(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0TEST01' }, debug_info: { host: 'fake' } }))),
+    );
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -260,7 +293,11 @@ export function signed(
 ): SignedRequest {
   const payload = 'json' in body ? JSON.stringify(body.json) : new URLSearchParams(body.form).toString();
   const ts = String(o.timestampS ?? Math.floor(Date.now() / 1000));
-  const signature = o.signature ?? `v0=${createHmac('sha256', o.secret ?? SIGNING_SECRET).update(`v0:${ts}:${payload}`).digest('hex')}`;
+  const signature =
+    o.signature ??
+    `v0=${createHmac('sha256', o.secret ?? SIGNING_SECRET)
+      .update(`v0:${ts}:${payload}`)
+      .digest('hex')}`;
   return {
     method: 'POST',
     url: '/slack/events',

@@ -43,7 +43,25 @@ export interface RenderedBody {
 }
 
 /** Values of every JSON type, including ones that are the wrong type for any field. */
-export const WRONG_TYPES: readonly fc.JsonValue[] = [null, 0, -1, 1.5, 1e308, true, false, '', ' ', 'null', '0', '2025-13-45T99:99:99Z', [], [null], {}, { '': '' }, ['x', 1]];
+export const WRONG_TYPES: readonly fc.JsonValue[] = [
+  null,
+  0,
+  -1,
+  1.5,
+  1e308,
+  true,
+  false,
+  '',
+  ' ',
+  'null',
+  '0',
+  '2025-13-45T99:99:99Z',
+  [],
+  [null],
+  {},
+  { '': '' },
+  ['x', 1],
+];
 
 const PLACEHOLDER = 'FUZZSPLICE0';
 const MAX_PATH_DEPTH = 12;
@@ -116,7 +134,11 @@ export function mutate(root: unknown, m: Mutation): unknown {
       return setAt(root, path, hugeString(m.size));
     case 'manyItems': {
       const item = Array.isArray(current) ? (current[0] ?? current) : current;
-      return setAt(root, path, Array.from({ length: m.count }, () => structuredClone(item)));
+      return setAt(
+        root,
+        path,
+        Array.from({ length: m.count }, () => structuredClone(item)),
+      );
     }
     case 'addKey': {
       const target = current !== null && typeof current === 'object' && !Array.isArray(current) ? current : root;

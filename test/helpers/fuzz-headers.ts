@@ -66,7 +66,7 @@ const headerChar = fc.oneof(
 );
 export const headerValueArb = (maxLength = 40) => fc.string({ unit: headerChar, maxLength });
 
-const tokenChar = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-_!#$%&\'*+.^`|~'.split(''));
+const tokenChar = fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789-_!#$%&'*+.^`|~".split(''));
 const headerNameArb = fc.string({ unit: tokenChar, minLength: 1, maxLength: 20 });
 
 export const contentTypePlanArb: fc.Arbitrary<ContentTypePlan> = fc.oneof(
@@ -79,7 +79,10 @@ export const contentTypePlanArb: fc.Arbitrary<ContentTypePlan> = fc.oneof(
 /** For requests that ought to be accepted: the natural type, or a harmless spelling of it. */
 export const goodContentTypePlanArb: fc.Arbitrary<ContentTypePlan> = fc.oneof(
   { weight: 6, arbitrary: fc.constant({ kind: 'natural' as const }) },
-  { weight: 1, arbitrary: fc.constantFrom('application/json; charset=utf-8', 'application/json;charset=UTF-8').map((value) => ({ kind: 'value' as const, value })) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('application/json; charset=utf-8', 'application/json;charset=UTF-8').map((value) => ({ kind: 'value' as const, value })),
+  },
 );
 
 const garbageTimestamp = fc.oneof(
@@ -90,7 +93,10 @@ const garbageTimestamp = fc.oneof(
 export const timestampPlanArb: fc.Arbitrary<TimestampPlan> = fc.oneof(
   { weight: 3, arbitrary: fc.constant({ kind: 'fresh' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'absent' as const }) },
-  { weight: 2, arbitrary: fc.oneof(fc.integer({ min: -100_000, max: 100_000 }), fc.integer({ min: -2e9, max: 2e9 })).map((skewS) => ({ kind: 'skew' as const, skewS })) },
+  {
+    weight: 2,
+    arbitrary: fc.oneof(fc.integer({ min: -100_000, max: 100_000 }), fc.integer({ min: -2e9, max: 2e9 })).map((skewS) => ({ kind: 'skew' as const, skewS })),
+  },
   { weight: 2, arbitrary: garbageTimestamp.map((value) => ({ kind: 'text' as const, value })) },
 );
 

@@ -14,8 +14,17 @@ export type UrlPlan = { kind: 'plain' } | { kind: 'query'; key: string; value: s
 
 export const urlPlanArb: fc.Arbitrary<UrlPlan> = fc.oneof(
   { weight: 4, arbitrary: fc.constant({ kind: 'plain' as const }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('query' as const), key: fc.constantFrom('connector', 'connector[]', 'x', ''), value: headerValueArb(20) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('name' as const), name: fc.oneof(fc.constantFrom('fuzz-jira', 'fuzz-sn', 'FUZZ-DESK', '__proto__', 'constructor', 'toString', '..', '%00'), headerValueArb(20)) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('query' as const), key: fc.constantFrom('connector', 'connector[]', 'x', ''), value: headerValueArb(20) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('name' as const),
+      name: fc.oneof(fc.constantFrom('fuzz-jira', 'fuzz-sn', 'FUZZ-DESK', '__proto__', 'constructor', 'toString', '..', '%00'), headerValueArb(20)),
+    }),
+  },
 );
 
 export function urlOf(route: FuzzRoute, plan: UrlPlan): string {
@@ -32,7 +41,13 @@ export function urlOf(route: FuzzRoute, plan: UrlPlan): string {
   }
 }
 
-export function buildRequest(route: FuzzRoute, recipe: BodyRecipe, plan: HeaderPlan, urlPlan: UrlPlan, nowMs = Date.now()): InjectOptions & { payload: Buffer } {
+export function buildRequest(
+  route: FuzzRoute,
+  recipe: BodyRecipe,
+  plan: HeaderPlan,
+  urlPlan: UrlPlan,
+  nowMs = Date.now(),
+): InjectOptions & { payload: Buffer } {
   const body = renderBody(recipe, route.seeds);
   const ts = timestampOf(plan.timestamp, nowMs, route.formatTime);
   const headers: Record<string, string> = { ...plan.extra, ...route.sign(body.raw, ts) };

@@ -105,7 +105,9 @@ export function fuzzRoutes(o: { slackResponseUrl: string; nowMs?: number }): Fuz
   const grafanaSeeds = [json(alertFixture('grafana-firing.json'))];
   const eventSeeds = ['events-trigger.json', 'events-acknowledge.json', 'events-resolve.json'].map((f) => json(alertFixture(f)));
   const snSeeds = ['servicenow-incident-created', 'servicenow-comment'].map((f) => json(itsmFixture(f)));
-  const jiraSeeds = ['jira-issue-created', 'jira-issue-updated', 'jira-comment-created'].map((f) => json({ ...itsmFixture<Record<string, unknown>>(f), timestamp: now }));
+  const jiraSeeds = ['jira-issue-created', 'jira-issue-updated', 'jira-comment-created'].map((f) =>
+    json({ ...itsmFixture<Record<string, unknown>>(f), timestamp: now }),
+  );
   const zdSeeds = ['zendesk-ticket-created', 'zendesk-comment-added', 'zendesk-priority-changed'].map((f) => json(itsmFixture(f)));
   const deskSeeds = ['generic-ticket-created', 'generic-note-added'].map((f) => json(itsmFixture(f)));
   const slackSeedList = slackSeeds(o.slackResponseUrl);
@@ -139,7 +141,11 @@ export function fuzzRoutes(o: { slackResponseUrl: string; nowMs?: number }): Fuz
       sign: bearer(EVENTS_TOKEN),
       seeds: eventSeeds,
       examples: [
-        literalWithDeep('trigger, custom_details.trace nested 20,000 deep', patched(seedValue(eventSeeds, 0), ['payload'], { custom_details: { trace: 'DEEP' } }), DEEP),
+        literalWithDeep(
+          'trigger, custom_details.trace nested 20,000 deep',
+          patched(seedValue(eventSeeds, 0), ['payload'], { custom_details: { trace: 'DEEP' } }),
+          DEEP,
+        ),
         literalWithDeep('trigger, custom_details nested 20,000 deep', patched(seedValue(eventSeeds, 0), ['payload'], { custom_details: 'DEEP' }), DEEP),
       ],
     },
@@ -153,7 +159,13 @@ export function fuzzRoutes(o: { slackResponseUrl: string; nowMs?: number }): Fuz
         ...(ts === undefined ? {} : { [SN_TS_HEADER]: ts }),
       }),
       seeds: snSeeds,
-      examples: [literalWithDeep('incident created, short_description and service nested 20,000 deep', { ...seedValue(snSeeds, 0), short_description: 'DEEP', u_expereo_service: 'DEEP' }, DEEP)],
+      examples: [
+        literalWithDeep(
+          'incident created, short_description and service nested 20,000 deep',
+          { ...seedValue(snSeeds, 0), short_description: 'DEEP', u_expereo_service: 'DEEP' },
+          DEEP,
+        ),
+      ],
     },
     {
       name: 'jira',
@@ -162,7 +174,13 @@ export function fuzzRoutes(o: { slackResponseUrl: string; nowMs?: number }): Fuz
       formatTime: none,
       sign: (raw) => ({ 'x-hub-signature': `sha256=${hmac(JIRA_SECRET, raw).digest('hex')}`, 'x-atlassian-webhook-identifier': nextDelivery() }),
       seeds: jiraSeeds,
-      examples: [literalWithDeep('issue created, summary and labels nested 20,000 deep', patched(seedValue(jiraSeeds, 0), ['issue', 'fields'], { summary: 'DEEP', labels: 'DEEP' }), DEEP)],
+      examples: [
+        literalWithDeep(
+          'issue created, summary and labels nested 20,000 deep',
+          patched(seedValue(jiraSeeds, 0), ['issue', 'fields'], { summary: 'DEEP', labels: 'DEEP' }),
+          DEEP,
+        ),
+      ],
     },
     {
       name: 'zendesk',
@@ -175,7 +193,13 @@ export function fuzzRoutes(o: { slackResponseUrl: string; nowMs?: number }): Fuz
         'x-zendesk-webhook-invocation-id': nextDelivery(),
       }),
       seeds: zdSeeds,
-      examples: [literalWithDeep('ticket created, subject and tags nested 20,000 deep', patched(seedValue(zdSeeds, 0), ['detail'], { subject: 'DEEP', tags: 'DEEP' }), DEEP)],
+      examples: [
+        literalWithDeep(
+          'ticket created, subject and tags nested 20,000 deep',
+          patched(seedValue(zdSeeds, 0), ['detail'], { subject: 'DEEP', tags: 'DEEP' }),
+          DEEP,
+        ),
+      ],
     },
     {
       name: 'generic',
@@ -184,7 +208,13 @@ export function fuzzRoutes(o: { slackResponseUrl: string; nowMs?: number }): Fuz
       formatTime: none,
       sign: bearer(DESK_TOKEN),
       seeds: deskSeeds,
-      examples: [literalWithDeep('ticket created, subject and priority nested 20,000 deep', patched(seedValue(deskSeeds, 0), ['data', 'ticket'], { subject: 'DEEP', priority_name: 'DEEP' }), DEEP)],
+      examples: [
+        literalWithDeep(
+          'ticket created, subject and priority nested 20,000 deep',
+          patched(seedValue(deskSeeds, 0), ['data', 'ticket'], { subject: 'DEEP', priority_name: 'DEEP' }),
+          DEEP,
+        ),
+      ],
     },
     {
       name: 'slack',

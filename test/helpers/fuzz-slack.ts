@@ -22,7 +22,15 @@ export function slackSeeds(responseUrl: string): Seed[] {
       event_id: `EvFUZZ${n}`,
       event_time: 1_700_000_100,
       authorizations: [{ team_id: team, user_id: FAKE_BOT.userId, is_bot: true }],
-      event: { type: 'message', channel: FUZZ_CHANNEL, channel_type: 'channel', user: 'UPERSON01', text: 'Still down <@U1> &amp; <https://x.example|x>', ts: `1700000100.00020${n}`, thread_ts: threadTs },
+      event: {
+        type: 'message',
+        channel: FUZZ_CHANNEL,
+        channel_type: 'channel',
+        user: 'UPERSON01',
+        text: 'Still down <@U1> &amp; <https://x.example|x>',
+        ts: `1700000100.00020${n}`,
+        thread_ts: threadTs,
+      },
     });
   return [
     message(LINKED_THREAD.threadTs, 1),
@@ -89,7 +97,15 @@ export function slackSeeds(responseUrl: string): Seed[] {
     },
     {
       format: 'form-payload',
-      value: { type: 'block_suggestion', action_id: 'service', block_id: 'service', value: 'SRV', team: { id: team }, user: { id: 'UPERSON01' }, view: { id: 'V0FUZZ0001', private_metadata: JSON.stringify({ channel: FUZZ_CHANNEL, teamId: team }) } },
+      value: {
+        type: 'block_suggestion',
+        action_id: 'service',
+        block_id: 'service',
+        value: 'SRV',
+        team: { id: team },
+        user: { id: 'UPERSON01' },
+        view: { id: 'V0FUZZ0001', private_metadata: JSON.stringify({ channel: FUZZ_CHANNEL, teamId: team }) },
+      },
     },
     json({ type: 'url_verification', token: 'legacy-token', challenge: 'fuzz-challenge' }),
   ];
@@ -115,6 +131,10 @@ export function slackExamples(seeds: Seed[]): BodyRecipe[] {
     literalForm('view submission with user null', { ...submission, user: null }),
     literalWithDeep('url_verification whose challenge is nested 20,000 deep', { type: 'url_verification', token: 'legacy-token', challenge: 'DEEP' }, DEEP),
     literalWithDeep('message whose text is nested 20,000 deep', { ...event, event: { ...event.event, text: 'DEEP' } }, DEEP),
-    literalWithDeep('event_callback whose team ids are nested 20,000 deep', { ...event, team_id: 'DEEP', authorizations: [{ ...event.authorizations[0], team_id: 'DEEP' }] }, DEEP),
+    literalWithDeep(
+      'event_callback whose team ids are nested 20,000 deep',
+      { ...event, team_id: 'DEEP', authorizations: [{ ...event.authorizations[0], team_id: 'DEEP' }] },
+      DEEP,
+    ),
   ];
 }

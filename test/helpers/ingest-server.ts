@@ -6,10 +6,11 @@
  * sampled every 50 ms and the OS high-water mark) to a `stats` message, `{ drained }` to `drain`
  * (the intake readers started and run until the intakes are empty), and closes on `close`.
  */
-import { buildApp } from '../../src/app.js';
+import { buildApp } from '../../webhooks/index.js';
+import { startIntakeWorkers, type RunningWorkers } from '../../workers/index.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createCore } from '../../src/core.js';
-import { closeIntegrations, createIntegrations } from '../../src/integrations.js';
+import { closeCapabilities, createCapabilities, intakesOf } from '../../src/capabilities.js';
 import { createLogger } from '../../src/log.js';
 import { slackLink } from '../../src/slack/links.js';
 
@@ -44,11 +45,12 @@ const options = JSON.parse(process.argv[2] ?? '{}') as IngestServerOptions;
 const config = loadConfig({ ...options.env, BRIDGE_CONFIG: '/routing.json' }, () => JSON.stringify(options.routing));
 const log = createLogger(config.logLevel);
 const { baseUrl, tokenUrl, clientId, clientSecret } = config.expereo;
-if (!baseUrl || !tokenUrl || !clientId || !clientSecret) throw new Error('the ingest server needs EXPEREO_BASE_URL, EXPEREO_TOKEN_URL, EXPEREO_CLIENT_ID and EXPEREO_CLIENT_SECRET');
+if (!baseUrl || !tokenUrl || !clientId || !clientSecret)
+  throw new Error('the ingest server needs EXPEREO_BASE_URL, EXPEREO_TOKEN_URL, EXPEREO_CLIENT_ID and EXPEREO_CLIENT_SECRET');
 const core = createCore(config, { baseUrl, tokenUrl, clientId, clientSecret }, log);
 await core.ready();
-const integrations = createIntegrations(core);
-const app = await buildApp({ core, integrations });
+const capabilities = createCapabilities(core);
+const app = await buildApp({ core, capabilities });
 if (options.link) await core.sync.link(options.link.caseId, slackLink(options.link.channel, options.link.threadTs));
 await app.listen({ port: 0, host: '127.0.0.1' });
 
@@ -68,6 +70,7 @@ const address = app.server.address();
 send({ ready: true, port: typeof address === 'object' && address ? address.port : 0 });
 
 let closing = false;
+let intakeWorkers: RunningWorkers | undefined;
 process.on('message', (message: unknown) => {
   if (message === 'stats') {
     const now = sample();
@@ -87,7 +90,8 @@ process.on('message', (message: unknown) => {
     void (async () => {
       clearInterval(sampler);
       await app.close();
-      await closeIntegrations(integrations);
+      await intakeWorkers?.close();
+      await closeCapabilities(capabilities);
       await core.close();
       process.disconnect?.();
     })();
@@ -99,11 +103,11 @@ process.on('message', (message: unknown) => {
  * write workers: no upstream call is made) and waits until every entry taken in is handled.
  */
 async function drain(): Promise<IngestDrain> {
-  const intakes = integrations.flatMap((i) => i.intakes ?? []);
+  const intakes = intakesOf(capabilities);
   const backlog = async () => (await Promise.all(intakes.map((i) => i.backlog()))).reduce((a, b) => a + b, 0);
   const entries = await backlog();
   const started = Date.now();
-  for (const i of integrations) if (i.name === 'alerts' || i.name === 'slack') await i.startWorkers?.();
+  intakeWorkers = await startIntakeWorkers(core, capabilities);
   while ((await backlog()) > 0) await new Promise((r) => setTimeout(r, 100));
   const seconds = (Date.now() - started) / 1000;
   const dead = (await Promise.all(intakes.map((i) => i.deadCount()))).reduce((a, b) => a + b, 0);

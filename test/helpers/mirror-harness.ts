@@ -2,10 +2,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../../src/config/config.js';
 import { createCore, type Core } from '../../src/core.js';
-import type { Integration } from '../../src/integration.js';
 import { createLogger } from '../../src/log.js';
 import { MIRROR_QUEUES } from '../../src/mirror/jobs.js';
-import { mirrorIntegration } from '../../src/mirror/integration.js';
+import { mirrorCapability, type MirrorCapability } from '../../src/mirror/mirror-capability.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 import { createQueue } from '../../src/writes/queues.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
@@ -20,7 +19,7 @@ export function startMirrorSandbox(): Promise<RunningSandbox> {
 
 export interface MirrorBridge {
   core: Core;
-  mirror: Integration;
+  mirror: MirrorCapability;
   workers: RunningWorkers;
   prefix: string;
   /** Stops workers, mirroring and connections; the Redis keys stay (a restart finds them). */
@@ -33,22 +32,24 @@ export interface MirrorBridge {
  */
 export async function startMirrorBridge(opts: { sandbox: RunningSandbox; prefix: string; env?: Record<string, string> }): Promise<MirrorBridge> {
   const { sandbox } = opts;
-  const config = loadConfig(bridgeEnv(redisUrl(), opts.prefix, sandbox, {
-    EXPEREO_WRITE_LIMIT: `${TEST_WRITE_LIMIT.limit}/${TEST_WRITE_LIMIT.periodMs}ms`,
-    EXPEREO_READ_LIMIT: '30/1s',
-    WRITE_BACKOFF: '100ms',
-    WRITE_LOCK_TIMEOUT: '3s',
-    WRITE_STALLED_INTERVAL: '2s',
-    WRITE_SWEEP_EVERY: '2s',
-    MIRROR_SCAN_EVERY: '150ms',
-    MIRROR_ACTIVE_INTERVAL: '200ms',
-    MIRROR_IDLE_INTERVAL: '2s',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    ...opts.env,
-  }));
+  const config = loadConfig(
+    bridgeEnv(redisUrl(), opts.prefix, sandbox, {
+      EXPEREO_WRITE_LIMIT: `${TEST_WRITE_LIMIT.limit}/${TEST_WRITE_LIMIT.periodMs}ms`,
+      EXPEREO_READ_LIMIT: '30/1s',
+      WRITE_BACKOFF: '100ms',
+      WRITE_LOCK_TIMEOUT: '3s',
+      WRITE_STALLED_INTERVAL: '2s',
+      WRITE_SWEEP_EVERY: '2s',
+      MIRROR_SCAN_EVERY: '150ms',
+      MIRROR_ACTIVE_INTERVAL: '200ms',
+      MIRROR_IDLE_INTERVAL: '2s',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      ...opts.env,
+    }),
+  );
   const core = createCore(config, sandbox, createLogger(config.logLevel));
-  const mirror = mirrorIntegration(core, []);
-  const workers = await startWorkers(core, { integrations: [mirror] });
+  const mirror = mirrorCapability(core, []);
+  const workers = await startWorkers(core, { capabilities: { mirror } });
   let stopping: Promise<void> | undefined;
   return {
     core,
@@ -58,7 +59,7 @@ export async function startMirrorBridge(opts: { sandbox: RunningSandbox; prefix:
     stop: () =>
       (stopping ??= (async () => {
         await workers.close();
-        await mirror.close?.();
+        await mirror.close();
         await core.close();
       })()),
   };
@@ -92,7 +93,12 @@ async function hook(sandbox: RunningSandbox, path: string, body: unknown): Promi
 }
 
 /** An expereo engineer answers the case. */
-export function engineerReply(sandbox: RunningSandbox, caseId: string, message: string, sentBy?: string): Promise<{ caseMessageId: string; timestamp: string }> {
+export function engineerReply(
+  sandbox: RunningSandbox,
+  caseId: string,
+  message: string,
+  sentBy?: string,
+): Promise<{ caseMessageId: string; timestamp: string }> {
   return hook(sandbox, `/cases/${caseId}/replies`, { message, ...(sentBy ? { sentBy } : {}) });
 }
 
@@ -109,7 +115,11 @@ export function injectFault(sandbox: RunningSandbox, spec: Record<string, unknow
 export interface Received {
   headers: IncomingHttpHeaders;
   raw: string;
-  body: { type: string; linkId: string; delivery: { id: string; caseId: string; kind: string; author?: string; text: string; at: string; status?: { from?: string; to: string; closed: boolean } } };
+  body: {
+    type: string;
+    linkId: string;
+    delivery: { id: string; caseId: string; kind: string; author?: string; text: string; at: string; status?: { from?: string; to: string; closed: boolean } };
+  };
   status: number;
 }
 

@@ -79,7 +79,11 @@ export function labelNamesIn(expr: string): string[] {
     for (const [, name] of inner!.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!~|!=|=)/g)) names.add(name!);
   }
   for (const [, list] of expr.matchAll(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)/g)) {
-    for (const name of list!.split(',').map((s) => s.trim()).filter(Boolean)) names.add(name);
+    for (const name of list!
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      names.add(name);
   }
   return [...names];
 }
@@ -119,10 +123,14 @@ export async function startPrometheus(o: { job: string; targets: string[]; ruleF
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited ${child.exitCode}: ${log.slice(-1000)}`);
-      return (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok;
-    }, 20_000, 100);
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`prometheus exited ${child.exitCode}: ${log.slice(-1000)}`);
+        return (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok;
+      },
+      20_000,
+      100,
+    );
   } catch (err) {
     await stop();
     throw err;

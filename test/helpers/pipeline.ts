@@ -45,7 +45,9 @@ export async function caseOf(sandbox: RunningSandbox, caseId: string): Promise<R
 }
 
 export async function messagesOf(sandbox: RunningSandbox, caseId: string): Promise<{ caseMessageId: string; message: string; type: string }[]> {
-  return (await sandboxGet<{ data: { caseMessageId: string; message: string; type: string }[] }>(sandbox, `/v2/cases/${caseId}/case-messages?page%5Blimit%5D=200`)).data;
+  return (
+    await sandboxGet<{ data: { caseMessageId: string; message: string; type: string }[] }>(sandbox, `/v2/cases/${caseId}/case-messages?page%5Blimit%5D=200`)
+  ).data;
 }
 
 const now = () => new Date().toISOString();
@@ -67,7 +69,16 @@ export function createWrite(key: string, opts: { priority?: 'P1' | 'P2' | 'P3' |
 }
 
 export function messageWrite(key: string, createKey: string, text: string, human = true): WriteRequestInput {
-  return { kind: 'message', key, origin: { kind: 'test', ref: createKey }, case: { createKey }, author: { name: 'Ana Ruiz', via: 'Slack' }, text, at: now(), human };
+  return {
+    kind: 'message',
+    key,
+    origin: { kind: 'test', ref: createKey },
+    case: { createKey },
+    author: { name: 'Ana Ruiz', via: 'Slack' },
+    text,
+    at: now(),
+    human,
+  };
 }
 
 export function updateWrite(key: string, createKey: string, priority: 'P1' | 'P2' | 'P3' | 'P4' | 'P5'): WriteRequestInput {

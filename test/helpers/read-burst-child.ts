@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { ExpereoApiError } from '../../src/expereo/api-error.js';
 import { ExpereoClient } from '../../src/expereo/client.js';
 import { closeRedis, createRedis } from '../../src/redis.js';
-import { stateKeys } from '../../src/state/keys.js';
+import { stateKeys } from '../../src/state/state-keys.js';
 
 const [baseUrl, tokenUrl, clientId, clientSecret, redisUrl, prefix, readLimit, readBurst, count, allowance] = process.argv.slice(2) as string[];
 const config = loadConfig({
@@ -23,7 +23,15 @@ const config = loadConfig({
   REDIS_PREFIX: prefix,
 });
 const redis = createRedis(config.redis.url, 'worker', 'read-burst');
-const client = new ExpereoClient({ ...config.expereo, baseUrl: baseUrl!, tokenUrl: tokenUrl!, clientId: clientId!, clientSecret: clientSecret!, redis, keys: stateKeys(prefix!) });
+const client = new ExpereoClient({
+  ...config.expereo,
+  baseUrl: baseUrl!,
+  tokenUrl: tokenUrl!,
+  clientId: clientId!,
+  clientSecret: clientSecret!,
+  redis,
+  keys: stateKeys(prefix!),
+});
 
 await client.account('ACC-98000001'); // token and a warm connection
 process.stdout.write('ready\n');

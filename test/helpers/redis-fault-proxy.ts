@@ -322,7 +322,12 @@ export function normalise(s: string): string {
 function commandLine(args: string[], scripts: Map<string, string>): string {
   const name = (args[0] ?? '').toUpperCase();
   if (name === 'EVALSHA' || name === 'EVAL') {
-    const sha = name === 'EVAL' ? createHash('sha1').update(args[1] ?? '').digest('hex') : (args[1] ?? '');
+    const sha =
+      name === 'EVAL'
+        ? createHash('sha1')
+            .update(args[1] ?? '')
+            .digest('hex')
+        : (args[1] ?? '');
     const numKeys = Number(args[2] ?? 0);
     return `script [${scripts.get(sha) ?? sha.slice(0, 8)}]${numKeys > 0 ? ` ${normalise(args[3] ?? '')}` : ''}`;
   }

@@ -7,7 +7,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ALERTS_INTAKE } from '../../src/alerts/integration.js';
+import { ALERTS_INTAKE } from '../../src/alerts/alerts-capability.js';
 import { formatTime } from '../../src/alerts/render.js';
 import type { CallRecord } from '../../src/sandbox/call-log.js';
 import { AlertmanagerCluster, DeliveryRecorder, findAlertmanager, type Delivery } from '../helpers/alertmanager.js';
@@ -161,7 +161,9 @@ async function scenario(peers: number, feed: Feed, peerTimeoutMs: number): Promi
     await sleep(2 * peerTimeoutMs + 4000);
     await eventually(async () => {
       const pending = Object.values(await bridge.core.outbox.pendingByLane()).reduce((a, b) => a + b, 0);
-      return (await bridge.core.intake(ALERTS_INTAKE).backlog()) === 0 && pending === 0 && (await bridge.core.redis.scard(`${bridge.prefix}:alerts:planned`)) === 0;
+      return (
+        (await bridge.core.intake(ALERTS_INTAKE).backlog()) === 0 && pending === 0 && (await bridge.core.redis.scard(`${bridge.prefix}:alerts:planned`)) === 0
+      );
     }, 30_000);
 
     return {
@@ -246,8 +248,12 @@ describe.skipIf(!alertmanager.ok)(`real Alertmanager, one and an HA pair${alertm
     expectSameWrites(single, pair);
   }, 150_000);
 
-  it.skipIf(!prometheus.ok)(`fed by a Prometheus rule: the same${prometheus.ok ? '' : ` (${skipped(prometheus.reason)})`}`, async () => {
-    const [single, pair] = await Promise.all([scenario(1, byPrometheus, 6000), scenario(2, byPrometheus, 6000)]);
-    expectSameWrites(single, pair);
-  }, 150_000);
+  it.skipIf(!prometheus.ok)(
+    `fed by a Prometheus rule: the same${prometheus.ok ? '' : ` (${skipped(prometheus.reason)})`}`,
+    async () => {
+      const [single, pair] = await Promise.all([scenario(1, byPrometheus, 6000), scenario(2, byPrometheus, 6000)]);
+      expectSameWrites(single, pair);
+    },
+    150_000,
+  );
 });

@@ -3,19 +3,11 @@ import { incidentHash } from '../../src/alerts/incident-key.js';
 import { ALERTS_QUEUE } from '../../src/alerts/timer-queue.js';
 import { Queue } from 'bullmq';
 import { eventually, startTestBridge, type TestBridge } from '../helpers/bridge.js';
-import {
-  alertsRouting,
-  circuitIncident,
-  createKeyOf,
-  createsWithReference,
-  messagesOf,
-  postAndHandle,
-  writesFor,
-} from '../fixtures/alerts/bridge-routing.js';
+import { alertsRouting, circuitIncident, createKeyOf, createsWithReference, messagesOf, postAndHandle, writesFor } from '../fixtures/alerts/bridge-routing.js';
 import { alertmanagerGroup, fixture } from '../fixtures/alerts/payloads.js';
 import { AlertProcessor } from '../../src/alerts/processor.js';
 import { parseNotification } from '../../src/alerts/sources/index.js';
-import { IncidentStore } from '../../src/alerts/store.js';
+import { IncidentStore } from '../../src/alerts/incident-store.js';
 import { createLogger } from '../../src/log.js';
 import { closeRedis } from '../../src/redis.js';
 import { openRedis } from '../helpers/redis.js';
@@ -84,12 +76,20 @@ describe('alert → case escalation (Alertmanager v4)', () => {
     await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-1100', [{ name: 'CircuitDown', fingerprint: 'aa01' }]));
     const caseId = await caseOf(incident);
 
-    const resolved = await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-1100', [{ name: 'CircuitDown', fingerprint: 'aa01', status: 'resolved' }]));
+    const resolved = await postAndHandle(
+      bridge,
+      'alertmanager',
+      alertmanagerGroup('CIR-1100', [{ name: 'CircuitDown', fingerprint: 'aa01', status: 'resolved' }]),
+    );
     expect(resolved.json()).toMatchObject({ status: 'accepted', writes: 2 });
     await eventually(async () => (await bridge.core.expereo.getCase(caseId)).status === 'Resolved');
 
     // It fires again: a new instance of the alert, starting after the last one ended.
-    const again = await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-1100', [{ name: 'CircuitDown', fingerprint: 'aa01', startsAt: '2025-03-04T10:40:00Z' }]));
+    const again = await postAndHandle(
+      bridge,
+      'alertmanager',
+      alertmanagerGroup('CIR-1100', [{ name: 'CircuitDown', fingerprint: 'aa01', startsAt: '2025-03-04T10:40:00Z' }]),
+    );
     expect(again.json()).toMatchObject({ status: 'accepted', writes: 1 });
     await doneWrite(await lastMessageKey(incident));
     const texts = await messagesOf(bridge, caseId);
@@ -101,7 +101,9 @@ describe('alert → case escalation (Alertmanager v4)', () => {
   it('a late copy from an HA peer changes nothing, also for a bridge started afresh on the same Redis', async () => {
     const incident = circuitIncident('CIR-1150');
     const firing = alertmanagerGroup('CIR-1150', [{ name: 'CircuitDown', fingerprint: 'ab50', startsAt: '2025-03-04T10:00:00Z' }]);
-    const resolved = alertmanagerGroup('CIR-1150', [{ name: 'CircuitDown', fingerprint: 'ab50', status: 'resolved', startsAt: '2025-03-04T10:00:00Z', endsAt: '2025-03-04T10:00:05Z' }]);
+    const resolved = alertmanagerGroup('CIR-1150', [
+      { name: 'CircuitDown', fingerprint: 'ab50', status: 'resolved', startsAt: '2025-03-04T10:00:00Z', endsAt: '2025-03-04T10:00:05Z' },
+    ]);
     await postAndHandle(bridge, 'alertmanager', firing);
     const caseId = await caseOf(incident);
     expect((await postAndHandle(bridge, 'alertmanager', resolved)).json()).toMatchObject({ status: 'accepted', writes: 2 });
@@ -140,7 +142,11 @@ describe('alert → case escalation (Alertmanager v4)', () => {
     const first = await caseOf(incident);
     await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-R1', [{ name: 'CircuitDown', fingerprint: 'bb01', status: 'resolved' }]));
     await new Promise((r) => setTimeout(r, 1100)); // the rule's reopen window is 1 s
-    const refire = await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-R1', [{ name: 'CircuitDown', fingerprint: 'bb01', startsAt: '2025-03-04T10:40:00Z' }]));
+    const refire = await postAndHandle(
+      bridge,
+      'alertmanager',
+      alertmanagerGroup('CIR-R1', [{ name: 'CircuitDown', fingerprint: 'bb01', startsAt: '2025-03-04T10:40:00Z' }]),
+    );
     expect(refire.json()).toMatchObject({ status: 'accepted', writes: 1 });
     const second = await caseOf(incident, 2);
     expect(second).not.toBe(first);
@@ -152,7 +158,8 @@ describe('alert → case escalation (Alertmanager v4)', () => {
     // Each fire a new instance of the alert (a minute apart in the source's clock), each resolve its end.
     const minute = (i: number) => new Date(Date.parse('2025-03-04T11:00:00Z') + i * 60_000).toISOString();
     const up = (i: number) => alertmanagerGroup('CIR-1200', [{ name: 'CircuitDown', fingerprint: 'cc01', startsAt: minute(i) }]);
-    const down = (i: number) => alertmanagerGroup('CIR-1200', [{ name: 'CircuitDown', fingerprint: 'cc01', status: 'resolved', startsAt: minute(i - 1), endsAt: minute(i) }]);
+    const down = (i: number) =>
+      alertmanagerGroup('CIR-1200', [{ name: 'CircuitDown', fingerprint: 'cc01', status: 'resolved', startsAt: minute(i - 1), endsAt: minute(i) }]);
     const answers = [];
     for (let i = 0; i < 9; i++) answers.push((await postAndHandle(bridge, 'alertmanager', i % 2 === 0 ? up(i) : down(i))).json() as { writes: number });
     // Toggles 1-3 are posted (create + resolve message and status + reopen message); the rest wait.

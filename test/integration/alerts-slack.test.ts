@@ -41,7 +41,10 @@ describe('escalations announced in Slack', () => {
     const caseId = await caseOf(circuitIncident('CIR-6001'));
     const links = await bridge.core.sync.links(caseId);
     const thread = links.find((l) => l.kind === 'slack');
-    expect(thread).toMatchObject({ id: `slack:${CHANNEL}:${thread?.data.threadTs as string}`, data: { channel: CHANNEL, threadTs: expect.stringMatching(/^\d+\.\d+$/) } });
+    expect(thread).toMatchObject({
+      id: `slack:${CHANNEL}:${thread?.data.threadTs as string}`,
+      data: { channel: CHANNEL, threadTs: expect.stringMatching(/^\d+\.\d+$/) },
+    });
     expect(links.map((l) => l.kind).sort()).toEqual(['alert', 'slack']);
   });
 

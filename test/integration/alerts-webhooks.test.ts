@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { withRedisDown } from '../helpers/redis.js';
-import { AM_TOKEN, alertsRouting, circuitIncident, createKeyOf, GRAFANA_HEADER, grafanaSignature, postAlert, postAndHandle } from '../fixtures/alerts/bridge-routing.js';
+import {
+  AM_TOKEN,
+  alertsRouting,
+  circuitIncident,
+  createKeyOf,
+  GRAFANA_HEADER,
+  grafanaSignature,
+  postAlert,
+  postAndHandle,
+} from '../fixtures/alerts/bridge-routing.js';
 import { alertmanagerGroup, fixture } from '../fixtures/alerts/payloads.js';
 
 let bridge: TestBridge;
@@ -16,10 +25,20 @@ const amHeaders = { 'content-type': 'application/json', authorization: `Bearer $
 describe('alert webhooks: what they refuse', () => {
   it('401 for a missing or wrong credential', async () => {
     const body = JSON.stringify(fixture('alertmanager-firing.json'));
-    const none = await bridge.app.inject({ method: 'POST', url: '/webhooks/alerts/alertmanager', headers: { 'content-type': 'application/json' }, payload: body });
+    const none = await bridge.app.inject({
+      method: 'POST',
+      url: '/webhooks/alerts/alertmanager',
+      headers: { 'content-type': 'application/json' },
+      payload: body,
+    });
     expect(none.statusCode).toBe(401);
     expect(none.json()).toEqual({ error: 'unauthorized', message: 'invalid credentials' });
-    const wrong = await bridge.app.inject({ method: 'POST', url: '/webhooks/alerts/alertmanager', headers: { ...amHeaders, authorization: 'Bearer nope-nope-nope-nope-nope' }, payload: body });
+    const wrong = await bridge.app.inject({
+      method: 'POST',
+      url: '/webhooks/alerts/alertmanager',
+      headers: { ...amHeaders, authorization: 'Bearer nope-nope-nope-nope-nope' },
+      payload: body,
+    });
     expect(wrong.statusCode).toBe(401);
     const forged = await bridge.app.inject({
       method: 'POST',
@@ -39,10 +58,7 @@ describe('alert webhooks: what they refuse', () => {
     expect(wrongShape.statusCode).toBe(400);
     expect(wrongShape.json()).toMatchObject({ error: 'invalid_request', message: 'not a valid alertmanager notification' });
     expect(wrongShape.json().issues).toEqual(
-      expect.arrayContaining([
-        { path: 'groupKey', message: 'must not be empty' },
-        expect.objectContaining({ path: 'alerts.0.labels' }),
-      ]),
+      expect.arrayContaining([{ path: 'groupKey', message: 'must not be empty' }, expect.objectContaining({ path: 'alerts.0.labels' })]),
     );
   });
 
@@ -96,11 +112,21 @@ describe('alert webhooks: what they refuse', () => {
     expect(tooBig.statusCode).toBe(413);
     expect(tooBig.json()).toMatchObject({ error: 'payload_too_large' });
 
-    const form = await bridge.app.inject({ method: 'POST', url: '/webhooks/alerts/alertmanager', headers: { ...amHeaders, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=b' });
+    const form = await bridge.app.inject({
+      method: 'POST',
+      url: '/webhooks/alerts/alertmanager',
+      headers: { ...amHeaders, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'a=b',
+    });
     expect(form.statusCode).toBe(415);
     expect(form.json()).toMatchObject({ error: 'unsupported_media_type' });
 
-    const events = await bridge.app.inject({ method: 'POST', url: '/webhooks/alerts/events', headers: amHeaders, payload: JSON.stringify(fixture('events-trigger.json')) });
+    const events = await bridge.app.inject({
+      method: 'POST',
+      url: '/webhooks/alerts/events',
+      headers: amHeaders,
+      payload: JSON.stringify(fixture('events-trigger.json')),
+    });
     expect(events.statusCode).toBe(404);
     expect(events.json()).toEqual({ error: 'not_found', message: 'alert source events is not configured' });
   });

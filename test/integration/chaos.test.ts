@@ -97,7 +97,10 @@ async function verify(run: Run): Promise<void> {
     expect(found, key).toHaveLength(1);
     const texts = (await messagesOf(sandbox, found[0]!.caseId)).map((m) => m.message);
     for (const a of run.acknowledged.filter((x) => x.createKey === key)) {
-      expect(texts.filter((t) => t.includes(a.text)), a.key).toHaveLength(1);
+      expect(
+        texts.filter((t) => t.includes(a.text)),
+        a.key,
+      ).toHaveLength(1);
     }
   }
 }

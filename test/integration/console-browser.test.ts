@@ -37,7 +37,16 @@ describe.skipIf(!haveChromium)('console in Chromium', () => {
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1100, height: 900 },
     });
     page = browser.pages()[0] ?? (await browser.newPage());
@@ -73,7 +82,7 @@ describe.skipIf(!haveChromium)('console in Chromium', () => {
 
     const row = page.locator('tr', { hasText: CIRCUIT.toLowerCase() });
     await expect.poll(() => row.count()).toBe(1);
-    await expect.poll(() => row.innerText()).toContain('create failed');
+    await expect.poll(() => row.textContent()).toContain('create failed');
     await shot('cases');
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('cases-phone');
@@ -81,19 +90,21 @@ describe.skipIf(!haveChromium)('console in Chromium', () => {
 
     await row.locator('td').first().locator('a').click();
     await page.waitForURL('**/console/case?s=*');
-    await expect.poll(() => page.locator('ol.timeline li').allInnerTexts()).toEqual(
-      expect.arrayContaining([expect.stringContaining('alertmanager notification: 1 firing'), expect.stringContaining('dead-lettered: validation_failed')]),
-    );
+    await expect
+      .poll(() => page.locator('ol.timeline li').allInnerTexts())
+      .toEqual(
+        expect.arrayContaining([expect.stringContaining('alertmanager notification: 1 firing'), expect.stringContaining('dead-lettered: validation_failed')]),
+      );
     await shot('timeline-dead-letter');
 
     await page.click('header a[href="/console/now"]');
     const dead = page.locator('#dead-letters tr', { hasText: createKey });
     await expect.poll(() => dead.count()).toBe(1);
     expect(await page.locator('svg[aria-label="upstream writes per minute"]').count()).toBe(1);
-    expect(await page.locator(`header a[href="${new URL('/', bridge.sandbox.baseUrl).href}"]`).innerText()).toBe('Sandbox');
+    expect(await page.locator(`header a[href="${new URL('/', bridge.sandbox.baseUrl).href}"]`).textContent()).toBe('Sandbox');
     await shot('now');
     await Promise.all([page.waitForURL('**/console/now?replayed=*'), dead.locator('button', { hasText: 'Replay' }).click()]);
-    expect(await page.locator('.notice').innerText()).toContain(`Write ${createKey} is back in line.`);
+    expect(await page.locator('.notice').textContent()).toContain(`Write ${createKey} is back in line.`);
     await shot('now-after-replay');
 
     // The replayed create reaches expereo: the case appears in the list, and its timeline says so.
@@ -102,7 +113,7 @@ describe.skipIf(!haveChromium)('console in Chromium', () => {
     await page.fill('#q', caseId);
     await Promise.all([page.waitForURL('**/console/cases?q=*'), page.click('form[role=search] button')]);
     await page.locator('tr', { hasText: caseId }).locator('a', { hasText: caseId }).click();
-    await expect.poll(() => page.locator('ol.timeline li[data-event=sent]').innerText()).toContain(`case ${caseId}`);
+    await expect.poll(() => page.locator('ol.timeline li[data-event=sent]').textContent()).toContain(`case ${caseId}`);
     expect(await page.locator('ol.timeline li[data-event=replayed]').count()).toBe(1);
     await shot('timeline-after-replay');
 

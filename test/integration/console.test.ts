@@ -13,7 +13,12 @@ beforeAll(async () => {
 afterAll(async () => bridge?.close());
 
 async function signIn(): Promise<{ cookie: string; csrf: string }> {
-  const res = await bridge.app.inject({ method: 'POST', url: '/console/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `token=${TOKEN}` });
+  const res = await bridge.app.inject({
+    method: 'POST',
+    url: '/console/sign-in',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: `token=${TOKEN}`,
+  });
   expect(res.statusCode).toBe(303);
   const setCookie = String(res.headers['set-cookie']);
   expect(setCookie).toMatch(/^bridge_console=[A-Za-z0-9_-]{43}; Path=\/console; HttpOnly; SameSite=Strict; Max-Age=43200$/);
@@ -25,11 +30,21 @@ async function signIn(): Promise<{ cookie: string; csrf: string }> {
 
 const get = (url: string, cookie: string) => bridge.app.inject({ url, headers: { cookie } });
 const post = (url: string, cookie: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
-  bridge.app.inject({ method: 'POST', url, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: new URLSearchParams(form).toString() });
+  bridge.app.inject({
+    method: 'POST',
+    url,
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    payload: new URLSearchParams(form).toString(),
+  });
 
 describe('console sign-in', () => {
   it('refuses a wrong token, keeps the token out of pages, and signs out for good', async () => {
-    const wrong = await bridge.app.inject({ method: 'POST', url: '/console/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'token=not-the-token' });
+    const wrong = await bridge.app.inject({
+      method: 'POST',
+      url: '/console/sign-in',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'token=not-the-token',
+    });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.headers['set-cookie']).toBeUndefined();
     expect((await bridge.app.inject({ url: '/console/cases' })).headers.location).toBe('/console/sign-in');
@@ -56,7 +71,11 @@ describe('case journal and console pages', () => {
   it('tells an alert case from the notification to a dead-lettered create, its replay and the case', async () => {
     // The sandbox refuses the next case create for good (422): the create is dead-lettered.
     await refuseNextCaseCreate(bridge.sandbox);
-    const handled = await postAndHandle(bridge, 'alertmanager', alertmanagerGroup('CIR-7001', [{ name: 'CircuitDown', fingerprint: 'f7001' }], { team: 'network', expereo_service: 'SRV-40000001' }));
+    const handled = await postAndHandle(
+      bridge,
+      'alertmanager',
+      alertmanagerGroup('CIR-7001', [{ name: 'CircuitDown', fingerprint: 'f7001' }], { team: 'network', expereo_service: 'SRV-40000001' }),
+    );
     expect(handled.json()).toMatchObject({ status: 'accepted', writes: 1 });
     const incident = circuitIncident('CIR-7001');
     const createKey = createKeyOf(incident);
@@ -69,7 +88,13 @@ describe('case journal and console pages', () => {
     });
     // The failed create puts the incident back to idle (its next firing tries again).
     await eventually(async () => (await bridge.core.journal.store.timeline(`k:${createKey}`)).meta?.phase === 'idle');
-    expect((await bridge.core.journal.store.timeline(`k:${createKey}`)).events.map((e) => e.type)).toEqual(['arrived', 'incident', 'queued', 'dead', 'incident']);
+    expect((await bridge.core.journal.store.timeline(`k:${createKey}`)).events.map((e) => e.type)).toEqual([
+      'arrived',
+      'incident',
+      'queued',
+      'dead',
+      'incident',
+    ]);
     expect(pending.meta).toMatchObject({ incident, status: 'create failed' });
 
     const now = await get('/console/now', cookie);
@@ -103,7 +128,11 @@ describe('case journal and console pages', () => {
   });
 
   it('lists a case the bridge mirrors but has no timeline of, from its links', async () => {
-    await bridge.core.sync.link('CS-00000042', { id: 'slack:C0LEGACY:1700000000.000100', kind: 'slack', data: { channel: 'C0LEGACY', threadTs: '1700000000.000100' } });
+    await bridge.core.sync.link('CS-00000042', {
+      id: 'slack:C0LEGACY:1700000000.000100',
+      kind: 'slack',
+      data: { channel: 'C0LEGACY', threadTs: '1700000000.000100' },
+    });
     const { cookie } = await signIn();
     const list = await get('/console/cases?q=c0legacy', cookie);
     expect(list.body).toContain('CS-00000042');

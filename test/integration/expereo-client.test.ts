@@ -7,9 +7,9 @@ import { ExpereoApiError } from '../../src/expereo/api-error.js';
 import { ExpereoClient } from '../../src/expereo/client.js';
 import { createAgent, send, SlotMissedError } from '../../src/expereo/transport.js';
 import { LIMITER_KINDS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { stateKeys } from '../../src/state/keys.js';
+import { stateKeys } from '../../src/state/state-keys.js';
 import { eventually, sandboxCalls } from '../helpers/bridge.js';
-import { deleteKeys } from '../helpers/env.js';
+import { deleteKeysOf } from '../helpers/env.js';
 import { dropPrefix, openRedis, redisUrl, uniquePrefix } from '../helpers/redis.js';
 import { startSlowTlsProxy } from '../helpers/slow-tls-proxy.js';
 
@@ -37,7 +37,11 @@ function client(env: Record<string, string> = {}, sb = sandbox, p = prefix): Exp
 }
 
 async function hook(sb: RunningSandbox, path: string, body?: unknown, method = 'POST'): Promise<unknown> {
-  const res = await fetch(`${sb.baseUrl}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  const res = await fetch(`${sb.baseUrl}${path}`, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
   return res.json();
 }
 
@@ -46,7 +50,11 @@ async function state(sb = sandbox): Promise<{ tokensIssued: number }> {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ readLimit: { limit: 50, periodMs: 1000, burst: 50 }, writeLimit: { limit: 30, periodMs: 3000, burst: 3 }, seed: { extraCases: 1000 } });
+  sandbox = await startSandbox({
+    readLimit: { limit: 50, periodMs: 1000, burst: 50 },
+    writeLimit: { limit: 30, periodMs: 3000, burst: 3 },
+    seed: { extraCases: 1000 },
+  });
   redis = await openRedis('client-test');
 });
 
@@ -57,7 +65,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await sandbox?.close();
-  for (const used of prefixes) await deleteKeys(redisUrl(), used);
+  await deleteKeysOf(redisUrl(), prefixes);
   await dropPrefix(redis, prefix);
 });
 
@@ -172,7 +180,9 @@ describe('ExpereoClient against the sandbox', () => {
       prefix = uniquePrefix('client');
       prefixes.add(prefix);
       const args = [sb.baseUrl, sb.tokenUrl, sb.clientId, sb.clientSecret, redisUrl(), prefix, '50/1s', '50', '100', '200ms'];
-      const children = [0, 1, 2].map(() => spawn(process.execPath, ['--import', 'tsx', 'test/helpers/read-burst-child.ts', ...args], { stdio: ['ignore', 'pipe', 'inherit'] }));
+      const children = [0, 1, 2].map(() =>
+        spawn(process.execPath, ['--import', 'tsx', 'test/helpers/read-burst-child.ts', ...args], { stdio: ['ignore', 'pipe', 'inherit'] }),
+      );
       const outputs = children.map((child) => {
         let out = '';
         child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -184,7 +194,9 @@ describe('ExpereoClient against the sandbox', () => {
       const since = (await sandboxCalls(sb)).at(-1)?.seq ?? 0;
       await redis.set(`${prefix}:go`, '1');
       await Promise.all(outputs.map((o) => o.done));
-      const results = outputs.map((o) => JSON.parse(o.text().trim().split('\n').at(-1)!) as { ok: number; rateLimited: number; otherErrors: number; started: number; finished: number });
+      const results = outputs.map(
+        (o) => JSON.parse(o.text().trim().split('\n').at(-1)!) as { ok: number; rateLimited: number; otherErrors: number; started: number; finished: number },
+      );
       expect(results, JSON.stringify(results)).toMatchObject([{ ok: 100 }, { ok: 100 }, { ok: 100 }]);
       expect(results.reduce((n, r) => n + r.rateLimited + r.otherErrors, 0)).toBe(0);
       const calls = (await sandboxCalls(sb)).filter((x) => x.seq > since && x.path.startsWith('/v2/'));
@@ -212,7 +224,12 @@ describe('ExpereoClient against the sandbox', () => {
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(36);
       expect(c.tokens.fetches).toBe(1);
       // The vendor counts 30 in any 3 s: every 31 writes it saw span at least that.
-      expect(tightestSpan(writes.map((x) => Date.parse(x.at)).sort((a, b) => a - b), 30)).toBeGreaterThanOrEqual(3000);
+      expect(
+        tightestSpan(
+          writes.map((x) => Date.parse(x.at)).sort((a, b) => a - b),
+          30,
+        ),
+      ).toBeGreaterThanOrEqual(3000);
     } finally {
       await sw.close();
     }
@@ -242,7 +259,12 @@ describe('ExpereoClient against the sandbox', () => {
       const writes = (await sandboxCalls(sw)).filter((x) => x.method === 'POST' && x.path.startsWith('/v2/'));
       expect(writes.filter((x) => x.status === 429)).toHaveLength(0);
       expect(writes).toHaveLength(36);
-      expect(tightestSpan(writes.map((x) => Date.parse(x.at)).sort((a, b) => a - b), 30)).toBeGreaterThanOrEqual(3000);
+      expect(
+        tightestSpan(
+          writes.map((x) => Date.parse(x.at)).sort((a, b) => a - b),
+          30,
+        ),
+      ).toBeGreaterThanOrEqual(3000);
     } finally {
       await proxy.close();
       await sw.close();

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { IntakeConsumer, type IntakeConsumerOptions, type IntakeEntry, type IntakeOutcome } from '../../src/intake/consumer.js';
+import { IntakeConsumer, type IntakeConsumerOptions, type IntakeEntry, type IntakeOutcome } from '../../workers/intake/intake-consumer.js';
 import { INTAKE_GROUP, Intake, type DeadIntakeEntry } from '../../src/intake/intake.js';
 import { closeRedis, createRedis, waitReady } from '../../src/redis.js';
 import { eventually } from '../helpers/bridge.js';
@@ -81,7 +81,11 @@ describe('a webhook intake', () => {
     const sent = vi.spyOn(command, 'evalsha');
     cleanups.push(() => sent.mockRestore());
     const plain = Array.from({ length: 300 }, (_, n) => intake.append(`k${n % 7}`, { n }));
-    const once = [intake.appendOnce('s', { n: 1000 }, `${prefix}:d:1`, 60), intake.appendOnce('s', { n: 1001 }, `${prefix}:d:1`, 60), intake.appendOnce('s', { n: 1002 }, `${prefix}:d:2`, 60)];
+    const once = [
+      intake.appendOnce('s', { n: 1000 }, `${prefix}:d:1`, 60),
+      intake.appendOnce('s', { n: 1001 }, `${prefix}:d:1`, 60),
+      intake.appendOnce('s', { n: 1002 }, `${prefix}:d:2`, 60),
+    ];
     const ids = await Promise.all(plain);
     const [first, repeat, other] = await Promise.all(once);
     // 300 plain appends: a full batch of 256 sent at once, the rest with the redeliveries' batch.
@@ -100,7 +104,11 @@ describe('a webhook intake', () => {
     const away = createRedis('redis://127.0.0.1:1', 'command', 'intake-test-away');
     cleanups.push(() => closeRedis(away));
     const intake = new Intake<{ n: number }>(away, 'away', prefix);
-    const results = await Promise.allSettled([intake.append('a', { n: 1 }), intake.appendOnce('a', { n: 2 }, `${prefix}:d:away`, 60), intake.append('b', { n: 3 })]);
+    const results = await Promise.allSettled([
+      intake.append('a', { n: 1 }),
+      intake.appendOnce('a', { n: 2 }, `${prefix}:d:away`, 60),
+      intake.append('b', { n: 3 }),
+    ]);
     for (const r of results) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'queue_unavailable' } });
   });
 
@@ -239,8 +247,22 @@ describe('a webhook intake', () => {
     expect(await intake.status(m1)).toEqual({ status: 'handled', result: 'm1' });
 
     const dead = new Map((await intake.dead()).map((d) => [d.id, d]));
-    expect(dead.get(p0)).toEqual<DeadIntakeEntry>({ id: p0, key: 'p', payload: { name: 'p0' }, error: 'p0 can never be taken', attempts: 1, at: expect.any(String) });
-    expect(dead.get(m0)).toEqual<DeadIntakeEntry>({ id: m0, key: 'm', payload: { name: 'm0' }, error: 'm0 failed (try 3)', attempts: 3, at: expect.any(String) });
+    expect(dead.get(p0)).toEqual<DeadIntakeEntry>({
+      id: p0,
+      key: 'p',
+      payload: { name: 'p0' },
+      error: 'p0 can never be taken',
+      attempts: 1,
+      at: expect.any(String),
+    });
+    expect(dead.get(m0)).toEqual<DeadIntakeEntry>({
+      id: m0,
+      key: 'm',
+      payload: { name: 'm0' },
+      error: 'm0 failed (try 3)',
+      attempts: 3,
+      at: expect.any(String),
+    });
     expect([...outcomes].sort()).toEqual(['dead', 'dead', 'handled', 'handled', 'retry', 'retry']);
   });
 
@@ -284,7 +306,10 @@ describe('a webhook intake', () => {
     expect(byFirst).toBeGreaterThanOrEqual(10);
     expect(handled.length - byFirst).toBeGreaterThan(0);
     for (const key of ['k1', 'k2', 'k3', 'k4']) {
-      expect(handled.filter((h) => h.key === key).map((h) => h.seq), key).toEqual(Array.from({ length: 10 }, (_, i) => i));
+      expect(
+        handled.filter((h) => h.key === key).map((h) => h.seq),
+        key,
+      ).toEqual(Array.from({ length: 10 }, (_, i) => i));
     }
     expect(readerMismatch).toBe(0);
     expect(bothReading()).toBe(0);
@@ -369,7 +394,14 @@ describe('a webhook intake', () => {
     expect(await intake.status(notJson!)).toEqual({ status: 'dead', error: 'entry payload is not JSON' });
     const dead = new Map((await intake.dead()).map((d) => [d.id, d]));
     expect(dead.get(noPayload!)).toEqual({ id: noPayload, key: 'm', error: 'entry has no payload', attempts: 1, at: expect.any(String) });
-    expect(dead.get(notJson!)).toEqual({ id: notJson, key: 'm', payload: '{"name": m0', error: 'entry payload is not JSON', attempts: 1, at: expect.any(String) });
+    expect(dead.get(notJson!)).toEqual({
+      id: notJson,
+      key: 'm',
+      payload: '{"name": m0',
+      error: 'entry payload is not JSON',
+      attempts: 1,
+      at: expect.any(String),
+    });
     expect(await unacknowledged(intake)).toBe(0);
   });
 
@@ -384,7 +416,9 @@ describe('a webhook intake', () => {
     // Idle: its reading connection is blocked in XREADGROUP.
     await eventually(async () => {
       const clients = (await redis.client('LIST')) as string;
-      return clients.split('\n').some((line) => line.includes(` name=bridge-intake-${intake.name} `) && / flags=\S*b/.test(line) && line.includes(' cmd=xreadgroup'));
+      return clients
+        .split('\n')
+        .some((line) => line.includes(` name=bridge-intake-${intake.name} `) && / flags=\S*b/.test(line) && line.includes(' cmd=xreadgroup'));
     });
 
     await first.close();

@@ -112,7 +112,12 @@ describe('Jira', () => {
     const deliveryId = randomUUID();
     const first = await jira(created, { deliveryId });
     expect(first.statusCode).toBe(202);
-    expect(first.json()).toMatchObject({ status: 'queued', connector: 'acme-jira', ticketId: 'OPS-42', writes: [{ key: 'itsm:acme-jira:OPS-42', kind: 'create', status: 'queued' }] });
+    expect(first.json()).toMatchObject({
+      status: 'queued',
+      connector: 'acme-jira',
+      ticketId: 'OPS-42',
+      writes: [{ key: 'itsm:acme-jira:OPS-42', kind: 'create', status: 'queued' }],
+    });
 
     const again = await jira(created, { deliveryId });
     expect(again.statusCode).toBe(202);
@@ -173,7 +178,10 @@ describe('Zendesk, ServiceNow and a generic tool', () => {
   it('Zendesk: created → case, comment → message, priority change → update', async () => {
     expect((await zendesk(fixture('zendesk-ticket-created'))).json()).toMatchObject({ status: 'queued', ticketId: '5158' });
     const caseId = await caseOf('itsm:acme-zd:5158');
-    expect((await zendesk(fixture('zendesk-comment-added'))).json()).toMatchObject({ status: 'queued', writes: [{ key: 'itsm:acme-zd:5158:comment:9876543210' }] });
+    expect((await zendesk(fixture('zendesk-comment-added'))).json()).toMatchObject({
+      status: 'queued',
+      writes: [{ key: 'itsm:acme-zd:5158:comment:9876543210' }],
+    });
     expect((await zendesk(fixture('zendesk-priority-changed'))).json()).toMatchObject({ status: 'queued', writes: [{ kind: 'update' }] });
     await eventually(async () => {
       const w = await caseWrites(caseId);
@@ -196,7 +204,9 @@ describe('Zendesk, ServiceNow and a generic tool', () => {
     expect(res.statusCode).toBe(202);
     const caseId = await caseOf('itsm:acme-sn:46d44a5fa9fe1981003c3b4e3a1e7f5a');
     const { creates } = await caseWrites();
-    expect(creates.find((c) => (c.body as { customerReference?: string }).customerReference === 'itsm:acme-sn:46d44a5fa9fe1981003c3b4e3a1e7f5a')?.body).toMatchObject({ priority: 'P2', serviceId: 'SRV-40000001' });
+    expect(
+      creates.find((c) => (c.body as { customerReference?: string }).customerReference === 'itsm:acme-sn:46d44a5fa9fe1981003c3b4e3a1e7f5a')?.body,
+    ).toMatchObject({ priority: 'P2', serviceId: 'SRV-40000001' });
     const note = await eventually(async () => fake.comments('servicenow', '46d44a5fa9fe1981003c3b4e3a1e7f5a')[0]);
     expect(note.text).toContain(`expereo case ${caseId} was opened`);
     expect(note.detail).toEqual({ element: 'work_notes', table: 'incident' });
@@ -204,7 +214,12 @@ describe('Zendesk, ServiceNow and a generic tool', () => {
 
   it('a generic tool, mapped by field paths alone', async () => {
     const send = (payload: unknown) =>
-      bridge.app.inject({ method: 'POST', url: '/webhooks/itsm/generic/acme-desk', payload: payload as object, headers: { authorization: `Bearer ${DESK_TOKEN}` } });
+      bridge.app.inject({
+        method: 'POST',
+        url: '/webhooks/itsm/generic/acme-desk',
+        payload: payload as object,
+        headers: { authorization: `Bearer ${DESK_TOKEN}` },
+      });
     expect((await send(fixture('generic-ticket-created'))).json()).toMatchObject({ status: 'queued', ticketId: '7781' });
     const caseId = await caseOf('itsm:acme-desk:7781');
     expect((await send(fixture('generic-note-added'))).json()).toMatchObject({ status: 'queued', writes: [{ key: 'itsm:acme-desk:7781:comment:55012' }] });
@@ -225,7 +240,12 @@ describe('bad input', () => {
     expect(old.json()).toMatchObject({ error: 'unauthorized', message: 'delivery refused: stale' });
     const staleZd = await zendesk(fixture('zendesk-ticket-created'), { timestamp: new Date(Date.now() - 10 * 60_000).toISOString() });
     expect(staleZd.statusCode).toBe(401);
-    const wrongToken = await bridge.app.inject({ method: 'POST', url: '/webhooks/itsm/generic/acme-desk', payload: {}, headers: { authorization: 'Bearer nope' } });
+    const wrongToken = await bridge.app.inject({
+      method: 'POST',
+      url: '/webhooks/itsm/generic/acme-desk',
+      payload: {},
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrongToken.statusCode).toBe(401);
   });
 
@@ -273,7 +293,12 @@ describe('bad input', () => {
     const res = await bridge.app.inject({ method: 'POST', url: '/webhooks/itsm/jira', payload: big, headers: { 'content-type': 'application/json' } });
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ error: 'payload_too_large' });
-    const form = await bridge.app.inject({ method: 'POST', url: '/webhooks/itsm/jira', payload: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await bridge.app.inject({
+      method: 'POST',
+      url: '/webhooks/itsm/jira',
+      payload: 'a=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.statusCode).toBe(415);
   });
 });

@@ -22,17 +22,29 @@ beforeAll(async () => {
       itsm: {
         connectors: {
           jira: { tool: 'jira', auth: { secret: 'jira-secret-0001' }, outbound: { baseUrl: fake.baseUrl, ...FAKE_CREDENTIALS.jira } },
-          'jira-bad': { tool: 'jira', auth: { secret: 'jira-secret-0001' }, outbound: { baseUrl: fake.baseUrl, email: FAKE_CREDENTIALS.jira.email, apiToken: 'wrong-token-secret' } },
+          'jira-bad': {
+            tool: 'jira',
+            auth: { secret: 'jira-secret-0001' },
+            outbound: { baseUrl: fake.baseUrl, email: FAKE_CREDENTIALS.jira.email, apiToken: 'wrong-token-secret' },
+          },
           sn: { tool: 'servicenow', auth: inbound, outbound: { baseUrl: fake.baseUrl, ...FAKE_CREDENTIALS.servicenow } },
-          'sn-public': { tool: 'servicenow', auth: inbound, outbound: { baseUrl: fake.baseUrl, ...FAKE_CREDENTIALS.servicenow, mode: 'comments', table: 'sn_customerservice_case' } },
+          'sn-public': {
+            tool: 'servicenow',
+            auth: inbound,
+            outbound: { baseUrl: fake.baseUrl, ...FAKE_CREDENTIALS.servicenow, mode: 'comments', table: 'sn_customerservice_case' },
+          },
           zd: { tool: 'zendesk', auth: { secret: 'zendesk-secret-01' }, outbound: { baseUrl: fake.baseUrl, ...FAKE_CREDENTIALS.zendesk, public: true } },
-          desk: { tool: 'generic', auth: inbound, outbound: { callbackUrl: `${fake.baseUrl}/callback`, secret: CALLBACK_SECRET, headers: { 'x-tenant': 'acme' } } },
+          desk: {
+            tool: 'generic',
+            auth: inbound,
+            outbound: { callbackUrl: `${fake.baseUrl}/callback`, secret: CALLBACK_SECRET, headers: { 'x-tenant': 'acme' } },
+          },
           silent: { tool: 'jira', auth: { secret: 'jira-secret-0001' } },
         },
       },
     },
   });
-  sink = bridge.integrations.find((i) => i.name === 'itsm')!.sinks!.find((s) => s.kind === 'itsm')!;
+  sink = bridge.capabilities.itsm.sinks.find((s) => s.kind === 'itsm')!;
 });
 afterAll(async () => {
   await bridge?.close();
@@ -97,7 +109,10 @@ describe('one comment per reply, per tool', () => {
     await sink.deliver(link('zd', '5158'), reply('Carrier confirmed the fault.'));
     const [req] = posts('/api/v2/tickets/5158.json');
     expect(req!.method).toBe('PUT');
-    expect((req!.body as { ticket: { comment: { public: boolean; body: string } } }).ticket.comment).toMatchObject({ public: true, body: expect.stringContaining('Carrier confirmed the fault.') });
+    expect((req!.body as { ticket: { comment: { public: boolean; body: string } } }).ticket.comment).toMatchObject({
+      public: true,
+      body: expect.stringContaining('Carrier confirmed the fault.'),
+    });
     const [stored] = fake.comments('zendesk', '5158');
     const state = new ItsmState(bridge.core.redis, bridge.core.keys.prefix);
     expect(await state.isEcho('zd', '5158', { id: stored!.id, text: 'rewritten by the tool' })).toBe(true);

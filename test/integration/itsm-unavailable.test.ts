@@ -21,9 +21,12 @@ beforeAll(async () => {
 });
 afterAll(async () => bridge?.close());
 
-
 function signed(body: string, deliveryId: string) {
-  return { 'content-type': 'application/json', 'x-hub-signature': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`, 'x-atlassian-webhook-identifier': deliveryId };
+  return {
+    'content-type': 'application/json',
+    'x-hub-signature': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+    'x-atlassian-webhook-identifier': deliveryId,
+  };
 }
 
 function jira(body: string, deliveryId: string) {
@@ -50,7 +53,8 @@ describe('Redis unreachable', () => {
     const live: Redis = await openRedis('itsm-live');
     try {
       const state = new ItsmState(live, bridge.prefix);
-      const connector = itsmRoutingSchema.parse({ connectors: { ops: { tool: 'jira', auth: { secret: SECRET }, defaults: { serviceId: 'SRV-40000001' } } } }).connectors.ops!;
+      const connector = itsmRoutingSchema.parse({ connectors: { ops: { tool: 'jira', auth: { secret: SECRET }, defaults: { serviceId: 'SRV-40000001' } } } })
+        .connectors.ops!;
       const payload = fixture('jira-issue-created');
       payload.issue.key = 'OPS-43';
       const body = JSON.stringify({ ...payload, timestamp: Date.now() });

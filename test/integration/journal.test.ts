@@ -13,7 +13,8 @@ beforeAll(async () => {
 afterAll(async () => dropPrefix(redis, prefix));
 
 /** A journal of its own per test, under the file's prefix. */
-const journal = (name: string, limits = { ttlSeconds: 60, eventsPerCase: 5, cases: 3 }) => new Journal(redis, `${prefix}:${name}`, createLogger('silent'), limits);
+const journal = (name: string, limits = { ttlSeconds: 60, eventsPerCase: 5, cases: 3 }) =>
+  new Journal(redis, `${prefix}:${name}`, createLogger('silent'), limits);
 const event = (id: string, at: number, extra: Partial<JournalEvent> = {}): JournalEvent => ({ id, at, type: 'queued', text: id, ...extra });
 
 describe('case journal in Redis', () => {

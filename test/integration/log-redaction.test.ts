@@ -19,7 +19,19 @@ describe('logs', () => {
   it('redact authorization headers, client secrets, access tokens and signatures wherever they appear', () => {
     const { stream, text } = capture();
     const log = createLogger('trace', stream);
-    log.info({ req: { headers: { authorization: 'Bearer tok-AAA', 'x-slack-signature': 'v0=sig-BBB', 'x-hub-signature': 'sha256=sig-CCC', 'x-zendesk-webhook-signature': 'sig-DDD' } } }, 'request');
+    log.info(
+      {
+        req: {
+          headers: {
+            authorization: 'Bearer tok-AAA',
+            'x-slack-signature': 'v0=sig-BBB',
+            'x-hub-signature': 'sha256=sig-CCC',
+            'x-zendesk-webhook-signature': 'sig-DDD',
+          },
+        },
+      },
+      'request',
+    );
     log.info({ expereo: { clientSecret: 'secret-EEE', clientId: 'visible-id' } }, 'config');
     log.info({ answer: { access_token: 'tok-FFF' }, token: 'tok-GGG', accessToken: 'tok-HHH' }, 'token');
     log.info({ connector: { secret: 'secret-III', password: 'pw-JJJ' }, headers: { authorization: 'Basic KKK' } }, 'outbound');
@@ -40,7 +52,10 @@ describe('logs', () => {
       await eventually(async () => (await bridge.core.outbox.entry('test:log-1:m'))?.status === 'done');
       await bridge.app.inject({ url: '/admin/budget', headers: { authorization: 'Bearer test-admin-token-0123456789' } });
       await bridge.app.inject({ url: '/readyz', headers: { authorization: 'Bearer some-caller-token-XYZ' } });
-      const refused = await bridge.app.inject({ url: '/admin/budget', headers: { authorization: 'Bearer wrong-admin-token-ABC', 'x-request-id': 'req-log-0042' } });
+      const refused = await bridge.app.inject({
+        url: '/admin/budget',
+        headers: { authorization: 'Bearer wrong-admin-token-ABC', 'x-request-id': 'req-log-0042' },
+      });
       expect(refused.statusCode).toBe(401);
       const token = await bridge.core.redis.hget(bridge.core.keys.token(bridge.sandbox.clientId), 'accessToken');
       expect(token).toBeTruthy();

@@ -61,7 +61,11 @@ async function control(name: string): Promise<(text: string) => Promise<void>> {
   };
 }
 
-const textsFor = (linkId: string) => receiver.accepted().filter((r) => r.body.linkId === linkId).map((r) => r.body.delivery.text);
+const textsFor = (linkId: string) =>
+  receiver
+    .accepted()
+    .filter((r) => r.body.linkId === linkId)
+    .map((r) => r.body.delivery.text);
 
 describe('reply mirroring to an outbound webhook', () => {
   it("delivers an engineer's reply exactly once, signed, with its author and time", async () => {
@@ -73,7 +77,14 @@ describe('reply mirroring to an outbound webhook', () => {
       type: 'case.message',
       delivery: { caseId, kind: 'message', author: 'Ravi Menon (expereo NOC)', text: 'Field engineer on site, splicing the fibre now.', at: sent.timestamp },
     });
-    expect(verifyWebhook({ secret: SECRET, signature: got.headers['x-bridge-signature'] as string, timestamp: got.headers['x-bridge-timestamp'] as string, body: got.raw })).toBe(true);
+    expect(
+      verifyWebhook({
+        secret: SECRET,
+        signature: got.headers['x-bridge-signature'] as string,
+        timestamp: got.headers['x-bridge-timestamp'] as string,
+        body: got.raw,
+      }),
+    ).toBe(true);
 
     await settle();
     // The case's history (seeded months ago) and its opening description are not mirrored.
@@ -166,6 +177,11 @@ describe('reply mirroring to an outbound webhook', () => {
     await engineerReply(sandbox, caseId, 'Activation confirmed for tomorrow.');
     await eventually(async () => textsFor(linkId).length === 1);
     await settle();
-    expect(receiver.accepted().filter((r) => r.body.delivery.caseId === caseId).map((r) => r.body.linkId)).toEqual([linkId]);
+    expect(
+      receiver
+        .accepted()
+        .filter((r) => r.body.delivery.caseId === caseId)
+        .map((r) => r.body.linkId),
+    ).toEqual([linkId]);
   });
 });

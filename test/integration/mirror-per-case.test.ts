@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mirrorKeys } from '../../src/mirror/keys.js';
+import { mirrorKeys } from '../../src/mirror/mirror-keys.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { eventually, sandboxCalls } from '../helpers/bridge.js';
 import {
@@ -44,7 +44,11 @@ async function link(bridge: MirrorBridge, caseId: string, linkId: string): Promi
   await eventually(async () => (await bridge.core.workerRedis.hexists(mirrorKeys(bridge.prefix).cursor(caseId), 'status')) === 1);
 }
 
-const texts = (linkId: string) => receiver.accepted().filter((r) => r.body.linkId === linkId).map((r) => r.body.delivery.text);
+const texts = (linkId: string) =>
+  receiver
+    .accepted()
+    .filter((r) => r.body.linkId === linkId)
+    .map((r) => r.body.delivery.text);
 const calls = async (after = 0) => (await sandboxCalls(sandbox)).filter((c) => c.seq > after);
 const lastSeq = async () => Math.max(0, ...(await calls()).map((c) => c.seq));
 

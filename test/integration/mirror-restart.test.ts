@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mirrorKeys } from '../../src/mirror/keys.js';
+import { mirrorKeys } from '../../src/mirror/mirror-keys.js';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { eventually, sandboxCalls } from '../helpers/bridge.js';
 import {
@@ -42,7 +42,11 @@ async function link(bridge: MirrorBridge, caseId: string, linkId: string): Promi
   await eventually(async () => (await bridge.core.workerRedis.hexists(keys.cursor(caseId), 'status')) === 1);
 }
 
-const texts = (linkId: string) => receiver.accepted().filter((r) => r.body.linkId === linkId).map((r) => r.body.delivery.text);
+const texts = (linkId: string) =>
+  receiver
+    .accepted()
+    .filter((r) => r.body.linkId === linkId)
+    .map((r) => r.body.delivery.text);
 const messageReads = async (caseId: string) => (await sandboxCalls(sandbox)).filter((c) => c.path === `/v2/cases/${caseId}/case-messages`).length;
 
 /** A few more scans, then an empty delivery queue: any late duplicate would have arrived. */
@@ -90,7 +94,9 @@ describe('restarts', () => {
     const rewind = async () => {
       const reads = await messageReads(caseId);
       await bridge.core.workerRedis.multi().hset(keys.cursor(caseId), 'modified', before!).srem(keys.seen(caseId), reply.caseMessageId).exec();
-      await eventually(async () => (await messageReads(caseId)) > reads && (await bridge.core.workerRedis.sismember(keys.seen(caseId), reply.caseMessageId)) === 1);
+      await eventually(
+        async () => (await messageReads(caseId)) > reads && (await bridge.core.workerRedis.sismember(keys.seen(caseId), reply.caseMessageId)) === 1,
+      );
     };
     await rewind(); // the first delivery is still waiting for its retry
     await eventually(async () => texts(linkId).length === 1);

@@ -46,7 +46,12 @@ describe('outbound webhook sink', () => {
     expect(got.headers['x-bridge-delivery']).toBe('message:CM-00000042');
     expect(got.headers['x-bridge-timestamp']).toBe(String(NOW / 1000));
     expect(got.body).toEqual({ type: 'case.message', linkId: 'webhook:sink-test', delivery });
-    const signed = { secret: SECRET, signature: got.headers['x-bridge-signature'] as string, timestamp: got.headers['x-bridge-timestamp'] as string, nowMs: NOW };
+    const signed = {
+      secret: SECRET,
+      signature: got.headers['x-bridge-signature'] as string,
+      timestamp: got.headers['x-bridge-timestamp'] as string,
+      nowMs: NOW,
+    };
     expect(verifyWebhook({ ...signed, body: got.raw })).toBe(true);
     expect(verifyWebhook({ ...signed, body: got.raw.replace('repair', 'repairs') })).toBe(false);
     expect(verifyWebhook({ ...signed, secret: 'another-secret-0123456789', body: got.raw })).toBe(false);

@@ -29,7 +29,8 @@ const SCRAPE_LABELS = ['job', 'instance'];
 const promtool = installed('promtool');
 const prometheus = installed('prometheus');
 if (!promtool) console.warn('promtool not found (Debian: apt-get install prometheus): promtool check rules / test rules / check metrics are skipped');
-if (!prometheus) console.warn('prometheus not found (Debian: apt-get install prometheus): the rules and dashboard queries are not evaluated by a Prometheus server');
+if (!prometheus)
+  console.warn('prometheus not found (Debian: apt-get install prometheus): the rules and dashboard queries are not evaluated by a Prometheus server');
 
 interface Rule {
   alert: string;
@@ -102,7 +103,9 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bridge-ops-'));
   const { events: _events, ...sources } = alertsRouting.sources;
   writeFileSync(join(dir, 'routing.json'), JSON.stringify({ alerts: { ...alertsRouting, sources } }));
-  bridge = spawnBridge(bridgeEnv(redisUrl(), prefix, sandbox, { ROLE: 'all', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', BRIDGE_CONFIG: join(dir, 'routing.json') }));
+  bridge = spawnBridge(
+    bridgeEnv(redisUrl(), prefix, sandbox, { ROLE: 'all', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', BRIDGE_CONFIG: join(dir, 'routing.json') }),
+  );
   await bridge.waitFor(/expereo-bridge listening/);
   address = /"address":"(http:\/\/[^"]+)"/.exec(bridge.output())![1]!;
   // One notification: webhook, intake, worker, write queue, budget, expereo; every family then has samples.
@@ -112,10 +115,14 @@ beforeAll(async () => {
     body: JSON.stringify(alertmanagerGroup('CIR-7001', [{ name: 'CircuitDown', fingerprint: 'a0c7001' }])),
   });
   expect(res.status).toBe(202);
-  exposition = await eventually(async () => {
-    const text = await (await fetch(`${address}/metrics`)).text();
-    return /^bridge_writes_sent_total\{op="create"\} [1-9]/m.test(text) && text;
-  }, 30_000, 200);
+  exposition = await eventually(
+    async () => {
+      const text = await (await fetch(`${address}/metrics`)).text();
+      return /^bridge_writes_sent_total\{op="create"\} [1-9]/m.test(text) && text;
+    },
+    30_000,
+    200,
+  );
   families = parseExposition(exposition);
 }, 90_000);
 
@@ -157,8 +164,14 @@ describe('alerting rules', () => {
     expect(ruleTests.rule_files).toEqual(['bridge-alerts.yml']);
     const cases = ruleTests.tests.flatMap((t) => t.alert_rule_test);
     for (const { alert } of rules) {
-      expect(cases.some((c) => c.alertname === alert && c.exp_alerts.length > 0), `${alert} never fires in a test`).toBe(true);
-      expect(cases.some((c) => c.alertname === alert && c.exp_alerts.length === 0), `${alert} is never shown quiet`).toBe(true);
+      expect(
+        cases.some((c) => c.alertname === alert && c.exp_alerts.length > 0),
+        `${alert} never fires in a test`,
+      ).toBe(true);
+      expect(
+        cases.some((c) => c.alertname === alert && c.exp_alerts.length === 0),
+        `${alert} is never shown quiet`,
+      ).toBe(true);
     }
   });
 
@@ -250,11 +263,16 @@ describe.skipIf(!prometheus)('a Prometheus server scraping the bridge', () => {
       const since = scraped.value[0];
 
       type Rules = { groups: { rules: { name: string; health: string; lastError?: string; lastEvaluation: string }[] }[] };
-      const evaluated = await eventually(async () => {
-        const all = (await server.api<Rules>('/api/v1/rules')).groups.flatMap((g) => g.rules);
-        return all.length === rules.length && all.every((r) => Date.parse(r.lastEvaluation) / 1000 > since) && all;
-      }, 20_000, 200);
-      for (const rule of evaluated) expect({ rule: rule.name, health: rule.health, lastError: rule.lastError ?? '' }).toEqual({ rule: rule.name, health: 'ok', lastError: '' });
+      const evaluated = await eventually(
+        async () => {
+          const all = (await server.api<Rules>('/api/v1/rules')).groups.flatMap((g) => g.rules);
+          return all.length === rules.length && all.every((r) => Date.parse(r.lastEvaluation) / 1000 > since) && all;
+        },
+        20_000,
+        200,
+      );
+      for (const rule of evaluated)
+        expect({ rule: rule.name, health: rule.health, lastError: rule.lastError ?? '' }).toEqual({ rule: rule.name, health: 'ok', lastError: '' });
       expect((await server.api<{ alerts: unknown[] }>('/api/v1/alerts')).alerts).toEqual([]);
 
       expect(await server.api<string[]>('/api/v1/label/job/values', { 'match[]': 'bridge_redis_up' })).toContain(JOB);

@@ -20,7 +20,12 @@ async function tokenRequest(form: Record<string, string>, headers: Record<string
 }
 
 async function token(clientId = 'demo-client', clientSecret = 'demo-secret', scope?: string): Promise<string> {
-  const { status, body } = await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, ...(scope ? { scope } : {}) });
+  const { status, body } = await tokenRequest({
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: clientSecret,
+    ...(scope ? { scope } : {}),
+  });
   expect(status).toBe(200);
   return body.access_token as string;
 }
@@ -54,7 +59,10 @@ describe('token endpoint', () => {
     [{ grant_type: 'client_credentials', client_id: 'demo-client' }, 'invalid_request'],
     [{ client_id: 'demo-client', client_secret: 'demo-secret' }, 'invalid_request'],
     [{ grant_type: 'password', client_id: 'demo-client', client_secret: 'demo-secret' }, 'unsupported_grant_type'],
-    [{ grant_type: 'client_credentials', client_id: 'demo-readonly', client_secret: 'demo-readonly-secret', scope: 'customerapi/support.read-write' }, 'invalid_scope'],
+    [
+      { grant_type: 'client_credentials', client_id: 'demo-readonly', client_secret: 'demo-readonly-secret', scope: 'customerapi/support.read-write' },
+      'invalid_scope',
+    ],
   ])('answers 400 %o with %s', async (form, error) => {
     const res = await tokenRequest(form);
     expect(res).toEqual({ status: 400, body: { error } });
@@ -62,7 +70,10 @@ describe('token endpoint', () => {
 
   it('rejects a wrong Basic secret with invalid_client, not 401', async () => {
     const basic = Buffer.from('demo-client:nope').toString('base64');
-    expect(await tokenRequest({ grant_type: 'client_credentials' }, { authorization: `Basic ${basic}` })).toEqual({ status: 400, body: { error: 'invalid_client' } });
+    expect(await tokenRequest({ grant_type: 'client_credentials' }, { authorization: `Basic ${basic}` })).toEqual({
+      status: 400,
+      body: { error: 'invalid_client' },
+    });
   });
 
   it('grants only the requested scopes', async () => {

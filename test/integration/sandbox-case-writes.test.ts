@@ -49,8 +49,15 @@ describe('POST /v2/cases', () => {
     expect(res.status).toBe(201);
     const kase = res.json.data as CaseBody;
     expect(kase).toMatchObject({
-      caseId: expect.stringMatching(/^CS-\d{8}$/), accountId: 'ACC-98000001', siteId: 'SITE-100102', status: 'New',
-      type: 'Incident', subject: 'ServiceDown', priority: 'P1', customerReference: 'BRIDGE-42', origin: 'API',
+      caseId: expect.stringMatching(/^CS-\d{8}$/),
+      accountId: 'ACC-98000001',
+      siteId: 'SITE-100102',
+      status: 'New',
+      type: 'Incident',
+      subject: 'ServiceDown',
+      priority: 'P1',
+      customerReference: 'BRIDGE-42',
+      origin: 'API',
       startOfIncident: '2025-03-05T09:00:00.000Z',
     });
     expect(Date.parse(kase.createdDate ?? '')).toBeGreaterThanOrEqual(before - 5);
@@ -109,7 +116,12 @@ describe('POST /v2/cases', () => {
 
   it('creates a general request without startOfIncident', async () => {
     const res = await send('POST', '/v2/cases', {
-      type: 'General Request', subject: 'InformationRequest', priority: 'P4', serviceId: 'SRV-40000010', siteId: 'SITE-100107', description: 'Which IP block?',
+      type: 'General Request',
+      subject: 'InformationRequest',
+      priority: 'P4',
+      serviceId: 'SRV-40000010',
+      siteId: 'SITE-100107',
+      description: 'Which IP block?',
     });
     expect(res.status).toBe(201);
     expect(res.json.data).toMatchObject({ startOfIncident: null, customerReference: null, siteId: 'SITE-100107', accountId: 'ACC-98000003' });
@@ -126,7 +138,13 @@ describe('PATCH /v2/cases/{id} and case messages', () => {
 
     const msg = await send('POST', `/v2/cases/${created.caseId}/case-messages`, { message: 'Router rebooted, still down.' });
     expect(msg.status).toBe(201);
-    expect(msg.json.data).toEqual({ caseMessageId: expect.any(String), message: 'Router rebooted, still down.', type: 'Customer', sentBy: 'Demo Bridge', timestamp: expect.any(String) });
+    expect(msg.json.data).toEqual({
+      caseMessageId: expect.any(String),
+      message: 'Router rebooted, still down.',
+      type: 'Customer',
+      sentBy: 'Demo Bridge',
+      timestamp: expect.any(String),
+    });
     const after = (await send('GET', `/v2/cases/${created.caseId}`)).json.data as CaseBody;
     expect(after.lastModifiedDate).toBe(msg.json.data.timestamp);
     expect(after.lastModifiedDate! > (patched.json.data as CaseBody).lastModifiedDate!).toBe(true);

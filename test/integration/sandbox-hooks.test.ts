@@ -2,7 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CallRecord as Call } from '../../src/sandbox/call-log.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
 
-
 let sb: RunningSandbox;
 let bearer: string;
 
@@ -47,8 +46,7 @@ async function api(method: string, path: string, body?: unknown, init: RequestIn
 }
 
 const newCase = { type: 'General Request', subject: 'Other', priority: 'P5', serviceId: 'SRV-40000001', description: 'Hook test' };
-const state = async (): Promise<{ cases: number; messages: number; tokensIssued: number; liveTokens: number }> =>
-  (await hook('GET', '/sandbox/state')).json;
+const state = async (): Promise<{ cases: number; messages: number; tokensIssued: number; liveTokens: number }> => (await hook('GET', '/sandbox/state')).json;
 const body = async (res: Response): Promise<any> => res.json();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -149,7 +147,9 @@ describe('faults', () => {
     const other = await startSandbox();
     const token = await getToken(other);
     await fetch(`${other.baseUrl}/sandbox/faults`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'hang', count: 1 }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'hang', count: 1 }),
     });
     const pending = fetch(`${other.baseUrl}/v2/accounts`, { headers: { authorization: `Bearer ${token}` } }).catch((err: unknown) => err);
     await sleep(100);
@@ -199,7 +199,9 @@ describe('call log', () => {
       expect((await get()).status).toBe(429);
       const log = (await (await fetch(`${limited.baseUrl}/sandbox/calls`)).json()) as { calls: Call[] };
       expect(log.calls.map((c) => [c.method, c.path, c.status])).toEqual([
-        ['POST', '/oauth2/token', 200], ['GET', '/v2/accounts', 200], ['GET', '/v2/accounts', 429],
+        ['POST', '/oauth2/token', 200],
+        ['GET', '/v2/accounts', 200],
+        ['GET', '/v2/accounts', 429],
       ]);
       expect(log.calls[1]).toMatchObject({ clientId: 'demo-client', query: { 'page[limit]': '2' } });
       expect(JSON.stringify(log)).not.toContain(t);
@@ -215,7 +217,8 @@ describe('call log', () => {
     await hook('POST', '/sandbox/cases/CS-00001001/replies', { message: 'not logged' });
     const { calls } = (await hook('GET', '/sandbox/calls')).json as { calls: Call[] };
     expect(calls.map((c) => [c.method, c.path, c.status, c.fault])).toEqual([
-      ['GET', '/v2/sites', 500, 'status'], ['POST', '/v2/cases', 201, undefined],
+      ['GET', '/v2/sites', 500, 'status'],
+      ['POST', '/v2/cases', 201, undefined],
     ]);
     const [first, second] = calls as [Call, Call];
     expect(second.seq).toBeGreaterThan(first.seq);

@@ -68,9 +68,7 @@ describe('list envelope', () => {
   it('builds next and previous links that keep sort and filters', async () => {
     const first = await list('/v2/cases?page[limit]=10&sort=-LastModifiedDate&filter[AccountId]=ACC-98000002');
     expect(first.links.previous).toBeNull();
-    expect(first.links.next).toBe(
-      `${sb.baseUrl}/v2/cases?page%5Boffset%5D=10&page%5Blimit%5D=10&sort=-LastModifiedDate&filter%5BAccountId%5D=ACC-98000002`,
-    );
+    expect(first.links.next).toBe(`${sb.baseUrl}/v2/cases?page%5Boffset%5D=10&page%5Blimit%5D=10&sort=-LastModifiedDate&filter%5BAccountId%5D=ACC-98000002`);
     const second = await list(first.links.next ?? '');
     expect(second.metadata).toMatchObject({ offset: 10, limit: 10, sort: ['-LastModifiedDate'] });
     expect(second.links.previous).toBe(
@@ -133,8 +131,22 @@ describe('resources', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { data: Record<string, unknown> };
     expect(Object.keys(body.data).sort()).toEqual(
-      ['accountId', 'caseId', 'createdDate', 'customerReference', 'description', 'lastModifiedDate', 'origin', 'priority',
-        'serviceId', 'siteId', 'startOfIncident', 'status', 'subject', 'type'].sort(),
+      [
+        'accountId',
+        'caseId',
+        'createdDate',
+        'customerReference',
+        'description',
+        'lastModifiedDate',
+        'origin',
+        'priority',
+        'serviceId',
+        'siteId',
+        'startOfIncident',
+        'status',
+        'subject',
+        'type',
+      ].sort(),
     );
     for (const path of ['/v2/cases/CS-99999999', '/v2/accounts/ACC-0', '/v2/sites/x/services', '/v2/invoices/x/invoice-line-details', '/v2/nothing']) {
       const missing = await get(path);
@@ -178,7 +190,7 @@ describe('resources', () => {
       });
       const token = ((await res.json()) as { access_token: string }).access_token;
       const page = async (base: string, auth: string): Promise<unknown> =>
-        (await (await fetch(`${base}/v2/cases?page[offset]=500&page[limit]=50`, { headers: { authorization: `Bearer ${auth}` } })).json() as Envelope).data;
+        ((await (await fetch(`${base}/v2/cases?page[offset]=500&page[limit]=50`, { headers: { authorization: `Bearer ${auth}` } })).json()) as Envelope).data;
       expect(await page(again.baseUrl, token)).toEqual(await page(sb.baseUrl, bearer));
     } finally {
       await again.close();

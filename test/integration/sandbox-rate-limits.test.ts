@@ -6,7 +6,9 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.close()));
 });
 
-async function setup(opts: SandboxOptions): Promise<{ sb: RunningSandbox; call: (method?: string, bearer?: string) => Promise<Response>; token: (id?: string, secret?: string) => Promise<string> }> {
+async function setup(
+  opts: SandboxOptions,
+): Promise<{ sb: RunningSandbox; call: (method?: string, bearer?: string) => Promise<Response>; token: (id?: string, secret?: string) => Promise<string> }> {
   const sb = await startSandbox(opts);
   running.push(sb);
   const token = async (id = sb.clientId, secret = sb.clientSecret): Promise<string> => {

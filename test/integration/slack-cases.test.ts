@@ -81,7 +81,13 @@ describe('opening a case from the modal', () => {
     const create = (await sandboxCalls(bridge.sandbox)).find((c) => c.method === 'POST' && c.path === '/v2/cases');
     expect(create?.status).toBe(201);
     const body = create!.body as Record<string, string>;
-    expect(body).toMatchObject({ type: 'Incident', subject: 'ServiceDown', priority: 'P2', serviceId: 'SRV-40000003', startOfIncident: new Date(startedAt * 1000).toISOString() });
+    expect(body).toMatchObject({
+      type: 'Incident',
+      subject: 'ServiceDown',
+      priority: 'P2',
+      serviceId: 'SRV-40000003',
+      startOfIncident: new Date(startedAt * 1000).toISOString(),
+    });
     expect(body.description).toContain('London office offline since the power cut');
     expect(body.siteId).toBeUndefined();
 
@@ -201,16 +207,32 @@ describe('the case thread', () => {
     expect(post.params.channel).toBe(CHANNEL);
     expect(post.params.text).toBe('*Ravi Menon (expereo NOC)* (expereo): We see the outage &lt;on our side&gt;, engineer dispatched.');
     // The bridge's own messages to the case (the replies sent from Slack) are not mirrored back.
-    const echoed = slack.calls('chat.postMessage').filter((c) => c.params.thread_ts === threadTs && /Retried reply|Marker|Still down/.test(String(c.params.text)));
+    const echoed = slack
+      .calls('chat.postMessage')
+      .filter((c) => c.params.thread_ts === threadTs && /Retried reply|Marker|Still down/.test(String(c.params.text)));
     expect(echoed).toEqual([]);
   });
 
   it('ignores the bot’s own posts, edits, and messages outside case threads', async () => {
     const { caseId, threadTs } = opened!;
     const before = (await caseMessagesPosted(caseId)).length;
-    await bridge.app.inject(messageEvent({ channel: CHANNEL, user: FAKE_BOT.userId, text: 'bot post', ts: '1700100003.000100', threadTs, eventId: 'Ev0BOT0001', extra: { bot_id: FAKE_BOT.botId } }));
-    await bridge.app.inject(messageEvent({ channel: CHANNEL, text: 'edited', ts: '1700100004.000100', threadTs, eventId: 'Ev0EDIT001', extra: { subtype: 'message_changed' } }));
-    await bridge.app.inject(messageEvent({ channel: CHANNEL, text: 'not a case thread', ts: '1700100005.000100', threadTs: '1600000000.000100', eventId: 'Ev0OTHER01' }));
+    await bridge.app.inject(
+      messageEvent({
+        channel: CHANNEL,
+        user: FAKE_BOT.userId,
+        text: 'bot post',
+        ts: '1700100003.000100',
+        threadTs,
+        eventId: 'Ev0BOT0001',
+        extra: { bot_id: FAKE_BOT.botId },
+      }),
+    );
+    await bridge.app.inject(
+      messageEvent({ channel: CHANNEL, text: 'edited', ts: '1700100004.000100', threadTs, eventId: 'Ev0EDIT001', extra: { subtype: 'message_changed' } }),
+    );
+    await bridge.app.inject(
+      messageEvent({ channel: CHANNEL, text: 'not a case thread', ts: '1700100005.000100', threadTs: '1600000000.000100', eventId: 'Ev0OTHER01' }),
+    );
     await bridge.app.inject(messageEvent({ channel: CHANNEL, text: 'Marker two', ts: '1700100006.000100', threadTs, eventId: 'Ev0MARKER2' }));
     const all = await eventually(async () => {
       const m = await caseMessagesPosted(caseId);
@@ -268,7 +290,9 @@ describe('status, list and link', () => {
     });
     expect(root.params.channel).toBe(CHANNEL);
 
-    await bridge.app.inject(messageEvent({ channel: CHANNEL, user: PERSON, text: 'Hello from the linked thread', ts: '1700200000.000100', threadTs, eventId: 'Ev0LINKED1' }));
+    await bridge.app.inject(
+      messageEvent({ channel: CHANNEL, user: PERSON, text: 'Hello from the linked thread', ts: '1700200000.000100', threadTs, eventId: 'Ev0LINKED1' }),
+    );
     await eventually(async () => (await caseMessagesPosted(mine.caseId)).includes('Ana Silva (Slack): Hello from the linked thread'));
   });
 

@@ -23,7 +23,11 @@ afterAll(async () => {
 });
 beforeEach(() => slack.clear());
 
-type Block = { block_id: string; type: string; element: { type: string; action_id: string; options?: { value: string }[]; initial_option?: { value: string }; initial_value?: string } };
+type Block = {
+  block_id: string;
+  type: string;
+  element: { type: string; action_id: string; options?: { value: string }[]; initial_option?: { value: string }; initial_value?: string };
+};
 
 describe('Slack transport', () => {
   it('refuses a bad signature with 401', async () => {
@@ -105,7 +109,14 @@ describe('/case', () => {
   });
 
   it('redraws the modal for General Request when the type changes', async () => {
-    const view = { id: 'V0TYPE0001', hash: 'h1', private_metadata: JSON.stringify({ channel: CHANNEL, teamId: FAKE_BOT.teamId }), callback_id: 'expereo_case_new', type: 'modal', state: { values: {} } };
+    const view = {
+      id: 'V0TYPE0001',
+      hash: 'h1',
+      private_metadata: JSON.stringify({ channel: CHANNEL, teamId: FAKE_BOT.teamId }),
+      callback_id: 'expereo_case_new',
+      type: 'modal',
+      state: { values: {} },
+    };
     const res = await bridge.app.inject(
       interactive({
         type: 'block_actions',
@@ -114,7 +125,15 @@ describe('/case', () => {
         api_app_id: 'A0TEST01',
         trigger_id: 'trig-type',
         view,
-        actions: [{ type: 'static_select', action_id: 'case_type', block_id: 'type', selected_option: { value: 'General Request', text: { type: 'plain_text', text: 'General Request' } }, action_ts: '1' }],
+        actions: [
+          {
+            type: 'static_select',
+            action_id: 'case_type',
+            block_id: 'type',
+            selected_option: { value: 'General Request', text: { type: 'plain_text', text: 'General Request' } },
+            action_ts: '1',
+          },
+        ],
       }),
     );
     expect(res.statusCode).toBe(200);
@@ -135,7 +154,12 @@ describe('/case', () => {
         team: { id: FAKE_BOT.teamId },
         user: { id: 'UPERSON01', name: 'ana', team_id: FAKE_BOT.teamId },
         api_app_id: 'A0TEST01',
-        view: { id: 'V0OPTS0001', type: 'modal', callback_id: 'expereo_case_new', private_metadata: JSON.stringify({ channel: CHANNEL, teamId: FAKE_BOT.teamId }) },
+        view: {
+          id: 'V0OPTS0001',
+          type: 'modal',
+          callback_id: 'expereo_case_new',
+          private_metadata: JSON.stringify({ channel: CHANNEL, teamId: FAKE_BOT.teamId }),
+        },
       }),
     );
     expect(res.statusCode).toBe(200);
@@ -152,7 +176,12 @@ describe('/case', () => {
         value: 'backup',
         team: { id: FAKE_BOT.teamId },
         user: { id: 'UPERSON01', name: 'ana', team_id: FAKE_BOT.teamId },
-        view: { id: 'V0OPTS0001', type: 'modal', callback_id: 'expereo_case_new', private_metadata: JSON.stringify({ channel: CHANNEL, teamId: FAKE_BOT.teamId }) },
+        view: {
+          id: 'V0OPTS0001',
+          type: 'modal',
+          callback_id: 'expereo_case_new',
+          private_metadata: JSON.stringify({ channel: CHANNEL, teamId: FAKE_BOT.teamId }),
+        },
       }),
     );
     expect((search.json() as { options: { value: string }[] }).options.map((o) => o.value)).toEqual(['SRV-40000002', 'SRV-40000005']);

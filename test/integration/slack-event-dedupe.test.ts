@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { dedupeEvents } from '../../src/slack/event-dedupe.js';
-import { slackKeys } from '../../src/slack/keys.js';
+import { slackKeys } from '../../src/slack/slack-keys.js';
 import { dropPrefix, openRedis, uniquePrefix } from '../helpers/redis.js';
 
 let redis: Redis;
@@ -18,7 +18,11 @@ describe('repeated Slack event deliveries', () => {
     const middleware = dedupeEvents({ redis, keys: slackKeys(prefix), log: createLogger('silent') });
     const passed: string[] = [];
     const deliver = (eventId: string, retryNum?: number) =>
-      middleware({ body: { type: 'event_callback', event_id: eventId }, context: { retryNum }, next: async () => void passed.push(`${eventId}#${retryNum ?? 0}`) } as never);
+      middleware({
+        body: { type: 'event_callback', event_id: eventId },
+        context: { retryNum },
+        next: async () => void passed.push(`${eventId}#${retryNum ?? 0}`),
+      } as never);
 
     await deliver('Ev1');
     await deliver('Ev1', 1);

@@ -26,7 +26,14 @@ afterAll(async () => {
 
 /** A case in the sandbox linked to a new thread of the channel. */
 async function linkedThread(threadTs: string) {
-  const kase = await bridge.core.expereo.createCase({ type: 'Incident', subject: 'ServiceDown', priority: 'P3', serviceId: 'SRV-40000001', description: 'intake test', startOfIncident: new Date().toISOString() });
+  const kase = await bridge.core.expereo.createCase({
+    type: 'Incident',
+    subject: 'ServiceDown',
+    priority: 'P3',
+    serviceId: 'SRV-40000001',
+    description: 'intake test',
+    startOfIncident: new Date().toISOString(),
+  });
   await bridge.core.sync.link(kase.caseId, slackLink(CHANNEL, threadTs));
   return kase.caseId;
 }
@@ -39,7 +46,14 @@ async function caseMessages(caseId: string): Promise<string> {
 }
 
 const reply = (threadTs: string, n: number, text: string) =>
-  messageEvent({ channel: CHANNEL, user: PERSON, text, ts: `${1700300000 + Number(threadTs.slice(-2)) * 100 + n}.000100`, threadTs, eventId: `Ev0INT${threadTs.slice(-4)}${n}` });
+  messageEvent({
+    channel: CHANNEL,
+    user: PERSON,
+    text,
+    ts: `${1700300000 + Number(threadTs.slice(-2)) * 100 + n}.000100`,
+    threadTs,
+    eventId: `Ev0INT${threadTs.slice(-4)}${n}`,
+  });
 
 describe('Slack events through the events intake', () => {
   it('answers at once and sends a thread’s replies to the case in the order they were written', async () => {
@@ -93,7 +107,11 @@ describe('Slack events through the events intake', () => {
       // The listeners' own connection is down when the worker first reads the entry.
       const id = await withRedisDown(bridge.core.redis, async () => {
         const entryId = await intake.append(`${FAKE_BOT.teamId}:${CHANNEL}`, { body });
-        await eventually(async () => ((await bridge.core.metrics.intakeEntries.get()).values.some((v) => v.labels.intake === SLACK_EVENTS_INTAKE && v.labels.outcome === 'retry') ? true : undefined));
+        await eventually(async () =>
+          (await bridge.core.metrics.intakeEntries.get()).values.some((v) => v.labels.intake === SLACK_EVENTS_INTAKE && v.labels.outcome === 'retry')
+            ? true
+            : undefined,
+        );
         return entryId;
       });
       await eventually(async () => ((await intake.status(id)).status === 'handled' ? true : undefined));

@@ -2,10 +2,10 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { SinkError, type Delivery } from '../../src/mirror/sink.js';
-import { slackKeys } from '../../src/slack/keys.js';
+import { slackKeys } from '../../src/slack/slack-keys.js';
 import { slackLink } from '../../src/slack/links.js';
 import { slackOutcomes } from '../../src/slack/outcomes.js';
-import { slackSink } from '../../src/slack/sink.js';
+import { slackSink } from '../../src/slack/thread-sink.js';
 import { createWebClient } from '../../src/slack/web-client.js';
 import type { Outcome } from '../../src/writes/catalog.js';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
@@ -29,7 +29,14 @@ beforeEach(() => slack.clear());
 const web = () => createWebClient({ signingSecret: 's', botToken: 'xoxb-test', appToken: undefined, apiUrl: slack.apiUrl }, log, 'worker');
 const sink = () => slackSink({ web: web(), redis, keys: slackKeys(prefix) });
 const link = slackLink('C0SINK0001', '1700000000.000100');
-const reply = (id: string): Delivery => ({ id, caseId: 'CASE-1', kind: 'message', author: 'Ana Lopes (expereo NOC)', text: 'Carrier found a <fibre> cut', at: '2025-03-04T10:00:00Z' });
+const reply = (id: string): Delivery => ({
+  id,
+  caseId: 'CASE-1',
+  kind: 'message',
+  author: 'Ana Lopes (expereo NOC)',
+  text: 'Carrier found a <fibre> cut',
+  at: '2025-03-04T10:00:00Z',
+});
 
 async function failure(p: Promise<unknown>): Promise<SinkError> {
   const err = await p.then(
@@ -44,7 +51,11 @@ describe('Slack reply sink', () => {
   it('posts an engineer’s reply in the linked thread with the engineer’s name', async () => {
     await sink().deliver(link, reply('m-1'));
     expect(slack.calls('chat.postMessage').map((c) => c.params)).toEqual([
-      expect.objectContaining({ channel: 'C0SINK0001', thread_ts: '1700000000.000100', text: '*Ana Lopes (expereo NOC)* (expereo): Carrier found a &lt;fibre&gt; cut' }),
+      expect.objectContaining({
+        channel: 'C0SINK0001',
+        thread_ts: '1700000000.000100',
+        text: '*Ana Lopes (expereo NOC)* (expereo): Carrier found a &lt;fibre&gt; cut',
+      }),
     ]);
   });
 
@@ -93,7 +104,14 @@ describe('Slack reply sink', () => {
   });
 
   it('posts a status change as a note', async () => {
-    await sink().deliver(link, { id: 's-1', caseId: 'CASE-1', kind: 'status', text: 'Status changed from In Progress to Resolved', at: '2025-03-04T11:00:00Z', status: { from: 'In Progress', to: 'Resolved', closed: true } });
+    await sink().deliver(link, {
+      id: 's-1',
+      caseId: 'CASE-1',
+      kind: 'status',
+      text: 'Status changed from In Progress to Resolved',
+      at: '2025-03-04T11:00:00Z',
+      status: { from: 'In Progress', to: 'Resolved', closed: true },
+    });
     expect(slack.calls('chat.postMessage')[0]?.params.text).toBe(':information_source: Status changed from In Progress to Resolved');
   });
 
@@ -127,7 +145,11 @@ describe('Slack reply sink', () => {
 
 describe('Slack write outcomes', () => {
   const handler = () => slackOutcomes({ web: web(), routing: undefined, log });
-  const origin = { kind: 'slack' as const, ref: link.id, data: { channel: 'C0SINK0001', messageTs: '1700000000.000100', summary: 'P1 Incident · Service down · SRV-1' } };
+  const origin = {
+    kind: 'slack' as const,
+    ref: link.id,
+    data: { channel: 'C0SINK0001', messageTs: '1700000000.000100', summary: 'P1 Incident · Service down · SRV-1' },
+  };
   const created: Outcome = { type: 'done', key: 'slack:T1:view:V1', kind: 'create', origin, caseId: 'CASE-42' };
 
   it('edits the channel message with the new case’s id and link', async () => {
@@ -150,10 +172,20 @@ describe('Slack write outcomes', () => {
   });
 
   it('notes a failed thread reply in its thread, and says nothing of one that went through', async () => {
-    const replyOrigin = { kind: 'slack' as const, ref: link.id, data: { channel: 'C0SINK0001', threadTs: '1700000000.000100', messageTs: '1700000001.000100' } };
+    const replyOrigin = {
+      kind: 'slack' as const,
+      ref: link.id,
+      data: { channel: 'C0SINK0001', threadTs: '1700000000.000100', messageTs: '1700000001.000100' },
+    };
     await handler()({ type: 'done', key: 'slack:T1:C0SINK0001:1700000001.000100', kind: 'message', origin: replyOrigin, caseId: 'CASE-42' });
     expect(slack.calls()).toHaveLength(0);
-    await handler()({ type: 'failed', key: 'slack:T1:C0SINK0001:1700000001.000100', kind: 'message', origin: replyOrigin, error: { code: 'case_unknown', message: 'the case was never created', fieldErrors: [] } });
+    await handler()({
+      type: 'failed',
+      key: 'slack:T1:C0SINK0001:1700000001.000100',
+      kind: 'message',
+      origin: replyOrigin,
+      error: { code: 'case_unknown', message: 'the case was never created', fieldErrors: [] },
+    });
     expect(slack.calls('chat.postMessage')[0]!.params).toMatchObject({ channel: 'C0SINK0001', thread_ts: '1700000000.000100' });
     expect(slack.calls('chat.postMessage')[0]!.params.text).toContain('could not be sent to expereo: the case was never created');
   });

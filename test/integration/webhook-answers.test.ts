@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALERTS_INTAKE } from '../../src/alerts/integration.js';
+import { ALERTS_INTAKE } from '../../src/alerts/alerts-capability.js';
 import { SLACK_EVENTS_INTAKE } from '../../src/slack/event-intake.js';
 import { createKeyOf } from '../../src/slack/submit-case.js';
 import { eventually, startTestBridge, type TestBridge } from '../helpers/bridge.js';
@@ -39,7 +39,9 @@ const routing = {
   alerts: {
     sources: {
       alertmanager: { auth: { bearer: AM_TOKEN } },
-      grafana: { auth: { hmac: { secret: GRAFANA_SECRET, header: 'x-grafana-alerting-signature', timestampHeader: 'x-grafana-alerting-signature-timestamp' } } },
+      grafana: {
+        auth: { hmac: { secret: GRAFANA_SECRET, header: 'x-grafana-alerting-signature', timestampHeader: 'x-grafana-alerting-signature-timestamp' } },
+      },
       events: { auth: { bearer: EVENTS_TOKEN } },
     },
     rules: [{ name: 'any', service: SERVICE }],
@@ -58,7 +60,13 @@ const routing = {
         auth: { type: 'bearer', token: DESK_TOKEN },
         defaults: { serviceId: SERVICE },
         events: { created: ['ticket_created'], commented: ['note_added'] },
-        fieldPaths: { event: 'action', eventId: 'event_uid', ticketId: 'data.ticket.display_id', title: 'data.ticket.subject', description: 'data.ticket.description_text' },
+        fieldPaths: {
+          event: 'action',
+          eventId: 'event_uid',
+          ticketId: 'data.ticket.display_id',
+          title: 'data.ticket.subject',
+          description: 'data.ticket.description_text',
+        },
       },
     },
   },
@@ -104,7 +112,10 @@ const SENDERS: Sender[] = [
     delivery: () => {
       const body = real('gr-01-docs-webhook-example.json');
       const ts = String(Math.floor(Date.now() / 1000));
-      return post('/webhooks/alerts/grafana', body, { 'x-grafana-alerting-signature': hmac(GRAFANA_SECRET, `${ts}:`, body).digest('hex'), 'x-grafana-alerting-signature-timestamp': ts });
+      return post('/webhooks/alerts/grafana', body, {
+        'x-grafana-alerting-signature': hmac(GRAFANA_SECRET, `${ts}:`, body).digest('hex'),
+        'x-grafana-alerting-signature-timestamp': ts,
+      });
     },
   },
   {
@@ -121,7 +132,10 @@ const SENDERS: Sender[] = [
         b.issue.key = `TES-${n}`;
         b.issue.id = String(20_000 + n);
       });
-      return post('/webhooks/itsm/jira', body, { 'x-hub-signature': `sha256=${hmac(JIRA_SECRET, body).digest('hex')}`, 'x-atlassian-webhook-identifier': randomUUID() });
+      return post('/webhooks/itsm/jira', body, {
+        'x-hub-signature': `sha256=${hmac(JIRA_SECRET, body).digest('hex')}`,
+        'x-atlassian-webhook-identifier': randomUUID(),
+      });
     },
   },
   {
@@ -168,10 +182,12 @@ const SENDERS: Sender[] = [
     name: 'slack event',
     ok: 200,
     delivery: (n) => {
-      const body = JSON.parse(real('sl-02-docs-message-channels.json', (b) => {
-        b.event_id = `Ev0ANSWERS${n}`;
-        b.event.ts = b.event.event_ts = `1700400000.${String(n).padStart(6, '0')}`;
-      })) as unknown;
+      const body = JSON.parse(
+        real('sl-02-docs-message-channels.json', (b) => {
+          b.event_id = `Ev0ANSWERS${n}`;
+          b.event.ts = b.event.event_ts = `1700400000.${String(n).padStart(6, '0')}`;
+        }),
+      ) as unknown;
       return signed({ json: body });
     },
   },

@@ -38,7 +38,10 @@ describe('a worker process killed mid-run', { timeout: 120_000 }, () => {
     const first = spawnBridge(workerEnv());
     await first.waitFor(/workers started/);
     // Let it get well into the run, then kill it without warning.
-    await eventually(async () => (await sandboxCalls(bridge.sandbox)).filter((c) => c.seq > since && c.method === 'POST' && c.status === 201).length >= 15, 30_000);
+    await eventually(
+      async () => (await sandboxCalls(bridge.sandbox)).filter((c) => c.seq > since && c.method === 'POST' && c.status === 201).length >= 15,
+      30_000,
+    );
     await first.stop('SIGKILL');
 
     const second = spawnBridge(workerEnv());
@@ -54,7 +57,10 @@ describe('a worker process killed mid-run', { timeout: 120_000 }, () => {
       expect(found, key).toHaveLength(1);
       const texts = (await messagesOf(bridge.sandbox, found[0]!.caseId)).map((m) => m.message);
       for (let n = 0; n < 9; n++) {
-        expect(texts.filter((t) => t.includes(`note ${n} on ${key}`)), `${key} note ${n}`).toHaveLength(1);
+        expect(
+          texts.filter((t) => t.includes(`note ${n} on ${key}`)),
+          `${key} note ${n}`,
+        ).toHaveLength(1);
       }
     }
     for (const key of creates) expect((await bridge.core.outbox.entry(`${key}:m8`))?.status).toBe('done');

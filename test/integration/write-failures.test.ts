@@ -41,7 +41,10 @@ describe('write failures', () => {
     const [kase] = await casesByReference(bridge.sandbox, 'test:dl-1');
     expect(kase).toBeDefined();
     expect((await messagesOf(bridge.sandbox, kase!.caseId)).some((m) => m.message.includes('first words'))).toBe(true);
-    expect(outcomes.find((o) => o.key === 'test:dl-1:m1' && o.type === 'done')?.caseId ?? (await eventually(async () => outcomes.find((o) => o.key === 'test:dl-1:m1' && o.type === 'done')))).toBeTruthy();
+    expect(
+      outcomes.find((o) => o.key === 'test:dl-1:m1' && o.type === 'done')?.caseId ??
+        (await eventually(async () => outcomes.find((o) => o.key === 'test:dl-1:m1' && o.type === 'done'))),
+    ).toBeTruthy();
   });
 
   it('waits out a storm of 429s: every write lands once, none lost', async () => {

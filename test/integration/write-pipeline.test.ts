@@ -54,7 +54,9 @@ describe('write pipeline', () => {
   });
 
   it('refuses a malformed write and one for a create never accepted', async () => {
-    await expect(bridge.core.producer.enqueue({ kind: 'create', key: 'bad key', origin: { kind: 'test', ref: 'x' } } as never)).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(bridge.core.producer.enqueue({ kind: 'create', key: 'bad key', origin: { kind: 'test', ref: 'x' } } as never)).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
     await expect(bridge.core.producer.enqueue(messageWrite('test:orphan-m', 'test:never-created', 'hi'))).rejects.toMatchObject({ code: 'invalid_request' });
   });
 
@@ -64,7 +66,13 @@ describe('write pipeline', () => {
     const backlog = [];
     for (let i = 0; i < 40; i++) {
       backlog.push(
-        await bridge.core.producer.enqueue({ kind: 'update', key: `test:bg-${i}`, origin: { kind: 'test', ref: 'bg' }, case: { caseId: `CS-000010${String(i % 20 + 1).padStart(2, '0')}` }, fields: { status: 'In Progress' } }),
+        await bridge.core.producer.enqueue({
+          kind: 'update',
+          key: `test:bg-${i}`,
+          origin: { kind: 'test', ref: 'bg' },
+          case: { caseId: `CS-000010${String((i % 20) + 1).padStart(2, '0')}` },
+          fields: { status: 'In Progress' },
+        }),
       );
     }
     expect(backlog.at(-1)!.position).toBeGreaterThan(backlog[0]!.position);
@@ -84,11 +92,29 @@ describe('write pipeline', () => {
     const since = (await sandboxCalls(bridge.sandbox)).at(-1)?.seq ?? 0;
     for (let i = 0; i < 42; i++) {
       const caseId = `CS-000010${String((i % 14) + 1).padStart(2, '0')}`;
-      await bridge.core.producer.enqueue({ kind: 'message', key: `test:auto-${i}`, origin: { kind: 'test', ref: 'auto' }, case: { caseId }, author: { name: 'Alertmanager', via: 'alert' }, text: `automated ${i}`, at: new Date().toISOString(), human: false });
+      await bridge.core.producer.enqueue({
+        kind: 'message',
+        key: `test:auto-${i}`,
+        origin: { kind: 'test', ref: 'auto' },
+        case: { caseId },
+        author: { name: 'Alertmanager', via: 'alert' },
+        text: `automated ${i}`,
+        at: new Date().toISOString(),
+        human: false,
+      });
     }
     await eventually(async () => (await sandboxCalls(bridge.sandbox)).filter((c) => c.seq > since && c.method === 'POST').length >= 3);
     const acceptedAt = (await sandboxCalls(bridge.sandbox)).at(-1)!.seq;
-    const person = await bridge.core.producer.enqueue({ kind: 'message', key: 'test:person-1', origin: { kind: 'test', ref: 'p' }, case: { caseId: 'CS-00001018' }, author: { name: 'Ana Ruiz', via: 'Slack' }, text: 'a person asks', at: new Date().toISOString(), human: true });
+    const person = await bridge.core.producer.enqueue({
+      kind: 'message',
+      key: 'test:person-1',
+      origin: { kind: 'test', ref: 'p' },
+      case: { caseId: 'CS-00001018' },
+      author: { name: 'Ana Ruiz', via: 'Slack' },
+      text: 'a person asks',
+      at: new Date().toISOString(),
+      human: true,
+    });
     expect(person.lane).toBe(2);
     await eventually(async () => Object.values(await bridge.core.outbox.pendingByLane()).every((n) => n === 0), 60_000, 200);
     const writes = (await sandboxCalls(bridge.sandbox)).filter((c) => c.seq > acceptedAt && c.method === 'POST' && c.status < 300);

@@ -24,7 +24,14 @@ const message = (key: string, caseId: string, text: string): WriteRequestInput =
 
 describe('write recovery', () => {
   it('a message that went out before its process lost Redis is found again, even with a newer message queued behind it', async () => {
-    const kase = await bridge.core.expereo.createCase({ type: 'Incident', subject: 'ServiceDown', priority: 'P3', serviceId: 'SRV-40000001', description: 'recovery', startOfIncident: new Date().toISOString() });
+    const kase = await bridge.core.expereo.createCase({
+      type: 'Incident',
+      subject: 'ServiceDown',
+      priority: 'P3',
+      serviceId: 'SRV-40000001',
+      description: 'recovery',
+      startOfIncident: new Date().toISOString(),
+    });
     const first = message('test:recovery:1', kase.caseId, 'The router in rack 4 was restarted.');
     await bridge.core.producer.enqueue(first);
     // The attempt that went out: marked as being sent, sent upstream, then Redis went away before it was recorded.

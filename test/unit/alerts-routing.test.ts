@@ -5,7 +5,7 @@ import type { Notification } from '../../src/alerts/notification.js';
 import { resolvePolicy, severityOf } from '../../src/alerts/policy.js';
 import { alertsRoutingSchema, type AlertsRouting } from '../../src/alerts/routing-schema.js';
 import { parseNotification } from '../../src/alerts/sources/index.js';
-import { loadRoutingFile } from '../../src/config/routing.js';
+import { loadRoutingFile } from '../../src/config/routing-file.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { fixture } from '../fixtures/alerts/payloads.js';
 
@@ -88,7 +88,12 @@ describe('routing file: alerts section', () => {
   });
 
   it('refuses two rules of the same name', () => {
-    const r = alertsRoutingSchema.safeParse({ rules: [{ name: 'a', service: 'S' }, { name: 'a', service: 'T' }] });
+    const r = alertsRoutingSchema.safeParse({
+      rules: [
+        { name: 'a', service: 'S' },
+        { name: 'a', service: 'T' },
+      ],
+    });
     expect(r.error?.issues).toEqual([expect.objectContaining({ path: ['rules', 1, 'name'], message: 'duplicate rule name "a"' })]);
   });
 
@@ -130,14 +135,20 @@ describe('rules → policy', () => {
     expect(resolvePolicy(routing(base), notification('grafana', 'grafana-firing.json'))).toHaveProperty('invalid');
     const onlyGrafana = routing({ ...base, rules: [base.rules[2]] });
     const g = resolvePolicy(onlyGrafana, notification('grafana', 'grafana-firing.json'));
-    expect(g).toMatchObject({ policy: { rule: 'grafana', serviceId: 'SRV-40000002', holdDownMs: 30_000, flap: { maxToggles: 4, windowMs: 900_000, quietMs: 900_000 } } });
-    expect(resolvePolicy(onlyGrafana, notification('alertmanager', 'alertmanager-firing.json'))).toEqual({ ignored: 'no alert rule matches this notification' });
+    expect(g).toMatchObject({
+      policy: { rule: 'grafana', serviceId: 'SRV-40000002', holdDownMs: 30_000, flap: { maxToggles: 4, windowMs: 900_000, quietMs: 900_000 } },
+    });
+    expect(resolvePolicy(onlyGrafana, notification('alertmanager', 'alertmanager-firing.json'))).toEqual({
+      ignored: 'no alert rule matches this notification',
+    });
   });
 
   it('says which label is missing when the service comes from one', () => {
     const n = notification('events', 'events-trigger.json');
     const res = resolvePolicy(routing({ rules: [{ name: 'x', service: { label: 'expereo_service' } }] }), n);
-    expect(res).toEqual({ invalid: [{ path: 'labels.expereo_service', message: expect.stringContaining('rule "x": service comes from label "expereo_service"') }] });
+    expect(res).toEqual({
+      invalid: [{ path: 'labels.expereo_service', message: expect.stringContaining('rule "x": service comes from label "expereo_service"') }],
+    });
     const unmapped = resolvePolicy(routing({ rules: [{ name: 'x', service: { label: 'circuit_id', map: { 'CIR-1': 'SRV-1' } } }] }), n);
     expect(unmapped).toEqual({ invalid: [{ path: 'labels.circuit_id', message: 'rule "x": service: no mapping for circuit_id="CIR-3003"' }] });
   });
@@ -151,7 +162,9 @@ describe('rules → policy', () => {
     expect(severityOf(res.policy, [alert('warning')])).toMatchObject({ subject: 'ServiceDegradation', priority: 'P3' });
     expect(severityOf(res.policy, [alert('info')])).toMatchObject({ subject: 'ServiceIntermittent', priority: 'P4' });
     expect(severityOf(res.policy, [alert('bizarre')])).toMatchObject({ subject: 'ServiceDegradation', priority: 'P3' });
-    expect(severityOf({ ...policy, severities: [{ when: ['page'], type: 'Incident', subject: 'ServiceDown', priority: 'P2' }] }, [alert('x')])).toMatchObject({ priority: 'P3' });
+    expect(severityOf({ ...policy, severities: [{ when: ['page'], type: 'Incident', subject: 'ServiceDown', priority: 'P2' }] }, [alert('x')])).toMatchObject({
+      priority: 'P3',
+    });
   });
 });
 

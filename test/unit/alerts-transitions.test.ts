@@ -26,7 +26,10 @@ type Spec = [name: string, fingerprint: string, status?: 'firing' | 'resolved', 
 function group(alerts: Spec[], circuit = 'CIR-7'): Notification {
   const r = parseNotification(
     'alertmanager',
-    alertmanagerGroup(circuit, alerts.map(([name, fingerprint, status, startsAt, endsAt]) => ({ name, fingerprint, status, startsAt, endsAt }))),
+    alertmanagerGroup(
+      circuit,
+      alerts.map(([name, fingerprint, status, startsAt, endsAt]) => ({ name, fingerprint, status, startsAt, endsAt })),
+    ),
   );
   if (!r.ok) throw new Error(JSON.stringify(r.issues));
   return r.notification;
@@ -111,7 +114,15 @@ describe('incident state machine', () => {
     expect(repeat.changed).toBe(false);
     expect(repeat.items).toEqual([]);
 
-    const added = writes(inc.notify(group([['CircuitDown', 'fp1'], ['PacketLoss', 'fp2']]), T0 + 120_000));
+    const added = writes(
+      inc.notify(
+        group([
+          ['CircuitDown', 'fp1'],
+          ['PacketLoss', 'fp2'],
+        ]),
+        T0 + 120_000,
+      ),
+    );
     expect(added).toHaveLength(1);
     const m = added[0]!;
     if (m.kind !== 'message') throw new Error('expected a message');
@@ -119,7 +130,15 @@ describe('incident state machine', () => {
     expect(m.text).toContain('Newly firing (1):\n- PacketLoss [fp2]');
     expect(m.text).not.toContain('Resolved (');
 
-    const swapped = writes(inc.notify(group([['PacketLoss', 'fp2'], ['CircuitDown', 'fp1', 'resolved']]), T0 + 180_000));
+    const swapped = writes(
+      inc.notify(
+        group([
+          ['PacketLoss', 'fp2'],
+          ['CircuitDown', 'fp1', 'resolved'],
+        ]),
+        T0 + 180_000,
+      ),
+    );
     expect(swapped).toHaveLength(1);
     expect((swapped[0] as { text: string }).text).toMatch(/Resolved \(1\):\n- CircuitDown \[fp1\] at 2025-03-04 10:30:00 UTC/);
     expect((swapped[0] as { text: string }).text).toContain('Firing now: 1 alert.');
@@ -128,7 +147,13 @@ describe('incident state machine', () => {
 
   it('treats an alert missing from a complete snapshot as resolved, but not from a truncated one', () => {
     const inc = new Incident(policy());
-    inc.notify(group([['A', 'fp1'], ['B', 'fp2']]), T0);
+    inc.notify(
+      group([
+        ['A', 'fp1'],
+        ['B', 'fp2'],
+      ]),
+      T0,
+    );
     const truncated = { ...group([['A', 'fp1']]), truncated: 1 };
     expect(writes(inc.notify(truncated, T0 + 1000))).toEqual([]);
     const complete = writes(inc.notify(group([['A', 'fp1']]), T0 + 2000));
@@ -183,7 +208,13 @@ describe('incident state machine', () => {
 
     // Fires again, a new hold-down; a second alert joins while it runs; the case opens with both.
     inc.notify(group([['CircuitDown', 'fp1', 'firing', '2025-03-04T10:31:00Z']]), T0 + 200_000);
-    inc.notify(group([['CircuitDown', 'fp1', 'firing', '2025-03-04T10:31:00Z'], ['PacketLoss', 'fp2']]), T0 + 250_000);
+    inc.notify(
+      group([
+        ['CircuitDown', 'fp1', 'firing', '2025-03-04T10:31:00Z'],
+        ['PacketLoss', 'fp2'],
+      ]),
+      T0 + 250_000,
+    );
     expect(inc.keep(onHoldExpired(inc.state, 1, T0 + 320_000)).changed).toBe(false); // the stale timer
     const opened = writes(inc.keep(onHoldExpired(inc.state, 2, T0 + 320_000)));
     expect(opened).toHaveLength(1);
@@ -203,7 +234,10 @@ describe('incident state machine', () => {
     }
     // Toggles 1..3 were posted (the first firing opened the case, then a resolve and a reopen);
     // from the 4th on, nothing: 8 toggles held back.
-    expect(posted).toEqual(['All alerts of incident alertmanager:{}/{team="network"}:{circuit_id="CIR-7"} have resolved.', expect.stringContaining('firing again')]);
+    expect(posted).toEqual([
+      'All alerts of incident alertmanager:{}/{team="network"}:{circuit_id="CIR-7"} have resolved.',
+      expect.stringContaining('firing again'),
+    ]);
     expect(inc.state!.damped).toMatchObject({ toggles: 8 });
     const settle = inc.log.flatMap((d) => d.items).find((i) => i.kind === 'timer');
     expect(settle).toMatchObject({ timer: { name: 'settle', runAt: T0 + 30_000 + 120_000 } });
@@ -242,7 +276,15 @@ describe('incident state machine', () => {
     inc.notify(group([['A', 'fp1']]), T0);
     const createKey = inc.state!.createKey!;
     inc.keep(onCreateOutcome(inc.state, { type: 'done', key: createKey, caseId: 'CS-1' }));
-    const m = writes(inc.notify(group([['A', 'fp1'], ['B', 'fp2']]), T0 + 1000));
+    const m = writes(
+      inc.notify(
+        group([
+          ['A', 'fp1'],
+          ['B', 'fp2'],
+        ]),
+        T0 + 1000,
+      ),
+    );
     expect(m[0]).toMatchObject({ case: { caseId: 'CS-1' } });
     expect(inc.keep(onCreateOutcome(inc.state, { type: 'done', key: 'other', caseId: 'CS-2' })).changed).toBe(false);
 
@@ -284,7 +326,10 @@ describe('incident state machine', () => {
 describe('alert instances: late copies from an HA Alertmanager pair', () => {
   const p = () => policy({ reopen: { windowSeconds: 600, status: 'In Progress' }, resolve: { status: 'Resolved' } });
   /** What each notification wrote, by kind and first line: two histories compare equal when the case heard the same. */
-  const story = (inc: Incident) => inc.log.flatMap(writes).map((w) => (w.kind === 'message' ? `message: ${w.text.split('\n')[0]}` : w.kind === 'update' ? `update: ${JSON.stringify(w.fields)}` : w.kind));
+  const story = (inc: Incident) =>
+    inc.log
+      .flatMap(writes)
+      .map((w) => (w.kind === 'message' ? `message: ${w.text.split('\n')[0]}` : w.kind === 'update' ? `update: ${JSON.stringify(w.fields)}` : w.kind));
 
   it('a firing copy of an instance that resolved changes nothing; a genuine re-fire reopens', () => {
     const a = new Flapping('CircuitDown', 'fp1');
@@ -294,7 +339,13 @@ describe('alert instances: late copies from an HA Alertmanager pair', () => {
     const resolveAgain = group([a.resolve(T0 + 90_000)]);
 
     const single = new Incident(p());
-    for (const [n, at] of [[fire, T0], [resolve, T0 + 5_000], [refire, T0 + 60_000], [resolveAgain, T0 + 90_000]] as const) single.notify(n, at);
+    for (const [n, at] of [
+      [fire, T0],
+      [resolve, T0 + 5_000],
+      [refire, T0 + 60_000],
+      [resolveAgain, T0 + 90_000],
+    ] as const)
+      single.notify(n, at);
 
     // The pair: the second peer sends the firing state it took before the resolve, 15 s late, and
     // its resolve later still; the same for the second outage.

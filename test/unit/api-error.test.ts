@@ -6,7 +6,13 @@ describe('errorFromResponse', () => {
     const err = errorFromResponse(
       422,
       {},
-      JSON.stringify({ type: 'about:blank', title: 'Validation failed', status: 422, detail: 'priority', errors: [{ field: 'priority', message: 'P1 not allowed' }] }),
+      JSON.stringify({
+        type: 'about:blank',
+        title: 'Validation failed',
+        status: 422,
+        detail: 'priority',
+        errors: [{ field: 'priority', message: 'P1 not allowed' }],
+      }),
     );
     expect(err.code).toBe('validation_failed');
     expect(err.status).toBe(422);
@@ -16,7 +22,11 @@ describe('errorFromResponse', () => {
   });
 
   it('reads JSON:API errors with source pointers', () => {
-    const err = errorFromResponse(400, {}, JSON.stringify({ errors: [{ title: 'Invalid', detail: 'serviceId unknown', source: { pointer: '/data/attributes/serviceId' } }] }));
+    const err = errorFromResponse(
+      400,
+      {},
+      JSON.stringify({ errors: [{ title: 'Invalid', detail: 'serviceId unknown', source: { pointer: '/data/attributes/serviceId' } }] }),
+    );
     expect(err.code).toBe('bad_request');
     expect(err.message).toBe('serviceId unknown');
     expect(err.fieldErrors).toEqual([{ field: 'serviceId', message: 'serviceId unknown' }]);

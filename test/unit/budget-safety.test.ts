@@ -19,7 +19,13 @@ function reserve(b: Booking, p: GcraParams, now: number, holdBackUs: number): { 
   const tat = Math.max(b.tat, now);
   const capacity = Math.max(1, p.capacity - Math.floor(hold / p.intervalUs));
   const from = isPaced(p) ? Math.max(now, tat - (p.toleranceUs - hold)) : now;
-  const at = slotFit(b.slots.map((s) => s.at).sort((x, y) => x - y), from, capacity, p.windowUs, p.gapUs);
+  const at = slotFit(
+    b.slots.map((s) => s.at).sort((x, y) => x - y),
+    from,
+    capacity,
+    p.windowUs,
+    p.gapUs,
+  );
   const id = Math.max(tat, at) + p.intervalUs;
   b.tat = id;
   b.slots.push({ at, id });
@@ -121,6 +127,12 @@ describe('budget safety', () => {
     const booking: Booking = { tat: 0, slots: [] };
     const arrivals = Array.from({ length: 31 }, (_, i) => reserve(booking, p, 0, 0).at + (i === 0 ? 40_000 : 0));
     const s = { limit: 30, periodMs: 6000, burst: 1 } as Scenario;
-    expect(rejections('sliding-window', s, arrivals.sort((x, y) => x - y))).toBe(1);
+    expect(
+      rejections(
+        'sliding-window',
+        s,
+        arrivals.sort((x, y) => x - y),
+      ),
+    ).toBe(1);
   });
 });

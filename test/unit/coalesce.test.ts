@@ -13,7 +13,14 @@ const create = (key: string, priority = 'P1', type = 'Incident'): WriteRequest =
     kind: 'create',
     key: `w:${key}`,
     origin,
-    body: { type, subject: type === 'Incident' ? 'ServiceDown' : 'Other', priority, serviceId: 'S', description: 'd', startOfIncident: type === 'Incident' ? '2026-11-30T10:00:00Z' : undefined },
+    body: {
+      type,
+      subject: type === 'Incident' ? 'ServiceDown' : 'Other',
+      priority,
+      serviceId: 'S',
+      description: 'd',
+      startOfIncident: type === 'Incident' ? '2026-11-30T10:00:00Z' : undefined,
+    },
   });
 
 describe('nextBatch', () => {
@@ -23,7 +30,12 @@ describe('nextBatch', () => {
   });
 
   it('merges a run of messages, each part keeping its author and time', () => {
-    const batch = nextBatch([msg('m1', 'first', '2026-11-30T10:00:00Z', 'Ana'), msg('m2', 'second', '2026-11-30T10:05:00Z', 'Bo'), upd('u1', { priority: 'P2' }), msg('m3', 'third')]);
+    const batch = nextBatch([
+      msg('m1', 'first', '2026-11-30T10:00:00Z', 'Ana'),
+      msg('m2', 'second', '2026-11-30T10:05:00Z', 'Bo'),
+      upd('u1', { priority: 'P2' }),
+      msg('m3', 'third'),
+    ]);
     expect(batch?.op).toBe('message');
     expect(batch?.keys).toEqual(['w:m1', 'w:m2']);
     expect(batch && 'text' in batch ? batch.text : '').toBe('[2026-11-30 10:00 UTC] Ana (Slack):\nfirst\n\n[2026-11-30 10:05 UTC] Bo (Slack):\nsecond');
@@ -34,7 +46,12 @@ describe('nextBatch', () => {
   });
 
   it('merges a run of updates into one PATCH with the latest value per field', () => {
-    const batch = nextBatch([upd('u1', { priority: 'P2', status: 'In Progress' }), upd('u2', { priority: 'P4' }), msg('m1', 'x'), upd('u3', { priority: 'P1' })]);
+    const batch = nextBatch([
+      upd('u1', { priority: 'P2', status: 'In Progress' }),
+      upd('u2', { priority: 'P4' }),
+      msg('m1', 'x'),
+      upd('u3', { priority: 'P1' }),
+    ]);
     expect(batch).toEqual({ op: 'update', keys: ['w:u1', 'w:u2'], fields: { priority: 'P4', status: 'In Progress' } });
   });
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadRoutingFile } from '../../src/config/routing.js';
+import { loadRoutingFile } from '../../src/config/routing-file.js';
 
 describe('examples/routing.yaml', () => {
   it('is a valid routing file with every section', () => {

@@ -85,11 +85,13 @@ describe('windowFit', () => {
   it('agrees with a brute-force search', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 4 }).chain((capacity) =>
-          fc.integer({ min: 1, max: 120 }).chain((windowUs) =>
-            fc.tuple(fc.constant(capacity), fc.constant(windowUs), booked(capacity, windowUs), fc.integer({ min: 0, max: 500 })),
+        fc
+          .integer({ min: 1, max: 4 })
+          .chain((capacity) =>
+            fc
+              .integer({ min: 1, max: 120 })
+              .chain((windowUs) => fc.tuple(fc.constant(capacity), fc.constant(windowUs), booked(capacity, windowUs), fc.integer({ min: 0, max: 500 }))),
           ),
-        ),
         ([capacity, windowUs, slots, from]) => {
           expect(windowFit(slots, from, capacity, windowUs)).toBe(bruteFit(slots, from, capacity, windowUs));
         },

@@ -3,7 +3,7 @@ import { ReplyError } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BridgeError, isStoreUnavailable } from '../../src/errors.js';
 import { withinDeadline } from '../../src/http/deadline.js';
-import { installErrorHandler } from '../../src/http/error-handler.js';
+import { installErrorHandler } from '../../webhooks/error-handler.js';
 
 /** Errors as ioredis and Node raise them (messages and names copied from their sources). */
 const reply = (message: string) => new ReplyError(message) as Error;
@@ -62,7 +62,8 @@ describe('the error handler’s answers', () => {
     wrongtype: () => reply('WRONGTYPE Operation against a key holding the wrong kind of value'),
     bug: () => new TypeError('x is not a function'),
     conflict: () => new BridgeError('conflict', 'write k is queued, not dead-lettered'),
-    invalid: () => Object.assign(new BridgeError('invalid_request', 'not a valid alertmanager notification'), { issues: [{ path: 'version', message: 'must be "4"' }] }),
+    invalid: () =>
+      Object.assign(new BridgeError('invalid_request', 'not a valid alertmanager notification'), { issues: [{ path: 'version', message: 'must be "4"' }] }),
   };
 
   beforeAll(async () => {
@@ -102,14 +103,26 @@ describe('the error handler’s answers', () => {
     expect((await app.inject({ method: 'GET', url: '/conflict' })).statusCode).toBe(409);
     const invalid = await app.inject({ method: 'GET', url: '/invalid' });
     expect(invalid.statusCode).toBe(400);
-    expect(invalid.json()).toEqual({ error: 'invalid_request', message: 'not a valid alertmanager notification', issues: [{ path: 'version', message: 'must be "4"' }] });
+    expect(invalid.json()).toEqual({
+      error: 'invalid_request',
+      message: 'not a valid alertmanager notification',
+      issues: [{ path: 'version', message: 'must be "4"' }],
+    });
   });
 
   it('says which content types a route takes, and how large a body may be', async () => {
     const xml = await app.inject({ method: 'POST', url: '/json-or-form', headers: { 'content-type': 'text/xml; charset=utf-8' }, payload: '<a/>' });
     expect(xml.statusCode).toBe(415);
-    expect(xml.json()).toEqual({ error: 'unsupported_media_type', message: 'the content type text/xml is not accepted here: send application/json or application/x-www-form-urlencoded' });
-    const large = await app.inject({ method: 'POST', url: '/json-only', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(4096) }) });
+    expect(xml.json()).toEqual({
+      error: 'unsupported_media_type',
+      message: 'the content type text/xml is not accepted here: send application/json or application/x-www-form-urlencoded',
+    });
+    const large = await app.inject({
+      method: 'POST',
+      url: '/json-only',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ pad: 'x'.repeat(4096) }),
+    });
     expect(large.statusCode).toBe(413);
     expect(large.json()).toEqual({ error: 'payload_too_large', message: "the body is larger than this route's limit of 2048 bytes" });
   });

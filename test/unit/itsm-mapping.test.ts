@@ -31,13 +31,21 @@ function writes(plan: Plan): WriteRequestInput[] {
 describe('ticket created → case create', () => {
   it('uses the ticket ref as key, links the ticket and maps the priority', () => {
     const conn = connector({ outbound: { baseUrl: 'https://acme.atlassian.net', email: 'a@b.c', apiToken: 't' } });
-    const [w] = writes(planWrites({ connectorName: 'acme-jira', connector: conn, event: eventOf(conn, 'jira-issue-created'), caseRef: undefined, deliveryId: 'd1', now }));
+    const [w] = writes(
+      planWrites({ connectorName: 'acme-jira', connector: conn, event: eventOf(conn, 'jira-issue-created'), caseRef: undefined, deliveryId: 'd1', now }),
+    );
     expect(w).toMatchObject({
       kind: 'create',
       key: 'itsm:acme-jira:OPS-42',
       origin: { kind: 'itsm', ref: 'itsm:acme-jira:OPS-42', data: { connector: 'acme-jira', ticketId: 'OPS-42' } },
       body: { type: 'Incident', subject: 'ServiceDegradation', priority: 'P2', serviceId: 'SRV-DEFAULT', startOfIncident: '2024-05-01T08:00:00.000Z' },
-      links: [{ id: 'itsm:acme-jira:OPS-42', kind: 'itsm', data: { connector: 'acme-jira', tool: 'jira', ticketId: 'OPS-42', url: 'https://acme.atlassian.net/browse/OPS-42' } }],
+      links: [
+        {
+          id: 'itsm:acme-jira:OPS-42',
+          kind: 'itsm',
+          data: { connector: 'acme-jira', tool: 'jira', ticketId: 'OPS-42', url: 'https://acme.atlassian.net/browse/OPS-42' },
+        },
+      ],
     });
     const body = (w as { body: { description: string } }).body;
     expect(body.description).toContain('Paris office: internet link down');
@@ -50,10 +58,18 @@ describe('ticket created → case create', () => {
       priorityMap: { HIGH: 'P1' },
       rules: [
         { when: { path: 'ticket.labels', equals: 'maintenance' }, type: 'General Request', subject: 'ChangeRequest' },
-        { when: [{ path: 'ticket.title', matches: 'link down' }, { path: 'ticket.type', equals: ['incident'] }], subject: 'ServiceDown' },
+        {
+          when: [
+            { path: 'ticket.title', matches: 'link down' },
+            { path: 'ticket.type', equals: ['incident'] },
+          ],
+          subject: 'ServiceDown',
+        },
       ],
     });
-    const [w] = writes(planWrites({ connectorName: 'j', connector: conn, event: eventOf(conn, 'jira-issue-created'), caseRef: undefined, deliveryId: 'd', now }));
+    const [w] = writes(
+      planWrites({ connectorName: 'j', connector: conn, event: eventOf(conn, 'jira-issue-created'), caseRef: undefined, deliveryId: 'd', now }),
+    );
     expect(w).toMatchObject({ body: { type: 'Incident', subject: 'ServiceDown', priority: 'P1', serviceId: 'SRV-40000001' } });
 
     const maint = eventOf(conn, 'jira-issue-created', (p) => (p.issue.fields.labels = ['maintenance']));
@@ -64,21 +80,38 @@ describe('ticket created → case create', () => {
   });
 
   it('answers invalid when no service can be found, and ignores tickets the accept conditions refuse', () => {
-    const noService = itsmRoutingSchema.parse({ connectors: { c: { tool: 'jira', auth: { secret: 'a-secret-0001' }, servicePath: 'ticket.nothing' } } }).connectors.c!;
-    const plan = planWrites({ connectorName: 'j', connector: noService, event: eventOf(noService, 'jira-issue-created'), caseRef: undefined, deliveryId: 'd', now });
+    const noService = itsmRoutingSchema.parse({ connectors: { c: { tool: 'jira', auth: { secret: 'a-secret-0001' }, servicePath: 'ticket.nothing' } } })
+      .connectors.c!;
+    const plan = planWrites({
+      connectorName: 'j',
+      connector: noService,
+      event: eventOf(noService, 'jira-issue-created'),
+      caseRef: undefined,
+      deliveryId: 'd',
+      now,
+    });
     expect(plan).toMatchObject({ kind: 'invalid', issues: [{ path: 'serviceId' }] });
 
     const filtered = connector({ accept: [{ path: 'ticket.labels', equals: 'expereo' }] });
-    expect(planWrites({ connectorName: 'j', connector: filtered, event: eventOf(filtered, 'jira-issue-created'), caseRef: undefined, deliveryId: 'd', now })).toMatchObject({ kind: 'ignored' });
+    expect(
+      planWrites({ connectorName: 'j', connector: filtered, event: eventOf(filtered, 'jira-issue-created'), caseRef: undefined, deliveryId: 'd', now }),
+    ).toMatchObject({ kind: 'ignored' });
   });
 
   it('maps each tool’s own priority names by default', () => {
     const zd = connector({}, 'zendesk');
-    const [z] = writes(planWrites({ connectorName: 'z', connector: zd, event: eventOf(zd, 'zendesk-ticket-created'), caseRef: undefined, deliveryId: 'd', now }));
+    const [z] = writes(
+      planWrites({ connectorName: 'z', connector: zd, event: eventOf(zd, 'zendesk-ticket-created'), caseRef: undefined, deliveryId: 'd', now }),
+    );
     expect(z).toMatchObject({ key: 'itsm:z:5158', body: { priority: 'P1' } });
     const sn = connector({ servicePath: 'payload.u_expereo_service' }, 'servicenow');
-    const [s] = writes(planWrites({ connectorName: 's', connector: sn, event: eventOf(sn, 'servicenow-incident-created'), caseRef: undefined, deliveryId: 'd', now }));
-    expect(s).toMatchObject({ key: 'itsm:s:46d44a5fa9fe1981003c3b4e3a1e7f5a', body: { priority: 'P2', serviceId: 'SRV-40000001', startOfIncident: '2024-05-01T07:35:00.000Z' } });
+    const [s] = writes(
+      planWrites({ connectorName: 's', connector: sn, event: eventOf(sn, 'servicenow-incident-created'), caseRef: undefined, deliveryId: 'd', now }),
+    );
+    expect(s).toMatchObject({
+      key: 'itsm:s:46d44a5fa9fe1981003c3b4e3a1e7f5a',
+      body: { priority: 'P2', serviceId: 'SRV-40000001', startOfIncident: '2024-05-01T07:35:00.000Z' },
+    });
   });
 });
 
@@ -108,16 +141,21 @@ describe('updates and comments → the ticket’s case', () => {
 
   it('ignores events of tickets without a case, internal notes when told to, and the description repeated as a comment', () => {
     const conn = connector();
-    expect(planWrites({ connectorName: 'j', connector: conn, event: eventOf(conn, 'jira-comment-created'), caseRef: undefined, deliveryId: 'd', now })).toEqual({
-      kind: 'ignored',
-      reason: 'no expereo case for this ticket',
-    });
+    expect(planWrites({ connectorName: 'j', connector: conn, event: eventOf(conn, 'jira-comment-created'), caseRef: undefined, deliveryId: 'd', now })).toEqual(
+      {
+        kind: 'ignored',
+        reason: 'no expereo case for this ticket',
+      },
+    );
     const publicOnly = connector({ comments: 'public' });
     const internal = eventOf(publicOnly, 'jira-comment-created', (p) => (p.comment.jsdPublic = false));
     expect(planWrites({ connectorName: 'j', connector: publicOnly, event: internal, caseRef, deliveryId: 'd', now })).toMatchObject({ kind: 'ignored' });
     const zd = connector({}, 'zendesk');
     const first = eventOf(zd, 'zendesk-comment-added', (p) => (p.event.comment.body = p.detail.description));
-    expect(planWrites({ connectorName: 'z', connector: zd, event: first, caseRef, deliveryId: 'd', now })).toEqual({ kind: 'ignored', reason: 'the comment repeats the ticket description' });
+    expect(planWrites({ connectorName: 'z', connector: zd, event: first, caseRef, deliveryId: 'd', now })).toEqual({
+      kind: 'ignored',
+      reason: 'the comment repeats the ticket description',
+    });
   });
 
   it('uses the delivery id for an update key when the tool gives no event id', () => {
@@ -128,7 +166,12 @@ describe('updates and comments → the ticket’s case', () => {
       p.changed = ['priority'];
     });
     const [w] = writes(planWrites({ connectorName: 's', connector: sn, event, caseRef: { caseId: '500123' }, deliveryId: 'delivery-77', now }));
-    expect(w).toMatchObject({ kind: 'update', key: 'itsm:s:46d44a5fa9fe1981003c3b4e3a1e7f5a:update:delivery-77', case: { caseId: '500123' }, fields: { priority: 'P2' } });
+    expect(w).toMatchObject({
+      kind: 'update',
+      key: 'itsm:s:46d44a5fa9fe1981003c3b4e3a1e7f5a:update:delivery-77',
+      case: { caseId: '500123' },
+      fields: { priority: 'P2' },
+    });
   });
 });
 

@@ -31,7 +31,15 @@ describe('Jira webhooks', () => {
       ticketId: 'OPS-42',
       eventId: '10042',
       at: '2024-05-01T08:00:00.000Z',
-      fields: { title: 'Paris office: internet link down', priority: 'High', type: 'Incident', status: 'Open', createdAt: '2024-05-01T08:00:00.000Z', reporter: 'Mia Krystof', labels: ['network', 'paris'] },
+      fields: {
+        title: 'Paris office: internet link down',
+        priority: 'High',
+        type: 'Incident',
+        status: 'Open',
+        createdAt: '2024-05-01T08:00:00.000Z',
+        reporter: 'Mia Krystof',
+        labels: ['network', 'paris'],
+      },
     });
     expect(e.fields.description).toContain('WAN interface down');
   });
@@ -46,10 +54,18 @@ describe('Jira webhooks', () => {
   });
   it('reads comment_created, with a wiki-markup or ADF body', () => {
     const e = event(parseTicketEvent(c('jira'), fixture('jira-comment-created')));
-    expect(e).toMatchObject({ action: 'commented', ticketId: 'OPS-42', comment: { id: '10201', author: 'Mia Krystof', public: true, at: '2024-05-01T08:20:00.000Z' } });
+    expect(e).toMatchObject({
+      action: 'commented',
+      ticketId: 'OPS-42',
+      comment: { id: '10201', author: 'Mia Krystof', public: true, at: '2024-05-01T08:20:00.000Z' },
+    });
     expect(e.comment?.text).toBe('We rebooted the router at 10:15; the link is still down.');
     const adf = fixture('jira-comment-created');
-    adf.comment.body = { type: 'doc', version: 1, content: [{ type: 'paragraph', content: [{ type: 'text', text: 'line one' }, { type: 'hardBreak' }, { type: 'text', text: 'line two' }] }] };
+    adf.comment.body = {
+      type: 'doc',
+      version: 1,
+      content: [{ type: 'paragraph', content: [{ type: 'text', text: 'line one' }, { type: 'hardBreak' }, { type: 'text', text: 'line two' }] }],
+    };
     expect(event(parseTicketEvent(c('jira'), adf)).comment?.text).toBe('line one\nline two');
   });
   it('carries a comment added together with an issue update', () => {
@@ -62,7 +78,10 @@ describe('Jira webhooks', () => {
   });
   it('ignores events it does not handle and refuses malformed ones', () => {
     expect(parseTicketEvent(c('jira'), { webhookEvent: 'jira:issue_deleted', issue: { key: 'OPS-1' } })).toMatchObject({ kind: 'ignored' });
-    expect(parseTicketEvent(c('jira'), { webhookEvent: 'comment_created', comment: { id: '1', body: 'x' } })).toMatchObject({ kind: 'invalid', issues: [{ path: 'issue' }] });
+    expect(parseTicketEvent(c('jira'), { webhookEvent: 'comment_created', comment: { id: '1', body: 'x' } })).toMatchObject({
+      kind: 'invalid',
+      issues: [{ path: 'issue' }],
+    });
     const bad = parseTicketEvent(c('jira'), { webhookEvent: 'jira:issue_created', issue: { key: 'not a key' } });
     expect(bad).toMatchObject({ kind: 'invalid', issues: [{ path: 'issue.key' }] });
     expect(parseTicketEvent(c('jira'), [1, 2])).toMatchObject({ kind: 'invalid' });
@@ -72,11 +91,19 @@ describe('Jira webhooks', () => {
 describe('Zendesk ticket events', () => {
   it('reads ticket.created', () => {
     const e = event(parseTicketEvent(c('zd'), fixture('zendesk-ticket-created')));
-    expect(e).toMatchObject({ action: 'created', ticketId: '5158', eventId: 'cbe4028c-7239-495d-b020-f22348516046', fields: { title: 'Lyon: MPLS link down', priority: 'URGENT', type: 'INCIDENT', createdAt: '2024-05-01T08:00:00.000Z' } });
+    expect(e).toMatchObject({
+      action: 'created',
+      ticketId: '5158',
+      eventId: 'cbe4028c-7239-495d-b020-f22348516046',
+      fields: { title: 'Lyon: MPLS link down', priority: 'URGENT', type: 'INCIDENT', createdAt: '2024-05-01T08:00:00.000Z' },
+    });
   });
   it('reads ticket.comment_added with its author and visibility', () => {
     const e = event(parseTicketEvent(c('zd'), fixture('zendesk-comment-added')));
-    expect(e).toMatchObject({ action: 'commented', comment: { id: '9876543210', author: 'Jonas Weber', public: true, text: 'The backup 4G router took over at 08:20; bandwidth is limited.' } });
+    expect(e).toMatchObject({
+      action: 'commented',
+      comment: { id: '9876543210', author: 'Jonas Weber', public: true, text: 'The backup 4G router took over at 08:20; bandwidth is limited.' },
+    });
   });
   it('reads ticket.priority_changed as a priority update', () => {
     const e = event(parseTicketEvent(c('zd'), fixture('zendesk-priority-changed')));
@@ -91,14 +118,25 @@ describe('Zendesk ticket events', () => {
 describe('ServiceNow (recommended business-rule payload)', () => {
   it('reads an incident insert and a journal comment', () => {
     const created = event(parseTicketEvent(c('sn'), fixture('servicenow-incident-created')));
-    expect(created).toMatchObject({ action: 'created', ticketId: '46d44a5fa9fe1981003c3b4e3a1e7f5a', ticketNumber: 'INC0010042', fields: { priority: '2 - High', createdAt: '2024-05-01T07:35:00.000Z', reporter: 'Abel Tuter' } });
+    expect(created).toMatchObject({
+      action: 'created',
+      ticketId: '46d44a5fa9fe1981003c3b4e3a1e7f5a',
+      ticketNumber: 'INC0010042',
+      fields: { priority: '2 - High', createdAt: '2024-05-01T07:35:00.000Z', reporter: 'Abel Tuter' },
+    });
     const comment = event(parseTicketEvent(c('sn'), fixture('servicenow-comment')));
-    expect(comment).toMatchObject({ action: 'commented', comment: { id: 'e3a1b2c45b1e0210f877e1ab3e81c711', author: 'Abel Tuter', public: true, at: '2024-05-01T08:12:00.000Z' } });
+    expect(comment).toMatchObject({
+      action: 'commented',
+      comment: { id: 'e3a1b2c45b1e0210f877e1ab3e81c711', author: 'Abel Tuter', public: true, at: '2024-05-01T08:12:00.000Z' },
+    });
   });
   it('names the missing paths when the payload lacks them', () => {
     expect(parseTicketEvent(c('sn'), { number: 'INC1' })).toEqual({
       kind: 'invalid',
-      issues: [{ path: 'event', message: 'is required: the event name' }, { path: 'sys_id', message: 'is required: the ticket id' }],
+      issues: [
+        { path: 'event', message: 'is required: the event name' },
+        { path: 'sys_id', message: 'is required: the ticket id' },
+      ],
     });
   });
   it('reads the changed fields of an update (state is the status)', () => {
@@ -117,10 +155,17 @@ describe('generic connector (paths from the routing file)', () => {
       fields: { title: 'Hamburg: DIA circuit flapping', priority: 'Urgent', type: 'Network', createdAt: '2024-05-01T04:45:00.000Z', reporter: 'Lena Hoffmann' },
     });
     const note = event(parseTicketEvent(c('desk'), fixture('generic-note-added')));
-    expect(note).toMatchObject({ action: 'commented', ticketId: '7781', comment: { id: '55012', text: 'The carrier opened ticket TT-99812 on their side.', author: 'Lena Hoffmann' } });
+    expect(note).toMatchObject({
+      action: 'commented',
+      ticketId: '7781',
+      comment: { id: '55012', text: 'The carrier opened ticket TT-99812 on their side.', author: 'Lena Hoffmann' },
+    });
   });
   it('ignores event names it is not told about', () => {
-    expect(parseTicketEvent(c('desk'), { action: 'ticket_merged', data: { ticket: { display_id: 1 } } })).toEqual({ kind: 'ignored', reason: 'event ticket_merged is not handled' });
+    expect(parseTicketEvent(c('desk'), { action: 'ticket_merged', data: { ticket: { display_id: 1 } } })).toEqual({
+      kind: 'ignored',
+      reason: 'event ticket_merged is not handled',
+    });
   });
 });
 
@@ -133,7 +178,19 @@ describe('normalisation helpers', () => {
     expect(normalizeTime('soon')).toBeUndefined();
   });
   it('flattens ADF paragraphs and mentions', () => {
-    const doc = { type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'mention', attrs: { text: '@Ana' } }, { type: 'text', text: ' please check' }] }, { type: 'paragraph', content: [{ type: 'text', text: 'thanks' }] }] };
+    const doc = {
+      type: 'doc',
+      content: [
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'mention', attrs: { text: '@Ana' } },
+            { type: 'text', text: ' please check' },
+          ],
+        },
+        { type: 'paragraph', content: [{ type: 'text', text: 'thanks' }] },
+      ],
+    };
     expect(richText(doc)).toBe('@Ana please check\n\nthanks');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
-import { loadRoutingFile } from '../../src/config/routing.js';
+import { loadRoutingFile } from '../../src/config/routing-file.js';
 import { itsmRoutingSchema } from '../../src/itsm/routing-schema.js';
 
 const problems = (itsm: unknown): string[] => {
@@ -17,7 +17,11 @@ describe('itsm routing section', () => {
   it('fills defaults for a minimal connector', () => {
     const r = itsmRoutingSchema.parse({ connectors: { 'acme-jira': { tool: 'jira', auth: { secret: 'a-secret-0001' } } } });
     expect(r.maxBodyBytes).toBe(512 * 1024);
-    expect(r.connectors['acme-jira']).toMatchObject({ defaults: { type: 'Incident', subject: 'ServiceDegradation', priority: 'P3' }, comments: 'all', notify: { created: true, failed: true } });
+    expect(r.connectors['acme-jira']).toMatchObject({
+      defaults: { type: 'Incident', subject: 'ServiceDegradation', priority: 'P3' },
+      comments: 'all',
+      notify: { created: true, failed: true },
+    });
   });
 
   it('reads YAML with header auth, field paths and outbound settings', () => {
@@ -79,7 +83,11 @@ itsm:
   });
 
   it('refuses a condition with no operator or two', () => {
-    const text = problems({ connectors: { j: { tool: 'jira', auth: { secret: 'a-secret-0001' }, accept: [{ path: 'ticket.type' }, { path: 'ticket.type', equals: 'a', present: true }] } } }).join('\n');
+    const text = problems({
+      connectors: {
+        j: { tool: 'jira', auth: { secret: 'a-secret-0001' }, accept: [{ path: 'ticket.type' }, { path: 'ticket.type', equals: 'a', present: true }] },
+      },
+    }).join('\n');
     expect(text.match(/give exactly one of equals, matches, present/g)).toHaveLength(2);
   });
 });

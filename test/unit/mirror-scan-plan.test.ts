@@ -3,13 +3,27 @@ import { awaitingFirstLook, isRecentFirst, nextPage, planScan, type CursorView, 
 
 const CLOSED = ['Closed', 'Resolved', 'Cancelled'];
 const NOW = 1_741_082_400_000;
-const cursor = (c: Partial<CursorView> = {}): CursorView => ({ exists: true, status: 'In Progress', modified: '2025-03-04T10:00:00.000Z', closedChecks: 0, stale: false, initAt: 0, ...c });
+const cursor = (c: Partial<CursorView> = {}): CursorView => ({
+  exists: true,
+  status: 'In Progress',
+  modified: '2025-03-04T10:00:00.000Z',
+  closedChecks: 0,
+  stale: false,
+  initAt: 0,
+  ...c,
+});
 const item = (caseId: string, modified: string, status = 'In Progress'): ScanItem => ({ caseId, info: { modified, status, descriptionFp: null } });
 
 describe('isRecentFirst', () => {
   it('accepts most recently modified first, ties included', () => {
     expect(isRecentFirst([])).toBe(true);
-    expect(isRecentFirst([{ lastModifiedDate: '2025-03-04T10:00:02Z' }, { lastModifiedDate: '2025-03-04T10:00:02.000Z' }, { lastModifiedDate: '2025-03-04T09:00:00Z' }])).toBe(true);
+    expect(
+      isRecentFirst([
+        { lastModifiedDate: '2025-03-04T10:00:02Z' },
+        { lastModifiedDate: '2025-03-04T10:00:02.000Z' },
+        { lastModifiedDate: '2025-03-04T09:00:00Z' },
+      ]),
+    ).toBe(true);
   });
 
   it('refuses a page in another order or without the field', () => {
@@ -20,7 +34,17 @@ describe('isRecentFirst', () => {
 });
 
 describe('nextPage', () => {
-  const base = { hasNext: true, watermark: '2025-03-04T10:00:00Z', slackMs: 60_000, missing: 0, itemsRead: 200, total: 1000, pagesRead: 1, maxPages: 10, pageSize: 200 };
+  const base = {
+    hasNext: true,
+    watermark: '2025-03-04T10:00:00Z',
+    slackMs: 60_000,
+    missing: 0,
+    itemsRead: 200,
+    total: 1000,
+    pagesRead: 1,
+    maxPages: 10,
+    pageSize: 200,
+  };
 
   it('stops once the page reaches below the watermark (less the slack)', () => {
     expect(nextPage({ ...base, oldest: '2025-03-04T09:58:59Z' })).toEqual({ more: false, covered: true });
@@ -47,13 +71,32 @@ describe('nextPage', () => {
 
 describe('planScan', () => {
   const plan = (over: Partial<Parameters<typeof planScan>[0]>) =>
-    planScan({ linked: [], cursors: new Map(), items: [], covered: true, hasWatermark: true, closedStatuses: CLOSED, nowMs: NOW, firstLookTimeoutMs: 60_000, ...over });
+    planScan({
+      linked: [],
+      cursors: new Map(),
+      items: [],
+      covered: true,
+      hasWatermark: true,
+      closedStatuses: CLOSED,
+      nowMs: NOW,
+      firstLookTimeoutMs: 60_000,
+      ...over,
+    });
 
   it('fetches only linked cases whose time or status moved, with what the list said', () => {
     const p = plan({
       linked: ['A', 'B', 'C'],
-      cursors: new Map([['A', cursor()], ['B', cursor()], ['C', cursor()]]),
-      items: [item('A', '2025-03-04T10:00:05Z'), item('B', '2025-03-04T10:00:00Z'), item('X', '2025-03-04T10:00:09Z'), item('C', '2025-03-04T10:00:00.000Z', 'Resolved')],
+      cursors: new Map([
+        ['A', cursor()],
+        ['B', cursor()],
+        ['C', cursor()],
+      ]),
+      items: [
+        item('A', '2025-03-04T10:00:05Z'),
+        item('B', '2025-03-04T10:00:00Z'),
+        item('X', '2025-03-04T10:00:09Z'),
+        item('C', '2025-03-04T10:00:00.000Z', 'Resolved'),
+      ],
     });
     expect(p.fetch).toEqual([
       { caseId: 'A', info: { modified: '2025-03-04T10:00:05Z', status: 'In Progress', descriptionFp: null } },
@@ -65,17 +108,32 @@ describe('planScan', () => {
   it('starts new cases and sends cases never looked at (or stale) for a baseline', () => {
     const p = plan({
       linked: ['NEW', 'SEEN', 'STALE', 'QUIET'],
-      cursors: new Map([['SEEN', cursor({ status: undefined })], ['STALE', cursor({ stale: true })], ['QUIET', cursor()]]),
+      cursors: new Map([
+        ['SEEN', cursor({ status: undefined })],
+        ['STALE', cursor({ stale: true })],
+        ['QUIET', cursor()],
+      ]),
       items: [item('SEEN', '2025-03-04T10:00:00.000Z')],
     });
     expect(p.init).toEqual(['NEW']);
-    expect(p.fetch).toEqual([{ caseId: 'NEW' }, { caseId: 'SEEN', info: { modified: '2025-03-04T10:00:00.000Z', status: 'In Progress', descriptionFp: null } }, { caseId: 'STALE' }]);
+    expect(p.fetch).toEqual([
+      { caseId: 'NEW' },
+      { caseId: 'SEEN', info: { modified: '2025-03-04T10:00:00.000Z', status: 'In Progress', descriptionFp: null } },
+      { caseId: 'STALE' },
+    ]);
   });
 
   it('does not queue a first look again while one is queued, unless it is overdue', () => {
     const queued = cursor({ status: undefined, initAt: NOW - 1000 });
     const overdue = cursor({ status: undefined, initAt: NOW - 61_000 });
-    const p = plan({ linked: ['Q', 'O'], cursors: new Map([['Q', queued], ['O', overdue]]), items: [item('Q', '2025-03-04T10:00:00Z')] });
+    const p = plan({
+      linked: ['Q', 'O'],
+      cursors: new Map([
+        ['Q', queued],
+        ['O', overdue],
+      ]),
+      items: [item('Q', '2025-03-04T10:00:00Z')],
+    });
     expect(p.fetch).toEqual([{ caseId: 'O' }]);
     expect(awaitingFirstLook(queued, NOW, 60_000)).toBe(true);
     expect(awaitingFirstLook({ ...queued, stale: true }, NOW, 60_000)).toBe(false);
@@ -89,7 +147,11 @@ describe('planScan', () => {
 
   it('drops a closed case checked once more and unchanged, but only from complete pages', () => {
     const lingering = cursor({ status: 'Resolved', closedChecks: 1 });
-    const cursors = new Map([['A', lingering], ['B', lingering], ['C', cursor({ status: 'Resolved', closedChecks: 0 })]]);
+    const cursors = new Map([
+      ['A', lingering],
+      ['B', lingering],
+      ['C', cursor({ status: 'Resolved', closedChecks: 0 })],
+    ]);
     expect(plan({ linked: ['A', 'B', 'C'], cursors, items: [item('A', '2025-03-04T10:00:00Z', 'Resolved')] }).drop).toEqual(['A', 'B']);
     expect(plan({ linked: ['A', 'B'], cursors, items: [item('A', '2025-03-04T10:00:00Z', 'Resolved')], covered: false }).drop).toEqual(['A']);
     expect(plan({ linked: ['A'], cursors, items: [item('A', '2025-03-04T10:00:07Z', 'Resolved')] }).fetch).toHaveLength(1);

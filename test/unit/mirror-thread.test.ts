@@ -4,14 +4,22 @@ import { messageFingerprint } from '../../src/state/fingerprint.js';
 import { caseInfo, latestMessage, messageDelivery, splitThread, statusDelivery } from '../../src/mirror/thread.js';
 
 const SINCE = Date.parse('2025-03-04T10:00:00Z');
-const msg = (id: string, timestamp: string | null, message = `text ${id}`, sentBy = 'Ana'): CaseMessage => ({ caseMessageId: id, message, type: 'Support', sentBy, timestamp });
+const msg = (id: string, timestamp: string | null, message = `text ${id}`, sentBy = 'Ana'): CaseMessage => ({
+  caseMessageId: id,
+  message,
+  type: 'Support',
+  sentBy,
+  timestamp,
+});
 const split = (messages: CaseMessage[], o: Partial<Parameters<typeof splitThread>[1]> = {}) =>
   splitThread(messages, { seen: new Set(), sinceMs: SINCE, descriptionFp: null, firstLook: false, ...o });
 const ids = (ms: CaseMessage[]) => ms.map((m) => m.caseMessageId);
 
 describe('splitThread', () => {
   it('keeps unseen messages from after the link, in time order', () => {
-    const s = split([msg('3', '2025-03-04T10:00:03Z'), msg('1', '2025-03-04T09:00:00Z'), msg('2', '2025-03-04T10:00:01Z'), msg('4', '2025-03-04T10:00:09Z')], { seen: new Set(['4']) });
+    const s = split([msg('3', '2025-03-04T10:00:03Z'), msg('1', '2025-03-04T09:00:00Z'), msg('2', '2025-03-04T10:00:01Z'), msg('4', '2025-03-04T10:00:09Z')], {
+      seen: new Set(['4']),
+    });
     expect(ids(s.fresh)).toEqual(['2', '3']);
     expect(ids(s.history)).toEqual(['1']);
   });
@@ -22,7 +30,9 @@ describe('splitThread', () => {
   });
 
   it("treats the case's opening description as history", () => {
-    const s = split([msg('1', '2025-03-04T10:00:01Z', 'Circuit  down\nsince 07:31'), msg('2', '2025-03-04T10:00:02Z')], { descriptionFp: messageFingerprint('Circuit down since 07:31') });
+    const s = split([msg('1', '2025-03-04T10:00:01Z', 'Circuit  down\nsince 07:31'), msg('2', '2025-03-04T10:00:02Z')], {
+      descriptionFp: messageFingerprint('Circuit down since 07:31'),
+    });
     expect(ids(s.fresh)).toEqual(['2']);
     expect(ids(s.history)).toEqual(['1']);
   });
@@ -41,10 +51,19 @@ describe('splitThread', () => {
 describe('deliveries', () => {
   it('carries author and time of a message', () => {
     expect(messageDelivery('CS-1', msg('CM-9', '2025-03-04T10:00:01Z', 'hello', 'Ravi'), 'x')).toEqual({
-      id: 'message:CM-9', caseId: 'CS-1', kind: 'message', author: 'Ravi', text: 'hello', at: '2025-03-04T10:00:01Z',
+      id: 'message:CM-9',
+      caseId: 'CS-1',
+      kind: 'message',
+      author: 'Ravi',
+      text: 'hello',
+      at: '2025-03-04T10:00:01Z',
     });
     expect(messageDelivery('CS-1', { caseMessageId: 'CM-9', message: 'hi' }, '2025-03-04T11:00:00Z')).toEqual({
-      id: 'message:CM-9', caseId: 'CS-1', kind: 'message', text: 'hi', at: '2025-03-04T11:00:00Z',
+      id: 'message:CM-9',
+      caseId: 'CS-1',
+      kind: 'message',
+      text: 'hi',
+      at: '2025-03-04T11:00:00Z',
     });
   });
 
@@ -52,11 +71,18 @@ describe('deliveries', () => {
     const a = statusDelivery('CS-1', { from: 'In Progress', to: 'Resolved', at: '2025-03-04T10:00:00Z', closed: true });
     expect(a).toMatchObject({ id: 'status:Resolved:2025-03-04T10:00:00Z', kind: 'status', status: { from: 'In Progress', to: 'Resolved', closed: true } });
     expect(a.text).toContain('no longer mirrored');
-    expect(statusDelivery('CS-1', { from: '', to: 'New', at: 't', closed: false })).toMatchObject({ text: 'Case CS-1 status changed from unknown to New.', status: { to: 'New', closed: false } });
+    expect(statusDelivery('CS-1', { from: '', to: 'New', at: 't', closed: false })).toMatchObject({
+      text: 'Case CS-1 status changed from unknown to New.',
+      status: { to: 'New', closed: false },
+    });
   });
 
   it('reads what the poller needs from a case', () => {
-    expect(caseInfo({ caseId: 'CS-1', status: 'New', lastModifiedDate: 't', description: 'Down' })).toEqual({ modified: 't', status: 'New', descriptionFp: messageFingerprint('Down') });
+    expect(caseInfo({ caseId: 'CS-1', status: 'New', lastModifiedDate: 't', description: 'Down' })).toEqual({
+      modified: 't',
+      status: 'New',
+      descriptionFp: messageFingerprint('Down'),
+    });
     expect(caseInfo({ caseId: 'CS-1' })).toEqual({ modified: null, status: null, descriptionFp: null });
   });
 });

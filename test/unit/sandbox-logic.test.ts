@@ -58,7 +58,8 @@ describe('limit windows', () => {
 });
 
 describe('sliding-window limiter', () => {
-  const limiter = (): RateLimiter => new RateLimiter({ read: { limit: 3, periodMs: 3000, burst: 1 }, write: { limit: 3, periodMs: 3000, burst: 1 } }, 'sliding-window');
+  const limiter = (): RateLimiter =>
+    new RateLimiter({ read: { limit: 3, periodMs: 3000, burst: 1 }, write: { limit: 3, periodMs: 3000, burst: 1 } }, 'sliding-window');
 
   it('lets C calls into any window of W and says when the oldest leaves it', () => {
     const l = limiter();

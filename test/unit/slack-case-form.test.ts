@@ -7,7 +7,10 @@ const metadata = { channel: 'C0CASES01', teamId: 'T0TEST01' };
 const opts = { metadata, author: 'ana', nowMs: now };
 const pick = (value: string | undefined) => ({ selected_option: value === undefined ? null : { value } });
 
-function values(type: string, o: { subject?: string; priority?: string; service?: string; site?: string; description?: string; start?: number | null } = {}): ViewValues {
+function values(
+  type: string,
+  o: { subject?: string; priority?: string; service?: string; site?: string; description?: string; start?: number | null } = {},
+): ViewValues {
   const slug = type === 'Incident' ? 'incident' : 'general';
   return {
     type: { case_type: pick(type) },
@@ -22,7 +25,10 @@ function values(type: string, o: { subject?: string; priority?: string; service?
 
 describe('reading the case modal', () => {
   it('builds an incident with its start time and the author in the description', () => {
-    const form = readCaseForm(values('Incident', { subject: 'ServiceDown', priority: 'P1', service: 'SRV-1', site: 'SITE-1', description: ' Down ', start: now / 1000 - 60 }), opts);
+    const form = readCaseForm(
+      values('Incident', { subject: 'ServiceDown', priority: 'P1', service: 'SRV-1', site: 'SITE-1', description: ' Down ', start: now / 1000 - 60 }),
+      opts,
+    );
     expect(form).toEqual({
       ok: true,
       body: {
@@ -57,16 +63,25 @@ describe('reading the case modal', () => {
   });
 
   it('asks to submit again when the type changed but the form was not yet redrawn', () => {
-    const stale = { ...values('Incident', { subject: 'ServiceDown', priority: 'P1', service: 'S', description: 'd', start: 1 }), type: { case_type: pick('General Request') } };
+    const stale = {
+      ...values('Incident', { subject: 'ServiceDown', priority: 'P1', service: 'S', description: 'd', start: 1 }),
+      type: { case_type: pick('General Request') },
+    };
     const form = readCaseForm(stale, opts);
     expect(!form.ok && Object.keys(form.errors)).toEqual(['type']);
   });
 
   it('adds the Slack message’s permalink when the person removed it', () => {
     const source = 'https://test.slack.com/archives/C1/p1';
-    const form = readCaseForm(values('General Request', { subject: 'Other', priority: 'P5', service: 'S', description: 'About this' }), { ...opts, metadata: { ...metadata, source } });
+    const form = readCaseForm(values('General Request', { subject: 'Other', priority: 'P5', service: 'S', description: 'About this' }), {
+      ...opts,
+      metadata: { ...metadata, source },
+    });
     expect(form.ok && form.body.description).toBe(`About this\n\nSlack message: ${source}\n\n(Opened from Slack by ana)`);
-    const kept = readCaseForm(values('General Request', { subject: 'Other', priority: 'P5', service: 'S', description: `See ${source}` }), { ...opts, metadata: { ...metadata, source } });
+    const kept = readCaseForm(values('General Request', { subject: 'Other', priority: 'P5', service: 'S', description: `See ${source}` }), {
+      ...opts,
+      metadata: { ...metadata, source },
+    });
     expect(kept.ok && kept.body.description.split(source).length).toBe(2);
   });
 });
@@ -87,7 +102,12 @@ describe('the case modal', () => {
   });
 
   it('prefills the service and the description within Slack’s limits', () => {
-    const view = caseModal({ metadata, type: 'Incident', nowMs: now, prefill: { service: { id: 'SRV-1', label: 'x'.repeat(100) }, description: 'y'.repeat(5000) } });
+    const view = caseModal({
+      metadata,
+      type: 'Incident',
+      nowMs: now,
+      prefill: { service: { id: 'SRV-1', label: 'x'.repeat(100) }, description: 'y'.repeat(5000) },
+    });
     const service = view.blocks.find((b) => b.block_id === 'service') as { element: { initial_option: { value: string; text: { text: string } } } };
     expect(service.element.initial_option.value).toBe('SRV-1');
     expect(service.element.initial_option.text.text.length).toBeLessThanOrEqual(75);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Intake } from '../../src/intake/intake.js';
 import { acceptSlackEvent, orderKeyOf, type SlackEventEntry } from '../../src/slack/event-intake.js';
-import { slackKeys } from '../../src/slack/keys.js';
+import { slackKeys } from '../../src/slack/slack-keys.js';
 
 /** Records what would be appended. */
 function recordingIntake() {

@@ -5,8 +5,8 @@ import { parseCaseCommand } from '../../src/slack/command-text.js';
 import { slackLink, slackThreadOf } from '../../src/slack/links.js';
 import { failureReason } from '../../src/slack/outcomes.js';
 import { serviceOptions, siteOptions } from '../../src/slack/picker-options.js';
-import { caseUrl, resolveRoute } from '../../src/slack/routing.js';
-import { deliveryText } from '../../src/slack/sink.js';
+import { caseUrl, resolveRoute } from '../../src/slack/account-routing.js';
+import { deliveryText } from '../../src/slack/thread-sink.js';
 import { escapeMrkdwn, queuedText, subjectLabel } from '../../src/slack/texts.js';
 import { slackToPlain, threadReplyOf } from '../../src/slack/thread-reply.js';
 
@@ -41,7 +41,14 @@ describe('routing', () => {
   });
 
   it('refuses a channel mapped twice, a bad id and a URL template without {caseId}', () => {
-    expect(slackRoutingSchema.safeParse({ channels: [{ channel: 'C0X', accountId: 'A' }, { channel: 'C0X', accountId: 'B' }] }).success).toBe(false);
+    expect(
+      slackRoutingSchema.safeParse({
+        channels: [
+          { channel: 'C0X', accountId: 'A' },
+          { channel: 'C0X', accountId: 'B' },
+        ],
+      }).success,
+    ).toBe(false);
     expect(slackRoutingSchema.safeParse({ channels: [{ channel: '#ops', accountId: 'A' }] }).success).toBe(false);
     expect(slackRoutingSchema.safeParse({ caseUrlTemplate: 'https://x/cases' }).success).toBe(false);
     expect(slackRoutingSchema.safeParse({ channels: [{ channel: 'C0X', accountId: 'A', extra: 1 }] }).success).toBe(false);
@@ -150,7 +157,12 @@ describe('pickers and links', () => {
     expect(serviceOptions(services, '').map((o) => o.value)).toEqual(['SRV-1', 'SRV-3', 'SRV-2']);
     expect(serviceOptions(services, 'site-1 gbps').map((o) => o.value)).toEqual(['SRV-1']);
     expect(serviceOptions(services, 'backup')[0]?.text.text).toBe('SRV-2 · 4G Backup (Cancelled)');
-    expect(serviceOptions(Array.from({ length: 300 }, (_, i) => ({ id: `S${i}`, name: 'x' })), undefined)).toHaveLength(100);
+    expect(
+      serviceOptions(
+        Array.from({ length: 300 }, (_, i) => ({ id: `S${i}`, name: 'x' })),
+        undefined,
+      ),
+    ).toHaveLength(100);
     expect(siteOptions([{ id: 'SITE-1', name: 'Berlin Store', place: 'Berlin, Germany' }], 'germany')[0]?.text.text).toBe('Berlin Store (Berlin, Germany)');
   });
 

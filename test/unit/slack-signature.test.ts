@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BridgeError } from '../../src/errors.js';
 import { parseSlackBody, retryNumOf } from '../../webhooks/slack/parse-body.js';
-import { checkSlackSignature } from '../../webhooks/slack/verify-signature.js';
+import { checkSlackSignature } from '../../src/http/signatures.js';
 
 const secret = '8f742231b10e8888abcd99yyyzzz85a5';
 const now = 1_700_000_000_000;
@@ -54,15 +54,27 @@ describe('Slack request signature', () => {
   });
 
   it('refuses missing headers and a timestamp that is not a number', () => {
-    expect(checkSlackSignature({ signingSecret: secret, timestamp: undefined, signature: 'v0=ab', rawBody: '', nowMs: now })).toEqual({ ok: false, reason: 'missing_headers' });
-    expect(checkSlackSignature({ signingSecret: secret, timestamp: '1', signature: undefined, rawBody: '', nowMs: now })).toEqual({ ok: false, reason: 'missing_headers' });
-    expect(checkSlackSignature({ signingSecret: secret, timestamp: '17e8', signature: 'v0=ab', rawBody: '', nowMs: now })).toEqual({ ok: false, reason: 'malformed_timestamp' });
+    expect(checkSlackSignature({ signingSecret: secret, timestamp: undefined, signature: 'v0=ab', rawBody: '', nowMs: now })).toEqual({
+      ok: false,
+      reason: 'missing_headers',
+    });
+    expect(checkSlackSignature({ signingSecret: secret, timestamp: '1', signature: undefined, rawBody: '', nowMs: now })).toEqual({
+      ok: false,
+      reason: 'missing_headers',
+    });
+    expect(checkSlackSignature({ signingSecret: secret, timestamp: '17e8', signature: 'v0=ab', rawBody: '', nowMs: now })).toEqual({
+      ok: false,
+      reason: 'malformed_timestamp',
+    });
   });
 });
 
 describe('Slack request bodies', () => {
   it('reads events as JSON, commands as form fields, interactivity from the payload field', () => {
-    expect(parseSlackBody('{"type":"event_callback","event":{"type":"message"}}', 'application/json')).toEqual({ type: 'event_callback', event: { type: 'message' } });
+    expect(parseSlackBody('{"type":"event_callback","event":{"type":"message"}}', 'application/json')).toEqual({
+      type: 'event_callback',
+      event: { type: 'message' },
+    });
     expect(parseSlackBody('command=%2Fcase&text=list', 'application/x-www-form-urlencoded')).toEqual({ command: '/case', text: 'list' });
     const payload = encodeURIComponent(JSON.stringify({ type: 'view_submission', view: { id: 'V1' } }));
     expect(parseSlackBody(`payload=${payload}`, 'application/x-www-form-urlencoded; charset=utf-8')).toEqual({ type: 'view_submission', view: { id: 'V1' } });

@@ -4,7 +4,7 @@ import type { ItsmState } from '../../src/itsm/itsm-state.js';
 import { planWrites } from '../../src/itsm/mapping.js';
 import type { ConnectorConfig } from '../../src/itsm/routing-schema.js';
 import { ticketRef, type Issue, type TicketEvent } from '../../src/itsm/ticket-event.js';
-import type { Headers } from '../../src/itsm/verify.js';
+import type { Headers } from '../../src/http/signatures.js';
 import type { SyncState } from '../../src/state/sync-state.js';
 import type { CaseRef } from '../../src/writes/catalog.js';
 import type { Outbox } from '../../src/writes/outbox.js';

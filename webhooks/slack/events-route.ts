@@ -3,7 +3,7 @@ import { BridgeError } from '../../src/errors.js';
 import { withinDeadline } from '../../src/http/deadline.js';
 import { parseSlackBody, retryNumOf, type SlackBody } from './parse-body.js';
 import type { AckResponse, FastifyBoltReceiver } from './receiver.js';
-import { checkSlackSignature } from './verify-signature.js';
+import { checkSlackSignature, header as headerOf } from '../../src/http/signatures.js';
 
 export interface SlackEventsRouteOptions {
   receiver: FastifyBoltReceiver;
@@ -33,10 +33,7 @@ export const slackEventsRoute: FastifyPluginAsync<SlackEventsRouteOptions> = asy
 
   app.post('/slack/events', async (request, reply) => {
     const raw = (request.body as Buffer | undefined)?.toString('utf8') ?? '';
-    const header = (name: string) => {
-      const v = request.headers[name];
-      return Array.isArray(v) ? v[0] : v;
-    };
+    const header = (name: string) => headerOf(request.headers, name);
     const check = checkSlackSignature({
       signingSecret: o.signingSecret,
       timestamp: header('x-slack-request-timestamp'),

@@ -1,7 +1,9 @@
 import { BridgeError } from '../../src/errors.js';
 import { jsonDepth, MAX_JSON_DEPTH } from '../../src/http/json-body.js';
 
-export type SlackBody = Record<string, unknown>;
+import type { SlackBody } from '../../src/slack/event-intake.js';
+
+export type { SlackBody };
 
 /**
  * The request as Bolt expects it: Events API deliveries are JSON; slash commands are form fields;

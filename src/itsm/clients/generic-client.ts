@@ -21,7 +21,15 @@ export function genericClient(connector: string, o: GenericOutbound, ctx: Client
         'x-bridge-timestamp': timestamp,
         'x-bridge-signature': signCallback(o.secret, timestamp, body),
       };
-      const res = await callTool('callback', { method: 'POST', url: o.callbackUrl, headers, body, timeoutMs: ctx.timeoutMs, signal, dispatcher: ctx.dispatcher });
+      const res = await callTool('callback', {
+        method: 'POST',
+        url: o.callbackUrl,
+        headers,
+        body,
+        timeoutMs: ctx.timeoutMs,
+        signal,
+        dispatcher: ctx.dispatcher,
+      });
       const id = (res.json as { id?: unknown } | undefined)?.id;
       return { commentId: typeof id === 'string' || typeof id === 'number' ? String(id) : undefined };
     },

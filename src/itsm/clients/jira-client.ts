@@ -16,7 +16,15 @@ export function jiraClient(o: JiraOutbound, ctx: ClientContext): TicketClient {
         // Jira Service Management keeps a comment internal (agents only) through this property.
         ...(o.internal ? { properties: [{ key: 'sd.public.comment', value: { internal: true } }] } : {}),
       };
-      const res = await callTool('Jira', { method: 'POST', url: commentsUrl(ticketId), headers, body, timeoutMs: ctx.timeoutMs, signal, dispatcher: ctx.dispatcher });
+      const res = await callTool('Jira', {
+        method: 'POST',
+        url: commentsUrl(ticketId),
+        headers,
+        body,
+        timeoutMs: ctx.timeoutMs,
+        signal,
+        dispatcher: ctx.dispatcher,
+      });
       const id = (res.json as { id?: unknown } | undefined)?.id;
       return { commentId: id === undefined ? undefined : String(id) };
     },

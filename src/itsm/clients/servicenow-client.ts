@@ -13,7 +13,15 @@ export function serviceNowClient(o: ServiceNowOutbound, ctx: ClientContext): Tic
   return {
     async addComment(sysId, post, signal) {
       const url = `${o.baseUrl}/api/now/table/${o.table}/${encodeURIComponent(sysId)}?sysparm_fields=sys_id`;
-      await callTool('ServiceNow', { method: 'PATCH', url, headers, body: { [o.mode]: post.text }, timeoutMs: ctx.timeoutMs, signal, dispatcher: ctx.dispatcher });
+      await callTool('ServiceNow', {
+        method: 'PATCH',
+        url,
+        headers,
+        body: { [o.mode]: post.text },
+        timeoutMs: ctx.timeoutMs,
+        signal,
+        dispatcher: ctx.dispatcher,
+      });
       return {};
     },
     async findComment(sysId, marker, signal) {

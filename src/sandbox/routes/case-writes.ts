@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { callerOf, requireScope } from '../api-guard.js';
 import { parseBody } from '../body.js';
 import { checkCasePatch, checkMessage, checkNewCase } from '../case-rules.js';
-import type { SandboxContext } from '../context.js';
+import type { SandboxContext } from '../sandbox-context.js';
 import { SCOPES } from '../options.js';
 import { badRequest, notFound, unprocessable } from '../problem.js';
 import type { Case } from '../types.js';

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseBody } from '../body.js';
-import type { SandboxContext } from '../context.js';
+import type { SandboxContext } from '../sandbox-context.js';
 import { faultSpecSchema } from '../faults.js';
 import { badRequest, notFound } from '../problem.js';
 

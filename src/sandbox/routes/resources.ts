@@ -1,7 +1,7 @@
 // Read routes of API V2: lists with paging, sort and filter, single resources wrapped in { data }.
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { requireScope } from '../api-guard.js';
-import type { SandboxContext } from '../context.js';
+import type { SandboxContext } from '../sandbox-context.js';
 import { listEnvelope, parseListQuery } from '../list-query.js';
 import { SCOPES } from '../options.js';
 import { notFound } from '../problem.js';
@@ -13,11 +13,35 @@ type Fields<T> = readonly (keyof T & string)[];
 const ACCOUNT_FIELDS: Fields<Account> = ['accountId', 'name', 'legalName'];
 const SITE_FIELDS: Fields<Site> = ['siteId', 'accountId', 'name', 'city', 'country'];
 const SERVICE_FIELDS: Fields<Service> = ['serviceId', 'accountId', 'siteId', 'serviceName', 'status', 'plannedDeliveryDate', 'readyForServiceDate'];
-const CASE_FIELDS: Fields<Case> = ['caseId', 'accountId', 'subject', 'type', 'priority', 'status', 'serviceId', 'siteId',
-  'customerReference', 'origin', 'startOfIncident', 'description', 'createdDate', 'lastModifiedDate'];
+const CASE_FIELDS: Fields<Case> = [
+  'caseId',
+  'accountId',
+  'subject',
+  'type',
+  'priority',
+  'status',
+  'serviceId',
+  'siteId',
+  'customerReference',
+  'origin',
+  'startOfIncident',
+  'description',
+  'createdDate',
+  'lastModifiedDate',
+];
 const MESSAGE_FIELDS: Fields<CaseMessage> = ['caseMessageId', 'message', 'type', 'sentBy', 'timestamp'];
 const INVOICE_FIELDS: Fields<Invoice> = ['invoiceId', 'accountId', 'invoiceDate', 'dueDate', 'currency', 'totalAmount', 'status'];
-const LINE_FIELDS: Fields<InvoiceLine> = ['invoiceLineId', 'invoiceId', 'serviceId', 'description', 'quantity', 'unitPrice', 'amount', 'periodStart', 'periodEnd'];
+const LINE_FIELDS: Fields<InvoiceLine> = [
+  'invoiceLineId',
+  'invoiceId',
+  'serviceId',
+  'description',
+  'quantity',
+  'unitPrice',
+  'amount',
+  'periodStart',
+  'periodEnd',
+];
 const CLIENT_FIELDS: Fields<ApiClientView> = ['apiClientId', 'name', 'scopes'];
 
 const BASIC = requireScope(SCOPES.basicRead);
@@ -55,12 +79,16 @@ export const resourceRoutes: FastifyPluginAsync<{ ctx: SandboxContext }> = async
   const service = (p: Params): Service => found(store.serviceById.get(p.serviceId ?? ''), 'service', p.serviceId);
   const kase = (p: Params): Case => found(store.getCase(p.caseId ?? ''), 'case', p.caseId);
   const invoice = (p: Params): Invoice => found(store.invoiceById.get(p.invoiceId ?? ''), 'invoice', p.invoiceId);
-  const clients = (): ApiClientView[] =>
-    ctx.options.clients.map((c) => ({ apiClientId: c.clientId, name: c.name, scopes: [...c.scopes] }));
+  const clients = (): ApiClientView[] => ctx.options.clients.map((c) => ({ apiClientId: c.clientId, name: c.name, scopes: [...c.scopes] }));
 
   listRoute(app, '/v2/api-clients', BASIC, CLIENT_FIELDS, clients);
   getRoute(app, '/v2/api-clients/:apiClientId', BASIC, (p) =>
-    found(clients().find((c) => c.apiClientId === p.apiClientId), 'API client', p.apiClientId));
+    found(
+      clients().find((c) => c.apiClientId === p.apiClientId),
+      'API client',
+      p.apiClientId,
+    ),
+  );
 
   listRoute(app, '/v2/accounts', BASIC, ACCOUNT_FIELDS, () => store.accounts);
   getRoute(app, '/v2/accounts/:accountId', BASIC, account);
@@ -85,8 +113,7 @@ export const resourceRoutes: FastifyPluginAsync<{ ctx: SandboxContext }> = async
 
   listRoute(app, '/v2/cases', SUPPORT, CASE_FIELDS, () => store.cases);
   getRoute(app, '/v2/cases/:caseId', SUPPORT, kase);
-  listRoute(app, '/v2/cases/:caseId/case-messages', SUPPORT, MESSAGE_FIELDS, (p) =>
-    found(store.messagesOf(kase(p).caseId), 'case', p.caseId));
+  listRoute(app, '/v2/cases/:caseId/case-messages', SUPPORT, MESSAGE_FIELDS, (p) => found(store.messagesOf(kase(p).caseId), 'case', p.caseId));
 
   listRoute(app, '/v2/invoices', BILLING, INVOICE_FIELDS, () => store.invoices);
   getRoute(app, '/v2/invoices/:invoiceId', BILLING, invoice);

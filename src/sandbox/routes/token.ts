@@ -2,13 +2,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { setCaller, TOKEN_PATH } from '../api-guard.js';
 import { checkTokenRequest } from '../auth.js';
-import type { SandboxContext } from '../context.js';
+import type { SandboxContext } from '../sandbox-context.js';
 
 export const tokenRoutes: FastifyPluginAsync<{ ctx: SandboxContext }> = async (app, { ctx }) => {
   // Body parsing errors (bad content type, broken JSON) are OAuth errors on this endpoint.
-  app.setErrorHandler(async (_err, _request, reply) =>
-    reply.code(400).header('cache-control', 'no-store').send({ error: 'invalid_request' }),
-  );
+  app.setErrorHandler(async (_err, _request, reply) => reply.code(400).header('cache-control', 'no-store').send({ error: 'invalid_request' }));
 
   app.post(TOKEN_PATH, async (request, reply) => {
     const result = checkTokenRequest(request.body, request.headers.authorization, ctx.options.clients);

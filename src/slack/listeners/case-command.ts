@@ -1,9 +1,9 @@
 import type { App } from '@slack/bolt';
 import { parseCaseCommand } from '../command-text.js';
 import { caseStatus, linkCase, openCases } from '../case-queries.js';
-import type { SlackContext } from '../context.js';
+import type { SlackContext } from '../slack-context.js';
 import { openCaseModal } from '../open-modal.js';
-import { resolveRoute } from '../routing.js';
+import { resolveRoute } from '../account-routing.js';
 import { helpText, readFailedText, unmappedText } from '../texts.js';
 import { slackErrorCode } from '../web-client.js';
 

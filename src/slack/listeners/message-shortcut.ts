@@ -1,7 +1,7 @@
 import type { App, MessageShortcut } from '@slack/bolt';
-import type { SlackContext } from '../context.js';
+import type { SlackContext } from '../slack-context.js';
 import { openCaseModal } from '../open-modal.js';
-import { resolveRoute } from '../routing.js';
+import { resolveRoute } from '../account-routing.js';
 import { unmappedText } from '../texts.js';
 import { slackToPlain } from '../thread-reply.js';
 

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { CaseRef } from '../../writes/catalog.js';
 import { InvalidWriteError } from '../../writes/producer.js';
-import type { SlackContext } from '../context.js';
+import type { SlackContext } from '../slack-context.js';
 import { slackLinkId } from '../links.js';
 import { messageFailedText } from '../texts.js';
 import { threadReplyOf } from '../thread-reply.js';
@@ -22,7 +22,7 @@ export function registerThreadReplies(app: App, ctx: SlackContext): void {
     const key = `slack:${teamId}:${reply.channel}:${reply.ts}`;
     let result;
     try {
-      result = await ctx.core.producer.enqueue({
+      result = await ctx.producer.enqueue({
         kind: 'message',
         key,
         origin: { kind: 'slack', ref: linkId, data: { channel: reply.channel, threadTs: reply.threadTs, messageTs: reply.ts } },
@@ -37,7 +37,8 @@ export function registerThreadReplies(app: App, ctx: SlackContext): void {
       if (ctx.fromIntake && !(err instanceof InvalidWriteError)) throw err;
       // Otherwise the event is already acknowledged: the thread is the only place to say it did not go through.
       ctx.log.warn({ err, key }, 'thread reply could not be queued');
-      const reason = err instanceof InvalidWriteError ? err.issues.map((i) => i.message).join('; ') : 'the bridge’s queue is unavailable; please post it again in a minute';
+      const reason =
+        err instanceof InvalidWriteError ? err.issues.map((i) => i.message).join('; ') : 'the bridge’s queue is unavailable; please post it again in a minute';
       await ctx.web.chat.postMessage({ channel: reply.channel, thread_ts: reply.threadTs, text: messageFailedText(reason) }).catch(() => undefined);
       return;
     }
@@ -47,7 +48,7 @@ export function registerThreadReplies(app: App, ctx: SlackContext): void {
 
 /** The linked case, or the create still queued for this thread. */
 async function caseRefOf(ctx: SlackContext, linkId: string, channel: string, threadTs: string): Promise<CaseRef | undefined> {
-  const caseId = await ctx.core.sync.caseForLink(linkId);
+  const caseId = await ctx.sync.caseForLink(linkId);
   if (caseId) return { caseId };
   const createKey = await ctx.redis.get(ctx.keys.pendingThread(channel, threadTs));
   return createKey ? { createKey } : undefined;

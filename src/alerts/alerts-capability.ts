@@ -1,0 +1,104 @@
+import type { Queue } from 'bullmq';
+import type { Core } from '../core.js';
+import { BridgeError } from '../errors.js';
+import type { Intake } from '../intake/intake.js';
+import type { OutcomeHandlers } from '../writes/catalog.js';
+import type { Notification, NotificationHead } from './notification.js';
+import { AlertProcessor, type NotifyResult } from './processor.js';
+import type { AlertSource, AlertsRouting } from './routing-schema.js';
+import { createWebClient } from '../slack/web-client.js';
+import { slackPoster } from './slack-announce.js';
+import { parseNotification } from './sources/index.js';
+import { IncidentStore } from './incident-store.js';
+import { createAlertQueue, scheduleTimer } from './timer-queue.js';
+
+export const ALERTS_INTAKE = 'alerts';
+
+/** An accepted notification as the alerts intake keeps it: the source and the request's own JSON. */
+export interface AlertIntakeEntry {
+  source: AlertSource;
+  body: unknown;
+}
+
+/** Takes a verified, valid notification in (or refuses it); resolves once it is safe in Redis. */
+export type AcceptNotification = (head: NotificationHead, notification: () => Notification, text: string) => Promise<object>;
+
+/**
+ * Alert-to-case escalation: Alertmanager, Grafana and Events API webhooks open and inform expereo
+ * cases. A request (`webhooks/alerts/`) is verified, parsed and `accept`ed: appended to the alerts
+ * intake on the fail-fast Redis connection (Redis down → 503), then answered 202 with the entry id.
+ * The worker role reads the intake (`handle`), each alert group's notifications in order, and runs
+ * the incident logic; timers, the sweep and outcomes run there too, on the patient worker
+ * connection. What became of a notification is kept for a day (`GET /admin/intake/alerts/<id>`).
+ */
+export interface AlertsCapability {
+  routing: AlertsRouting;
+  queue: Queue;
+  intake: Intake<AlertIntakeEntry>;
+  accept: AcceptNotification;
+  /** The worker side's incident logic (timers, sweep, outcomes). */
+  processor: AlertProcessor;
+  /** One intake entry: parsed again and run through the incident logic. */
+  handle(entry: { id: string; payload: AlertIntakeEntry }): Promise<NotifyResult>;
+  outcomes: OutcomeHandlers;
+  close(): Promise<void>;
+}
+
+/** Undefined when no alert source is configured (the routes then answer 404 for every source). */
+export function alertsCapability(core: Core): AlertsCapability | undefined {
+  const routing = core.config.routing.alerts;
+  if (!routing || Object.keys(routing.sources).length === 0) return undefined;
+  const log = core.log.child({ component: 'alerts' });
+
+  const queue = createAlertQueue(core.redis, core.keys.queuePrefix);
+  queue.on('error', (err) => log.error({ err }, 'alerts queue error'));
+  const slack = core.config.slack ? slackPoster(createWebClient(core.config.slack, log, 'announce')) : undefined;
+  const processorOn = (redis: typeof core.redis) =>
+    new AlertProcessor({
+      routing,
+      store: new IncidentStore(redis, core.keys.prefix),
+      producer: core.producer,
+      schedule: (timer) => scheduleTimer(queue, timer),
+      slack,
+      log,
+      journal: core.journal,
+    });
+  const requests = processorOn(core.redis);
+  const background = processorOn(core.workerRedis);
+  const intake = core.intake<AlertIntakeEntry>(ALERTS_INTAKE);
+
+  return {
+    routing,
+    queue,
+    intake,
+    processor: background,
+    accept: async (head, notification, text) => {
+      const refusal = await requests.refusal(head, notification);
+      if (refusal) throw refusal;
+      // One alert group's notifications are handled in the order they came. The request's own
+      // JSON is kept (spliced in, not serialised again) and parsed again by the worker.
+      const entry = `{"source":${JSON.stringify(head.source)},"body":${text}}`;
+      return { status: 'queued', id: await intake.appendJson(head.origin, entry) };
+    },
+    handle: async ({ id, payload }) => {
+      const source = routing.sources[payload.source];
+      if (!source) throw new BridgeError('invalid_request', `alert source ${payload.source} is no longer configured`);
+      const parsed = parseNotification(payload.source, payload.body, source.author);
+      if (!parsed.ok) throw Object.assign(new BridgeError('invalid_request', `not a valid ${payload.source} notification`), { issues: parsed.issues });
+      const result = await background.notify(parsed.notification);
+      log.info(
+        { id, source: payload.source, incident: result.incident, status: result.status, writes: result.writes, staleCopies: result.staleCopies },
+        'alert notification',
+      );
+      core.journal.alertArrived(id, payload.source, result.incident, parsed.notification.alerts, result.status);
+      return result;
+    },
+    outcomes: { alert: (outcome) => background.outcome(outcome) },
+    close: () => queue.close(),
+  };
+}
+
+/** A notification that can never be taken (no expereo service, and none known) is kept in the dead list. */
+export function isPermanentAlertError(err: unknown): boolean {
+  return err instanceof BridgeError && err.code === 'invalid_request';
+}
