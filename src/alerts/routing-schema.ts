@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maxBodyBytes } from '../config/routing-fields.js';
 import { caseTypeSchema, checkCaseType, prioritySchema } from '../expereo/v2-contract.js';
 import { parseMatcher, type Matcher } from './matchers.js';
 
@@ -180,12 +181,7 @@ export const alertsRoutingSchema = z
   .object({
     sources: z.object({ alertmanager: sourceSchema.optional(), grafana: sourceSchema.optional(), events: sourceSchema.optional() }).strict().prefault({}),
     /** Largest accepted webhook body. */
-    maxBodyBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(16 * 1024 * 1024)
-      .default(1024 * 1024),
+    maxBodyBytes: maxBodyBytes(16 * 1024 * 1024, 1024 * 1024),
     correlation: z.array(correlationSchema).default([]),
     defaults: z.object(settingsShape).strict().prefault({}),
     rules: z.array(ruleSchema).default([]),

@@ -3,24 +3,28 @@ import { baseUrl, secret } from './connector-fields.js';
 
 /** Where and how each tool's connector writes comments back on its tickets. Credentials live here only. */
 
+const text = z.string().min(1);
+/** Jira's and Zendesk's API credentials: an account's email with an API token, or a bearer token. */
+const emailTokenOrBearer = { email: text.optional(), apiToken: text.optional(), bearerToken: text.optional() };
+const hasEmailTokenOrBearer = (o: { email?: string; apiToken?: string; bearerToken?: string }) => Boolean((o.email && o.apiToken) || o.bearerToken);
+const EMAIL_TOKEN_OR_BEARER = 'give email and apiToken, or bearerToken';
+
 export const jiraOutbound = z
   .object({
     baseUrl,
-    email: z.string().min(1).optional(),
-    apiToken: z.string().min(1).optional(),
-    bearerToken: z.string().min(1).optional(),
+    ...emailTokenOrBearer,
     /** Jira Service Management: post replies as internal comments. */
     internal: z.boolean().default(false),
   })
   .strict()
-  .refine((o) => Boolean((o.email && o.apiToken) || o.bearerToken), 'give email and apiToken, or bearerToken');
+  .refine(hasEmailTokenOrBearer, EMAIL_TOKEN_OR_BEARER);
 
 export const serviceNowOutbound = z
   .object({
     baseUrl,
-    username: z.string().min(1).optional(),
-    password: z.string().min(1).optional(),
-    bearerToken: z.string().min(1).optional(),
+    username: text.optional(),
+    password: text.optional(),
+    bearerToken: text.optional(),
     table: z
       .string()
       .regex(/^[a-z0-9_]+$/)
@@ -34,14 +38,12 @@ export const serviceNowOutbound = z
 export const zendeskOutbound = z
   .object({
     baseUrl,
-    email: z.string().min(1).optional(),
-    apiToken: z.string().min(1).optional(),
-    bearerToken: z.string().min(1).optional(),
+    ...emailTokenOrBearer,
     /** Public replies are seen by the requester; private ones only by agents. */
     public: z.boolean().default(false),
   })
   .strict()
-  .refine((o) => Boolean((o.email && o.apiToken) || o.bearerToken), 'give email and apiToken, or bearerToken');
+  .refine(hasEmailTokenOrBearer, EMAIL_TOKEN_OR_BEARER);
 
 export const genericOutbound = z
   .object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { maxBodyBytes } from '../config/routing-fields.js';
 import { CASE_TYPES } from '../expereo/v2-contract.js';
 import { declarativeShape, mappingShape, secret } from './connector-fields.js';
 import { genericOutbound, jiraOutbound, serviceNowOutbound, zendeskOutbound } from './outbound-schemas.js';
@@ -80,12 +81,7 @@ export const itsmRoutingSchema = z
         }
       })
       .default({}),
-    maxBodyBytes: z
-      .number()
-      .int()
-      .min(1024)
-      .max(10 * 1024 * 1024)
-      .default(512 * 1024),
+    maxBodyBytes: maxBodyBytes(10 * 1024 * 1024, 512 * 1024),
     deliveryTtlSeconds: z
       .number()
       .int()

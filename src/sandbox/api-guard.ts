@@ -66,16 +66,20 @@ async function holdCall(ctx: SandboxContext, reply: FastifyReply, fault: ActiveF
   return timer !== undefined && !gaveUp && !ctx.closing;
 }
 
-function recordHang(ctx: SandboxContext, request: FastifyRequest, state: CallState, started: number): void {
+/** Records one call: a write's body where it reached the API (or its answer was lost), and the fault injected into it. */
+function recordCall(ctx: SandboxContext, request: FastifyRequest, state: CallState, status: number, durationMs: number): void {
+  const path = pathOf(request);
+  const logBody = isWrite(request.method) && request.body !== undefined && (isApiPath(path) || state.fault === 'lose-answer');
   ctx.calls.record({
     at: state.at,
     method: request.method,
-    path: pathOf(request),
+    path,
     query: { ...(request.query as object) },
     clientId: state.clientId,
-    status: 0,
-    durationMs: ctx.now() - started,
-    fault: 'hang',
+    status,
+    durationMs,
+    ...(logBody ? { body: request.body } : {}),
+    ...(state.fault !== undefined ? { fault: state.fault } : {}),
   });
 }
 
@@ -106,7 +110,7 @@ export const apiGuard = fp<{ ctx: SandboxContext }>(
       if (fault?.kind === 'hang') {
         state.fault = 'hang';
         if (!(await holdCall(ctx, reply, fault))) {
-          recordHang(ctx, request, state, started);
+          recordCall(ctx, request, state, 0, ctx.now() - started);
           reply.hijack();
           reply.raw.destroy();
           return;
@@ -128,18 +132,7 @@ export const apiGuard = fp<{ ctx: SandboxContext }>(
     app.addHook('onSend', async (request, reply, payload) => {
       const state = states.get(request);
       if (state?.fault !== 'lose-answer') return payload;
-      const path = pathOf(request);
-      ctx.calls.record({
-        at: state.at,
-        method: request.method,
-        path,
-        query: { ...(request.query as object) },
-        clientId: state.clientId,
-        status: reply.statusCode,
-        durationMs: ctx.now() - Date.parse(state.at),
-        ...(isWrite(request.method) && request.body !== undefined ? { body: request.body } : {}),
-        fault: 'lose-answer',
-      });
+      recordCall(ctx, request, state, reply.statusCode, ctx.now() - Date.parse(state.at));
       state.recorded = true;
       reply.raw.destroy();
       return payload;
@@ -148,19 +141,7 @@ export const apiGuard = fp<{ ctx: SandboxContext }>(
     app.addHook('onResponse', async (request, reply) => {
       const state = states.get(request);
       if (state === undefined || state.recorded) return;
-      const path = pathOf(request);
-      const logBody = isApiPath(path) && isWrite(request.method) && request.body !== undefined;
-      ctx.calls.record({
-        at: state.at,
-        method: request.method,
-        path,
-        query: { ...(request.query as object) },
-        clientId: state.clientId,
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 100) / 100,
-        ...(logBody ? { body: request.body } : {}),
-        ...(state.fault !== undefined ? { fault: state.fault } : {}),
-      });
+      recordCall(ctx, request, state, reply.statusCode, Math.round(reply.elapsedTime * 100) / 100);
     });
 
     app.addHook('preClose', async () => {

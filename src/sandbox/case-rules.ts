@@ -1,17 +1,10 @@
 // Case rules from the expereoOne documentation: types with their subjects and priorities,
 // known statuses, and the value checks a case write must pass (answered with 422).
+import { CASE_TYPES } from '../expereo/v2-contract.js';
 import type { FieldError } from './problem.js';
 
-export const CASE_TYPES = {
-  Incident: {
-    subjects: ['RfoRequest', 'ServiceDegradation', 'ServiceIntermittent', 'ServiceDown'],
-    priorities: ['P1', 'P2', 'P3', 'P4', 'P5'],
-  },
-  'General Request': {
-    subjects: ['ActivationSupport', 'ChangeRequest', 'EngineerDispatch', 'InformationRequest', 'Other', 'SoftwareUpdate', 'UtilizationReport'],
-    priorities: ['P3', 'P4', 'P5'],
-  },
-} as const satisfies Record<string, { subjects: readonly string[]; priorities: readonly string[] }>;
+// The documented types, as the bridge's V2 contract lists them: the sandbox answers by the same documentation.
+export { CASE_TYPES };
 
 export type CaseType = keyof typeof CASE_TYPES;
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { GenericConnector } from '../routing-schema.js';
-import { callTool } from './http.js';
+import { toolCaller } from './http.js';
 import type { ClientContext, Post, TicketClient } from './ticket-client.js';
 
 type GenericOutbound = NonNullable<GenericConnector['outbound']>;
@@ -11,6 +11,7 @@ type GenericOutbound = NonNullable<GenericConnector['outbound']>;
  * by `idempotency-key`, which is the same on every attempt of one post.
  */
 export function genericClient(connector: string, o: GenericOutbound, ctx: ClientContext, now: () => number = Date.now): TicketClient {
+  const call = toolCaller('callback', ctx);
   return {
     async addComment(ticketId, post, signal) {
       const body = JSON.stringify(callbackBody(connector, ticketId, post));
@@ -21,15 +22,7 @@ export function genericClient(connector: string, o: GenericOutbound, ctx: Client
         'x-bridge-timestamp': timestamp,
         'x-bridge-signature': signCallback(o.secret, timestamp, body),
       };
-      const res = await callTool('callback', {
-        method: 'POST',
-        url: o.callbackUrl,
-        headers,
-        body,
-        timeoutMs: ctx.timeoutMs,
-        signal,
-        dispatcher: ctx.dispatcher,
-      });
+      const res = await call({ method: 'POST', url: o.callbackUrl, headers, body, signal });
       const id = (res.json as { id?: unknown } | undefined)?.id;
       return { commentId: typeof id === 'string' || typeof id === 'number' ? String(id) : undefined };
     },

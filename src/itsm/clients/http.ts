@@ -21,6 +21,12 @@ export interface HttpResult {
   json: unknown;
 }
 
+/** Calls to one tool with one connector's time-out and dispatcher. */
+export function toolCaller(tool: string, ctx: { timeoutMs: number; dispatcher?: Dispatcher }) {
+  return (call: Omit<HttpCall, 'timeoutMs' | 'dispatcher'>): Promise<HttpResult> =>
+    callTool(tool, { ...call, timeoutMs: ctx.timeoutMs, dispatcher: ctx.dispatcher });
+}
+
 export async function callTool(tool: string, call: HttpCall): Promise<HttpResult> {
   let res: Dispatcher.ResponseData;
   try {

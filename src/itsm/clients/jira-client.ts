@@ -1,6 +1,6 @@
 import type { JiraConnector } from '../routing-schema.js';
 import { richText } from '../ticket-event.js';
-import { basicAuth, callTool } from './http.js';
+import { basicAuth, toolCaller } from './http.js';
 import type { ClientContext, TicketClient } from './ticket-client.js';
 
 type JiraOutbound = NonNullable<JiraConnector['outbound']>;
@@ -9,6 +9,7 @@ type JiraOutbound = NonNullable<JiraConnector['outbound']>;
 export function jiraClient(o: JiraOutbound, ctx: ClientContext): TicketClient {
   const headers = { authorization: o.bearerToken ? `Bearer ${o.bearerToken}` : basicAuth(o.email!, o.apiToken!) };
   const commentsUrl = (key: string) => `${o.baseUrl}/rest/api/3/issue/${encodeURIComponent(key)}/comment`;
+  const call = toolCaller('Jira', ctx);
   return {
     async addComment(ticketId, post, signal) {
       const body = {
@@ -16,21 +17,13 @@ export function jiraClient(o: JiraOutbound, ctx: ClientContext): TicketClient {
         // Jira Service Management keeps a comment internal (agents only) through this property.
         ...(o.internal ? { properties: [{ key: 'sd.public.comment', value: { internal: true } }] } : {}),
       };
-      const res = await callTool('Jira', {
-        method: 'POST',
-        url: commentsUrl(ticketId),
-        headers,
-        body,
-        timeoutMs: ctx.timeoutMs,
-        signal,
-        dispatcher: ctx.dispatcher,
-      });
+      const res = await call({ method: 'POST', url: commentsUrl(ticketId), headers, body, signal });
       const id = (res.json as { id?: unknown } | undefined)?.id;
       return { commentId: id === undefined ? undefined : String(id) };
     },
     async findComment(ticketId, marker, signal) {
       const url = `${commentsUrl(ticketId)}?orderBy=-created&maxResults=100`;
-      const res = await callTool('Jira', { method: 'GET', url, headers, timeoutMs: ctx.timeoutMs, signal, dispatcher: ctx.dispatcher });
+      const res = await call({ method: 'GET', url, headers, signal });
       const comments = (res.json as { comments?: { id?: unknown; body?: unknown }[] } | undefined)?.comments ?? [];
       const found = comments.find((c) => richText(c.body)?.includes(marker));
       return found ? { commentId: String(found.id) } : undefined;

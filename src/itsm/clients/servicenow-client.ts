@@ -1,5 +1,5 @@
 import type { ServiceNowConnector } from '../routing-schema.js';
-import { basicAuth, callTool } from './http.js';
+import { basicAuth, toolCaller } from './http.js';
 import type { ClientContext, TicketClient } from './ticket-client.js';
 
 type ServiceNowOutbound = NonNullable<ServiceNowConnector['outbound']>;
@@ -10,24 +10,17 @@ type ServiceNowOutbound = NonNullable<ServiceNowConnector['outbound']>;
  */
 export function serviceNowClient(o: ServiceNowOutbound, ctx: ClientContext): TicketClient {
   const headers = { authorization: o.bearerToken ? `Bearer ${o.bearerToken}` : basicAuth(o.username!, o.password!) };
+  const call = toolCaller('ServiceNow', ctx);
   return {
     async addComment(sysId, post, signal) {
       const url = `${o.baseUrl}/api/now/table/${o.table}/${encodeURIComponent(sysId)}?sysparm_fields=sys_id`;
-      await callTool('ServiceNow', {
-        method: 'PATCH',
-        url,
-        headers,
-        body: { [o.mode]: post.text },
-        timeoutMs: ctx.timeoutMs,
-        signal,
-        dispatcher: ctx.dispatcher,
-      });
+      await call({ method: 'PATCH', url, headers, body: { [o.mode]: post.text }, signal });
       return {};
     },
     async findComment(sysId, marker, signal) {
       const query = `element_id=${sysId}^element=${o.mode}^valueLIKE${marker}`;
       const url = `${o.baseUrl}/api/now/table/sys_journal_field?sysparm_query=${encodeURIComponent(query)}&sysparm_fields=sys_id&sysparm_limit=1`;
-      const res = await callTool('ServiceNow', { method: 'GET', url, headers, timeoutMs: ctx.timeoutMs, signal, dispatcher: ctx.dispatcher });
+      const res = await call({ method: 'GET', url, headers, signal });
       const first = (res.json as { result?: { sys_id?: unknown }[] } | undefined)?.result?.[0];
       return first ? { commentId: first.sys_id === undefined ? undefined : String(first.sys_id) } : undefined;
     },
