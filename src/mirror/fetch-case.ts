@@ -121,5 +121,6 @@ export async function queueDeliveries(ctx: MirrorContext, caseId: string, delive
     })),
   );
   if (jobs.length) await ctx.queues.deliveries.addBulk(jobs);
+  ctx.journal.repliesFound(caseId, deliveries, links);
   return jobs.length;
 }
