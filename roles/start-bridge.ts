@@ -38,6 +38,7 @@ export async function startBridge(config: Readonly<Config>, log: Logger): Promis
     core,
     capabilities,
     surface: config.role === 'worker' ? 'probe' : 'full',
+    sandboxUrl: upstream.sandbox ? new URL('/', upstream.baseUrl).href : undefined,
     workersRunning: workers ? () => workers.running() : undefined,
   });
   const address = await app.listen({ port: config.http.port, host: config.http.host });

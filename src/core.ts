@@ -6,6 +6,9 @@ import { RedisBudget } from './budget/redis-budget.js';
 import type { Config } from './config/config.js';
 import { ExpereoClient } from './expereo/client.js';
 import { Intake } from './intake/intake.js';
+import { CallActivity } from './journal/activity.js';
+import { CaseJournal } from './journal/case-journal.js';
+import { Journal } from './journal/journal.js';
 import { createMetrics, registerIntakeGauges, registerStateGauges, type Metrics } from './metrics.js';
 import { closeRedis, createRedis, waitReady } from './redis.js';
 import { stateKeys, type StateKeys } from './state/state-keys.js';
@@ -32,6 +35,8 @@ export interface Core {
   /** Paces updates and automated messages to leave the reserve to people. */
   bulkBudget: RedisBudget;
   metrics: Metrics;
+  /** What happened to each case: timelines for the console, a log line per event. */
+  journal: CaseJournal;
   /** The webhook intake called `name` (one per capability; appends on the fail-fast connection). */
   intake<T>(name: string): Intake<T>;
   /** Resolves once both Redis connections are up (rejects after `timeoutMs`). */
@@ -44,6 +49,10 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
   const redis = createRedis(config.redis.url, 'command', 'bridge-command');
   const workerRedis = createRedis(config.redis.url, 'worker', 'bridge-worker');
   const metrics = createMetrics();
+  const journal = new CaseJournal(
+    new Journal(redis, config.redis.prefix, log.child({ component: 'journal' }), config.journal),
+    new CallActivity(redis, config.redis.prefix),
+  );
   const expereo = new ExpereoClient({
     ...config.expereo,
     ...upstream,
@@ -52,6 +61,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     onResponse: ({ kind, method, status, ms }) => {
       metrics.upstreamCalls.inc({ kind, method, status: String(status) });
       metrics.upstreamDuration.observe({ kind }, ms / 1000);
+      journal.activity.upstreamCall(kind, method, status);
     },
     onTokenFetch: (result) => metrics.tokenFetches.inc({ result }),
     onSlotMissed: ({ kind, method, lateMs }) => {
@@ -75,7 +85,13 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
   registerStateGauges(metrics, { redis, outbox, readBudget: expereo.readBudget, writeBudget: expereo.writeBudget });
   const intakes = new Map<string, Intake<unknown>>();
   registerIntakeGauges(metrics, () => [...intakes.values()]);
-  const producer = new WriteProducer(outbox, queues.writes, expereo.writeBudget, { attempts: config.writes.attempts, backoffMs: config.writes.backoffMs });
+  const producer = new WriteProducer(
+    outbox,
+    queues.writes,
+    expereo.writeBudget,
+    { attempts: config.writes.attempts, backoffMs: config.writes.backoffMs },
+    journal,
+  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -91,6 +107,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     producer,
     bulkBudget,
     metrics,
+    journal,
     intake: <T>(name: string) => {
       let intake = intakes.get(name);
       if (!intake) intakes.set(name, (intake = new Intake<unknown>(redis, name, keys.prefix)));
@@ -103,6 +120,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
       (closing ??= (async () => {
         await Promise.allSettled([queues.writes.close(), queues.outcomes.close()]);
         await expereo.close();
+        await journal.activity.close();
         await Promise.allSettled([closeRedis(redis), closeRedis(workerRedis)]);
       })()),
   };

@@ -4,6 +4,7 @@ import type { Core } from '../src/core.js';
 import { lazyChildLogger } from '../src/log.js';
 import { adminPlugin } from './admin/admin-plugin.js';
 import { alertsPlugin } from './alerts/alerts-plugin.js';
+import { consolePlugin } from './console/console-plugin.js';
 import { errorHandlerPlugin } from './error-handler.js';
 import { itsmPlugin } from './itsm/itsm-plugin.js';
 import { healthPlugin } from './probes/health-plugin.js';
@@ -15,6 +16,8 @@ export interface AppDeps {
   capabilities: Capabilities;
   /** `probe`: only health and metrics (a worker-only process keeps a port for its probes). */
   surface?: 'full' | 'probe';
+  /** The built-in sandbox's base URL, when the bridge uses it (the console links to its page). */
+  sandboxUrl?: string;
   /** Present when this process also runs workers. */
   workersRunning?: () => boolean;
 }
@@ -28,6 +31,7 @@ export interface AppDeps {
  * | `GET /metrics`                                            | metrics         | probes/metrics-plugin.ts          |
  * | `GET /healthz`, `GET /readyz`                             | health          | probes/health-plugin.ts           |
  * | `/admin/*` (dead letters, cases, intakes, budget), `/admin/queues` | admin  | admin/admin-plugin.ts             |
+ * | `/console/*` (operator's console: cases, timelines, now)  | console         | console/console-plugin.ts         |
  * | `POST /slack/events` (or Socket Mode)                     | slack-webhooks  | slack/slack-plugin.ts             |
  * | `POST /webhooks/alerts/{alertmanager,grafana,events}`     | alerts-webhooks | alerts/alerts-plugin.ts           |
  * | `POST /webhooks/itsm/{jira,servicenow,zendesk}`, `/webhooks/itsm/generic/:name` | itsm-webhooks | itsm/itsm-plugin.ts |
@@ -67,6 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     queues: [core.queues.writes, core.queues.outcomes, ...queuesOf(c)],
     intakes: intakesOf(c),
   });
+  await app.register(consolePlugin, { core, intakes: intakesOf(c), sandboxUrl: deps.sandboxUrl });
   await app.register(slackPlugin, { slack: c.slack });
   await app.register(itsmPlugin, {
     connectors: c.itsm.routing.connectors,

@@ -59,6 +59,7 @@ export async function startWriteDrain(core: Core, options: WorkerOptions = {}): 
       bulkBudget: core.bulkBudget,
       settings: core.config.writes,
       log: core.log.child({ worker: 'writes' }),
+      journal: core.journal,
       onSent: (event) => {
         core.metrics.writesSent.inc({ op: event.op });
         core.metrics.writesMerged.inc({ op: event.op }, event.writes);

@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { delayJob } from './delay-job.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { CaseJournal } from '../src/journal/case-journal.js';
 import type { SyncState } from '../src/state/sync-state.js';
 import type { StateKeys } from '../src/state/state-keys.js';
 import { readJob } from '../src/job-catalog.js';
@@ -17,6 +18,7 @@ export interface DeliveryWorkerDeps {
   sync: SyncState;
   sinks: ReadonlyMap<string, ReplySink>;
   log: Logger;
+  journal?: Pick<CaseJournal, 'delivered' | 'undelivered' | 'sinkFailed'>;
   concurrency?: number;
   /** Told of each delivery made: kind of sink and seconds since the reply was written upstream. */
   onDelivered?: (sink: string, lagSeconds: number) => void;
@@ -44,7 +46,10 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
       if (await deps.connection.exists(doneKey)) return { already: true };
       const link = (await deps.sync.links(data.caseId)).find((l) => l.id === data.linkId);
       const sink = link ? deps.sinks.get(link.kind) : undefined;
-      if (!link || !sink) return { skipped: link ? 'no sink' : 'unlinked' };
+      if (!link || !sink) {
+        deps.journal?.undelivered(data.caseId, data.linkId, data.delivery, link ? `no sink for ${link.kind}` : 'the conversation is no longer linked');
+        return { skipped: link ? 'no sink' : 'unlinked' };
+      }
       const lockKey = mirrorKeys.linkLock(hashId('l', link.id));
       if ((await deps.connection.set(lockKey, job.id ?? '', 'PX', LINK_LOCK_MS, 'NX')) !== 'OK') {
         // Another delivery to this conversation is under way: come back after it, in queue order.
@@ -55,6 +60,7 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
       } catch (err) {
         if (err instanceof SinkError && err.permanent) {
           log.error({ err, caseId: data.caseId, linkId: data.linkId, delivery: data.delivery.id }, 'delivery refused for good');
+          deps.journal?.undelivered(data.caseId, link.id, data.delivery, `${err.code}: ${err.message}`, link.kind);
           throw new UnrecoverableError(`${err.code}: ${err.message}`);
         }
         if (err instanceof SinkError && err.retryAfterMs !== undefined && data.deferrals < MAX_DEFERRALS) {
@@ -64,11 +70,14 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
         }
         const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         log[last ? 'error' : 'warn']({ err, linkId: data.linkId, attempt: job.attemptsMade + 1 }, last ? 'delivery gave up' : 'delivery failed, will retry');
+        if (last) deps.journal?.undelivered(data.caseId, link.id, data.delivery, (err as Error).message ?? String(err), link.kind);
+        else deps.journal?.sinkFailed(link.kind, (err as Error).message ?? String(err));
         throw err;
       } finally {
         await releaseLock(deps.connection, lockKey, job.id ?? '').catch(() => undefined);
       }
       await deps.connection.set(doneKey, '1', 'PX', DONE_TTL_MS);
+      deps.journal?.delivered(data.caseId, link, data.delivery);
       const at = Date.parse(data.delivery.at);
       if (!Number.isNaN(at)) deps.onDelivered?.(link.kind, Math.max(0, Date.now() - at) / 1000);
       return { delivered: true };

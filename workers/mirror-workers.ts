@@ -30,6 +30,7 @@ export function createMirrorWorkers(core: Core, mirror: MirrorCapability): { wor
     sinkKinds: new Set(mirror.sinks.keys()),
     settings: mirrorSettings(core.config),
     log: core.log.child({ integration: 'mirror' }),
+    journal: core.journal,
     now: Date.now,
   };
   const workers = [
@@ -42,6 +43,7 @@ export function createMirrorWorkers(core: Core, mirror: MirrorCapability): { wor
       sync: core.sync,
       sinks: mirror.sinks,
       log: ctx.log,
+      journal: core.journal,
       onDelivered: (sink, lagSeconds) => core.metrics.replyLag.observe({ sink }, lagSeconds),
     }),
   ];

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { RedisBudget } from '../src/budget/redis-budget.js';
 import type { Config } from '../src/config/config.js';
 import type { ExpereoClient } from '../src/expereo/client.js';
+import type { CaseJournal } from '../src/journal/case-journal.js';
 import type { StateKeys } from '../src/state/state-keys.js';
 import { jobData, jobOptions, readJob } from '../src/job-catalog.js';
 import type { Outcome } from '../src/writes/catalog.js';
@@ -30,6 +31,7 @@ export interface WriteWorkerDeps {
   bulkBudget: RedisBudget;
   settings: Config['writes'];
   log: Logger;
+  journal?: CaseJournal;
   /** Told of every batch sent (metrics, benchmarks). */
   onSent?: (event: { op: Batch['op']; writes: number; lane: Lane; recovered: boolean }) => void;
 }
@@ -87,7 +89,7 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
       error,
       op === 'create',
     );
-    log.warn({ slot, keys: entries.map((e) => e.key), code: error.code }, 'write dead-lettered');
+    deps.journal?.dead(entries, error);
     await tell('failed', entries, undefined, error);
   }
 
@@ -104,6 +106,10 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
       if (!e.request || (e.status !== 'queued' && e.status !== 'sending')) break;
       run.push(e);
     }
+    // A batch that may have gone out is sent again as it was, so that it can find itself upstream
+    // (sendBatch looks for its text): writes queued since then wait for the next batch.
+    const later = run.findIndex((e) => e.status !== 'sending');
+    if (run[0]?.status === 'sending' && later > 0) run.splice(later);
     const batch = nextBatch(
       run.map((e) => e.request!),
       { maxItems: settings.coalesceMaxItems, maxChars: settings.coalesceMaxChars },
@@ -138,6 +144,7 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
         ),
       });
       deps.onSent?.({ op: batch.op, writes: batch.keys.length, lane, recovered: sent.recovered });
+      deps.journal?.sent(entries, batch.op, sent.caseId, sent.recovered);
       await tell('done', entries, sent.caseId);
     } catch (err) {
       await failed(job, token, slot, batch, entries, err);
@@ -158,6 +165,7 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
         throw new RateLimitError();
       case 'retry':
         log.warn({ err, slot, attempt: job.attemptsMade + 1 }, 'write failed, will retry');
+        deps.journal?.retried(entries, job.attemptsMade + 1, err instanceof Error ? err.message : String(err));
         throw err;
       case 'dead':
         await deadLetter(slot, entries, decision.error, batch.op);

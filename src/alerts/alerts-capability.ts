@@ -62,6 +62,7 @@ export function alertsCapability(core: Core): AlertsCapability | undefined {
       schedule: (timer) => scheduleTimer(queue, timer),
       slack,
       log,
+      journal: core.journal,
     });
   const requests = processorOn(core.redis);
   const background = processorOn(core.workerRedis);
@@ -101,6 +102,7 @@ export function alertsCapability(core: Core): AlertsCapability | undefined {
         { id, source: payload.source, incident: result.incident, status: result.status, writes: result.writes, staleCopies: result.staleCopies },
         'alert notification',
       );
+      core.journal.alertArrived(id, payload.source, result.incident, parsed.notification.alerts, result.status);
       return result;
     },
     outcomes: { alert: (outcome) => background.outcome(outcome) },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { BridgeError } from '../errors.js';
+import type { CaseJournal } from '../journal/case-journal.js';
 import type { Outcome, WriteRequestInput } from '../writes/catalog.js';
 import { InvalidWriteError, type EnqueueResult } from '../writes/producer.js';
 import { incidentHash, incidentKeyOf } from './incident-key.js';
@@ -20,6 +21,7 @@ export interface ProcessorDeps {
   schedule(timer: Timer): Promise<void>;
   slack: SlackPoster | undefined;
   log: Logger;
+  journal?: Pick<CaseJournal, 'incidentChanged'>;
   now?: () => number;
 }
 
@@ -160,7 +162,10 @@ export class AlertProcessor {
         if (loaded.state) await this.d.store.touch(h, ttlOf(loaded.state));
         return undefined;
       }
-      if (await this.d.store.commit(h, loaded.version, decision.state, decision.items, ttlOf(decision.state))) return decision;
+      if (await this.d.store.commit(h, loaded.version, decision.state, decision.items, ttlOf(decision.state))) {
+        this.d.journal?.incidentChanged(loaded.state, decision.state, loaded.version);
+        return decision;
+      }
     }
     throw new BridgeError('queue_unavailable', `incident ${h} is changing too fast to record`);
   }

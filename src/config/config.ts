@@ -60,6 +60,9 @@ const envSchema = z.object({
   WRITE_STALLED_INTERVAL: duration('2s').default(2_000),
   WRITE_SWEEP_EVERY: duration('30s').default(30_000),
   WRITE_DONE_TTL: duration('168h').default(7 * 24 * 3_600_000),
+  JOURNAL_CASES: integer(10, 100_000, '1000').default(1000),
+  JOURNAL_EVENTS: integer(10, 10_000, '100').default(100),
+  JOURNAL_TTL: duration('168h').default(7 * 24 * 3_600_000),
 });
 
 /** Variables that a real (non-sandbox) upstream needs. */
@@ -112,6 +115,8 @@ export interface Config {
     sweepEveryMs: number;
     doneTtlMs: number;
   };
+  /** The case journal (console timelines): most cases kept, events per case, how long a quiet case is kept. */
+  journal: { cases: number; eventsPerCase: number; ttlSeconds: number };
   /** Undefined when Slack is not configured: the bridge runs with Slack off. */
   slack: { signingSecret: string | undefined; botToken: string; appToken: string | undefined; apiUrl: string | undefined } | undefined;
   mirror: {
@@ -187,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sweepEveryMs: e.WRITE_SWEEP_EVERY,
       doneTtlMs: e.WRITE_DONE_TTL,
     },
+    journal: { cases: e.JOURNAL_CASES, eventsPerCase: e.JOURNAL_EVENTS, ttlSeconds: Math.max(60, Math.round(e.JOURNAL_TTL / 1000)) },
     // HTTP mode needs the signing secret; Socket Mode (an app token) does not.
     slack:
       e.SLACK_BOT_TOKEN && (e.SLACK_SIGNING_SECRET || e.SLACK_APP_TOKEN)

@@ -143,5 +143,11 @@ export async function queueDeliveries(ctx: MirrorContext, caseId: string, planne
     ctx.log.debug({ caseId, deliveries: echoes.map((p) => ({ id: p.delivery.id, except: p.except })) }, 'not delivered back to the conversations it came from');
   }
   if (jobs.length) await ctx.queues.deliveries.addBulk(jobs);
+  for (const { delivery, except } of planned)
+    ctx.journal.repliesFound(
+      caseId,
+      [delivery],
+      links.filter((l) => !except.includes(l.id)),
+    );
   return jobs.length;
 }

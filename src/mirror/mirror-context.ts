@@ -1,3 +1,4 @@
+import type { CaseJournal } from '../journal/case-journal.js';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
@@ -67,5 +68,7 @@ export interface MirrorContext {
   sinkKinds: ReadonlySet<string>;
   settings: MirrorSettings;
   log: Logger;
+  /** Tells each case's timeline what was found upstream. */
+  journal: Pick<CaseJournal, 'repliesFound'>;
   now(): number;
 }

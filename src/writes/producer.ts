@@ -5,6 +5,7 @@ import { etaMs } from '../budget/gcra.js';
 import { BridgeError } from '../errors.js';
 import { writeRequestSchema, type WriteRequestInput } from './catalog.js';
 import { laneOf, type Lane } from './lanes.js';
+import type { CaseJournal } from '../journal/case-journal.js';
 import type { Outbox } from './outbox.js';
 import { flushJob, flushJobOptions, queueTransaction, type RetryPolicy } from './queues.js';
 import { jobData } from '../job-catalog.js';
@@ -46,6 +47,7 @@ export class WriteProducer {
     private readonly queue: Queue,
     private readonly writeBudget: RedisBudget,
     private readonly retry: RetryPolicy,
+    private readonly journal?: CaseJournal,
   ) {}
 
   async enqueue(input: WriteRequestInput): Promise<EnqueueResult> {
@@ -72,7 +74,9 @@ export class WriteProducer {
         return { key: write.key, status: 'duplicate', previousStatus: res.status, caseId: res.caseId, lane, position: 0, etaMs: 0 };
       }
       const state = await this.writeBudget.state();
-      return { key: write.key, status: 'queued', lane, position: res.ahead, etaMs: etaMs(this.writeBudget.params, state, res.ahead) };
+      const queued = { key: write.key, status: 'queued', lane, position: res.ahead, etaMs: etaMs(this.writeBudget.params, state, res.ahead) } as const;
+      this.journal?.queued(write, queued);
+      return queued;
     } catch (err) {
       if (err instanceof BridgeError) throw err;
       throw new BridgeError('queue_unavailable', 'the write queue is unavailable', { cause: err });
@@ -91,6 +95,7 @@ export class WriteProducer {
     const res = this.outbox.replayReply(replies?.[0]);
     if (!res.replayed) return { replayed: false, key, status: res.status };
     jobAdded(replies?.[1]);
+    this.journal?.replayed(entry);
     return { replayed: true, key };
   }
 }

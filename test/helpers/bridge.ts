@@ -22,6 +22,8 @@ export interface TestBridgeOptions {
   workers?: boolean | WorkerOptions;
   /** A Redis of the test's own (default: the shared one the test run found). */
   redisUrl?: string;
+  /** The console links to the sandbox's page, as when the bridge runs its built-in sandbox. */
+  linkSandbox?: boolean;
   /** Where the bridge's log goes (default: stdout, at TEST_LOG_LEVEL or silent). */
   logDestination?: NodeJS.WritableStream;
 }
@@ -68,7 +70,8 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
   const capabilities = createCapabilities(core);
   const workerOptions = typeof options.workers === 'object' ? options.workers : {};
   const workers = options.workers === false ? undefined : await startWorkers(core, { capabilities, ...workerOptions });
-  const app = await buildApp({ core, capabilities, workersRunning: workers ? () => workers.running() : undefined });
+  const sandboxUrl = options.linkSandbox ? new URL('/', sandbox.baseUrl).href : undefined;
+  const app = await buildApp({ core, capabilities, sandboxUrl, workersRunning: workers ? () => workers.running() : undefined });
   await app.ready();
 
   let closing: Promise<void> | undefined;

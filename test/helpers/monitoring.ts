@@ -26,6 +26,8 @@ export function runTool(command: string, args: string[], input?: string): Promis
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
+    // A tool that exits without reading its input closes the pipe first: EPIPE, not a failure.
+    child.stdin.once('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }

@@ -93,6 +93,20 @@ describe('Jira ⇄ expereo', () => {
     expect((await jira(echo)).json()).toMatchObject({ status: 'ignored', reason: 'the comment was written by the bridge' });
     const messages = (await sandboxCalls(bridge.sandbox)).filter((c) => c.method === 'POST' && c.path === `/v2/cases/${caseId}/case-messages`);
     expect(messages).toHaveLength(1);
+
+    // The case's timeline in the journal tells the same story, joined by the ticket and the case.
+    const { meta, events } = await eventually(async () => {
+      const t = await bridge.core.journal.store.timeline(`c:${caseId}`);
+      return t.events.some((e) => e.type === 'delivered') ? t : undefined;
+    });
+    expect(meta).toMatchObject({ caseId, ticket: 'NET-5', connector: 'ops', tool: 'jira', status: 'open' });
+    expect(events.map((e) => e.type)).toEqual(['queued', 'sent', 'queued', 'sent', 'reply', 'delivered']);
+    const story = events.map((e) => e.text);
+    expect(story[0]).toMatch(/^case create .* from jira ticket NET-5 queued in lane/);
+    expect(story[1]).toMatch(new RegExp(`sent upstream as create \\(201\\): case ${caseId}$`));
+    expect(story[3]).toMatch(/^message by .* via Jira sent upstream as message/);
+    expect(story[4]).toBe('engineer reply by Ravi Menon (expereo NOC) found; to itsm:ops:NET-5');
+    expect(story[5]).toBe('reply delivered to itsm:ops:NET-5');
   });
 
   it('a create expereo refuses is reported on the ticket, once', async () => {

@@ -56,6 +56,7 @@ beforeAll(async () => {
     connection: core.workerRedis,
     queuePrefix: core.keys.queuePrefix,
     writeInFlight: (caseId) => writeInFlight(core, caseId),
+    journal: core.journal,
     reads: new MirrorReads(core, mirrorBudget(core), mirrorHoldBackUs(core)),
     cursors: new CursorStore(core.workerRedis, keys),
     schedule: new PollSchedule(core.workerRedis, keys),
