@@ -143,11 +143,11 @@ export async function queueDeliveries(ctx: MirrorContext, caseId: string, planne
     ctx.log.debug({ caseId, deliveries: echoes.map((p) => ({ id: p.delivery.id, except: p.except })) }, 'not delivered back to the conversations it came from');
   }
   if (jobs.length) await ctx.queues.deliveries.addBulk(jobs);
-  for (const { delivery, except } of planned)
-    ctx.journal.repliesFound(
-      caseId,
-      [delivery],
-      links.filter((l) => !except.includes(l.id)),
-    );
+  // What engineers wrote is journalled as found; the bridge's own writes relayed to the case's other conversations are its writes' story.
+  ctx.journal.repliesFound(
+    caseId,
+    planned.filter(({ except }) => except.length === 0).map(({ delivery }) => delivery),
+    links,
+  );
   return jobs.length;
 }
