@@ -20,7 +20,7 @@ const RECENT_FIRST = ['-lastModifiedDate'];
  * (Slack modals, look-ups) always find room. Every process polling for the same API client shares it.
  * Its share of the burst lets a flurry of replies be fetched at once rather than at the pace.
  */
-export function mirrorBudget(core: Core): RedisBudget {
+export function mirrorBudget(core: Pick<Core, 'config' | 'expereo' | 'workerRedis' | 'keys'>): RedisBudget {
   const read = core.config.expereo.readBudget;
   const share = Math.max(0.01, core.config.mirror.readShare);
   const spec = { limit: read.limit * share, periodMs: read.periodMs, burst: Math.max(MIRROR_RESERVE + 1, Math.floor(read.burst * share)) };
@@ -30,7 +30,7 @@ export function mirrorBudget(core: Core): RedisBudget {
 }
 
 /** The share of the shared read budget's burst the poller leaves untouched. */
-export function mirrorHoldBackUs(core: Core): number {
+export function mirrorHoldBackUs(core: Pick<Core, 'config' | 'expereo'>): number {
   const share = Math.min(1, Math.max(0, core.config.mirror.readShare));
   return Math.round((1 - share) * core.expereo.readBudget.params.toleranceUs);
 }
@@ -42,7 +42,7 @@ export function mirrorHoldBackUs(core: Core): number {
  */
 export class MirrorReads {
   constructor(
-    private readonly core: Core,
+    private readonly core: Pick<Core, 'expereo' | 'log'>,
     private readonly budget: RedisBudget,
     private readonly holdBackUs: number,
   ) {}
