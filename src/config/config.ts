@@ -47,6 +47,7 @@ const envSchema = z.object({
   SLACK_API_URL: url('https://slack.com/api').optional(),
   MIRROR_STRATEGY: oneOf(['auto', 'recent', 'per-case'] as const).default('auto'),
   MIRROR_SCAN_EVERY: duration('2s').default(2000),
+  MIRROR_SCAN_FLOOR: duration('500ms').default(500),
   MIRROR_READ_SHARE: ratio('0.7').default(0.7),
   MIRROR_ACTIVE_INTERVAL: duration('5s').default(5000),
   MIRROR_IDLE_INTERVAL: duration('5m').default(300_000),
@@ -122,7 +123,10 @@ export interface Config {
   mirror: {
     /** recent: one sorted case list per scan; per-case: adaptive per-case polling; auto: recent, falling back. */
     strategy: 'auto' | 'recent' | 'per-case';
+    /** The slow beat: a scan at least this often, whatever the budget. */
     scanEveryMs: number;
+    /** The fast beat's limit: scans no closer together than this, however much read budget is spare. */
+    scanFloorMs: number;
     /** Share of the read budget the poller may use; the rest is headroom for interactive reads. */
     readShare: number;
     activeIntervalMs: number;
@@ -201,6 +205,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mirror: {
       strategy: e.MIRROR_STRATEGY,
       scanEveryMs: e.MIRROR_SCAN_EVERY,
+      scanFloorMs: Math.min(e.MIRROR_SCAN_FLOOR, e.MIRROR_SCAN_EVERY),
       readShare: e.MIRROR_READ_SHARE,
       activeIntervalMs: e.MIRROR_ACTIVE_INTERVAL,
       idleIntervalMs: e.MIRROR_IDLE_INTERVAL,
