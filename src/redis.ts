@@ -11,15 +11,18 @@ export type RedisRole = 'command' | 'worker';
  *   (`maxRetriesPerRequest: null`).
  */
 export function createRedis(url: string, role: RedisRole, name: string, extra: RedisOptions = {}): Redis {
+  return listened(new Redis(url, { ...roleOptions(role, name), ...extra }));
+}
+
+/** The options of a connection for `role` (see createRedis), whatever the topology. */
+export function roleOptions(role: RedisRole, name: string): RedisOptions {
   const options: RedisOptions =
     role === 'worker' ? { maxRetriesPerRequest: null, enableReadyCheck: true } : { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
-  const redis = new Redis(url, {
-    connectionName: name,
-    lazyConnect: false,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    ...options,
-    ...extra,
-  });
+  return { connectionName: name, lazyConnect: false, retryStrategy: (attempt) => Math.min(attempt * 200, 2000), ...options };
+}
+
+/** A connection with an 'error' listener. */
+export function listened<T extends Redis>(redis: T): T {
   // Errors surface on the commands that fail; an unhandled 'error' event would crash the process.
   redis.on('error', () => undefined);
   return redis;

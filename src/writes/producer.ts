@@ -89,7 +89,7 @@ export class WriteProducer {
     if (!entry) return { replayed: false, key, status: 'missing' };
     if (entry.status !== 'dead') return { replayed: false, key, status: entry.status };
     const tx = await queueTransaction(this.queue);
-    this.outbox.queueReplay(tx, key);
+    this.outbox.queueReplay(tx, key, entry.slot);
     await flushJob(this.queue, entry.slot, entry.lane, this.retry).addJob(tx);
     const replies = await tx.exec();
     const res = this.outbox.replayReply(replies?.[0]);
