@@ -25,8 +25,6 @@ export function connectRedis(settings: RedisSettings, role: RedisRole, name: str
         sentinelUsername: t.sentinelUsername,
         sentinelPassword: t.sentinelPassword,
         ...(settings.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
-        // Ask the sentinels again as soon as they announce a new primary, not only on the next error.
-        failoverDetector: true,
         sentinelRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
         reconnectOnError: retryOnReadOnly,
       }),

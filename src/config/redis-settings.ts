@@ -102,6 +102,9 @@ export function redisProblems(present: Record<string, string | undefined>): stri
     }
   }
   if (has('REDIS_SENTINEL_USERNAME') && !has('REDIS_SENTINEL_PASSWORD')) problems.push('REDIS_SENTINEL_PASSWORD: is required with REDIS_SENTINEL_USERNAME');
+  if (has('REDIS_CLUSTER_NODES') && has('REDIS_ACK_REPLICAS') && present.REDIS_ACK_REPLICAS?.trim() !== '0') {
+    problems.push('REDIS_ACK_REPLICAS: is for one primary with replicas (REDIS_URL or REDIS_SENTINELS); leave it at 0 with REDIS_CLUSTER_NODES');
+  }
   if (has('REDIS_USERNAME') && !has('REDIS_PASSWORD')) problems.push('REDIS_PASSWORD: is required with REDIS_USERNAME');
   return problems;
 }

@@ -86,6 +86,9 @@ describe('Redis settings', () => {
     expect(problems({ REDIS_CLUSTER_NODES: '10.0.0.5' })).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES: expected host:port.* \(got "10.0.0.5"\)/)]);
     expect(problems({ REDIS_CLUSTER_NODES: 'h:70000' })).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES: expected host:port/)]);
     expect(problems({ REDIS_CLUSTER_NODES: ' , ' })).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES: expected host:port/)]);
+    expect(problems({ REDIS_CLUSTER_NODES: 'h:7000', REDIS_ACK_REPLICAS: '1' })).toEqual([
+      expect.stringMatching(/^REDIS_ACK_REPLICAS: is for one primary with replicas/),
+    ]);
     expect(problems({ REDIS_USERNAME: 'bridge' })).toEqual(['REDIS_PASSWORD: is required with REDIS_USERNAME']);
     expect(problems({ REDIS_TLS: 'maybe' })).toEqual(['REDIS_TLS: expected true or false (got "maybe")']);
     expect(problems({ REDIS_ACK_REPLICAS: 'two' })).toEqual([expect.stringMatching(/^REDIS_ACK_REPLICAS: expected a whole number from 0 to 16/)]);
