@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { duration, integer, list, nonEmpty, oneOf, rate, ratio, url } from './fields.js';
+import { redisEnvSchema, redisProblems, redisSettings, type RedisSettings } from './redis-settings.js';
 import { loadRoutingFile, type RoutingConfig } from './routing-file.js';
 import type { RateSpec } from './rate-spec.js';
 import { LIMITER_KINDS, type LimiterKind } from '../sandbox/rate-limiter.js';
@@ -27,11 +28,7 @@ const envSchema = z.object({
   EXPEREO_CONNECT_TIMEOUT: duration('5s').default(5000),
   EXPEREO_REQUEST_TIMEOUT: duration('30s').default(30_000),
   EXPEREO_CLOSED_STATUSES: list(/\s*,\s*/).default(['Closed', 'Resolved', 'Cancelled']),
-  REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected letters, digits, "_", "." or "-" such as bridge')
-    .default('bridge'),
+  ...redisEnvSchema,
   PORT: integer(0, 65_535, '3000').default(3000),
   HOST: nonEmpty('0.0.0.0').default('0.0.0.0'),
   LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
@@ -78,7 +75,7 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   http: { host: string; port: number };
   adminToken: string | undefined;
-  redis: { url: string; prefix: string };
+  redis: RedisSettings;
   expereo: {
     /** Undefined: the bridge starts its built-in sandbox and uses it. */
     baseUrl: string | undefined;
@@ -153,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (present.SLACK_BOT_TOKEN === undefined && (present.SLACK_SIGNING_SECRET !== undefined || present.SLACK_APP_TOKEN !== undefined)) {
     problems.push('SLACK_BOT_TOKEN: is required to turn Slack on (xoxb-…)');
   }
+  problems.push(...redisProblems(present));
   if (present.EXPEREO_BASE_URL !== undefined) {
     for (const name of UPSTREAM_REQUIRED) {
       if (present[name] === undefined) problems.push(`${name}: is required when EXPEREO_BASE_URL is set`);
@@ -167,7 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     http: { host: e.HOST, port: e.PORT },
     adminToken: e.ADMIN_TOKEN,
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    redis: redisSettings(e),
     expereo: {
       baseUrl: e.EXPEREO_BASE_URL,
       tokenUrl: e.EXPEREO_TOKEN_URL,
