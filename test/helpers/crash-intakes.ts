@@ -21,8 +21,10 @@ const ENV = {
   WRITE_STALLED_INTERVAL: `${DEFAULTS.stalledIntervalMs}ms`,
   WRITE_LOCK_TIMEOUT: `${DEFAULTS.lockTimeoutMs}ms`,
   WRITE_BACKOFF: `${DEFAULTS.backoffMs}ms`,
-  // The reply poller is not on the write path; slower, it adds fewer steps of its own to the record.
+  // The reply poller is not on the write path; slower (and without the fast beat: no scans between
+  // two scheduled ones), it adds fewer steps of its own to the record.
   MIRROR_SCAN_EVERY: '10s',
+  MIRROR_SCAN_FLOOR: '10s',
 };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
