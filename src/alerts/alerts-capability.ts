@@ -107,7 +107,15 @@ export function alertsCapability(core: Core): AlertsCapability | undefined {
       if (!parsed.ok) throw Object.assign(new BridgeError('invalid_request', `not a valid ${payload.source} notification`), { issues: parsed.issues });
       const result = await background.notify(parsed.notification);
       log.info(
-        { id, source: payload.source, incident: result.incident, status: result.status, writes: result.writes, staleCopies: result.staleCopies },
+        {
+          id,
+          source: payload.source,
+          reason: parsed.notification.reason,
+          incident: result.incident,
+          status: result.status,
+          writes: result.writes,
+          staleCopies: result.staleCopies,
+        },
         'alert notification',
       );
       core.journal.alertArrived(id, payload.source, result.incident, parsed.notification.alerts, result.status);

@@ -77,6 +77,8 @@ export interface Notification {
   title?: string;
   externalURL?: string;
   receiver?: string;
+  /** Why the source sent it (Alertmanager's `notification_reason`): a repeat tells nothing new. */
+  reason?: string;
   /** The only rules it may use (a routing key's rule set); all when absent. */
   rules?: readonly string[];
 }
