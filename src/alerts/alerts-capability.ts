@@ -18,11 +18,16 @@ export const ALERTS_INTAKE = 'alerts';
 /** An accepted notification as the alerts intake keeps it: the source and the request's own JSON. */
 export interface AlertIntakeEntry {
   source: AlertSource;
+  /** The routing key's name an Events v2 event came through (its key is not kept: the name stands in the body's `routing_key`). */
+  integration?: string;
   body: unknown;
 }
 
-/** Takes a verified, valid notification in (or refuses it); resolves once it is safe in Redis. */
-export type AcceptNotification = (head: NotificationHead, notification: () => Notification, text: string) => Promise<object>;
+/**
+ * Takes a verified, valid notification in (or refuses it); resolves once it is safe in Redis.
+ * `integration`: the routing key's name an Events v2 event came through.
+ */
+export type AcceptNotification = (head: NotificationHead, notification: () => Notification, text: string, integration?: string) => Promise<object>;
 
 /**
  * Alert-to-case escalation: Alertmanager, Grafana and Events API webhooks open and inform expereo
@@ -78,7 +83,7 @@ export function alertsCapability(core: Core): AlertsCapability | undefined {
     queue,
     intake,
     processor: background,
-    accept: async (head, notification, text) => {
+    accept: async (head, notification, text, integration) => {
       if (isAlertTest(head)) {
         log.info({ source: head.source, group: head.origin }, TEST_ANSWER);
         const channel = routing.tests?.slackChannel;
@@ -89,17 +94,28 @@ export function alertsCapability(core: Core): AlertsCapability | undefined {
       if (refusal) throw refusal;
       // One alert group's notifications are handled in the order they came. The request's own
       // JSON is kept (spliced in, not serialised again) and parsed again by the worker.
-      const entry = `{"source":${JSON.stringify(head.source)},"body":${text}}`;
+      const via = integration ? `"integration":${JSON.stringify(integration)},` : '';
+      const entry = `{"source":${JSON.stringify(head.source)},${via}"body":${text}}`;
       return { status: 'queued', id: await intake.appendJson(head.origin, entry) };
     },
     handle: async ({ id, payload }) => {
       const source = routing.sources[payload.source];
       if (!source) throw new BridgeError('invalid_request', `alert source ${payload.source} is no longer configured`);
-      const parsed = parseNotification(payload.source, payload.body, source.author);
+      const integration = payload.integration === undefined ? undefined : routingKeyNamed(routing, payload.integration);
+      if (integration === null) throw new BridgeError('invalid_request', `routing key ${payload.integration} is no longer configured`);
+      const parsed = parseNotification(payload.source, payload.body, source.author, integration);
       if (!parsed.ok) throw Object.assign(new BridgeError('invalid_request', `not a valid ${payload.source} notification`), { issues: parsed.issues });
       const result = await background.notify(parsed.notification);
       log.info(
-        { id, source: payload.source, incident: result.incident, status: result.status, writes: result.writes, staleCopies: result.staleCopies },
+        {
+          id,
+          source: payload.source,
+          reason: parsed.notification.reason,
+          incident: result.incident,
+          status: result.status,
+          writes: result.writes,
+          staleCopies: result.staleCopies,
+        },
         'alert notification',
       );
       core.journal.alertArrived(id, payload.source, result.incident, parsed.notification.alerts, result.status);
@@ -108,6 +124,12 @@ export function alertsCapability(core: Core): AlertsCapability | undefined {
     outcomes: { alert: (outcome) => background.outcome(outcome) },
     close: () => queue.close(),
   };
+}
+
+/** The routing key of that name (its name and rules), null when the file no longer has it. */
+function routingKeyNamed(routing: AlertsRouting, name: string): { name: string; rules?: readonly string[] } | null {
+  const key = routing.sources.events?.routingKeys?.find((k) => k.name === name);
+  return key ? { name: key.name, ...(key.rules ? { rules: key.rules } : {}) } : null;
 }
 
 /** A notification that can never be taken (no expereo service, and none known) is kept in the dead list. */

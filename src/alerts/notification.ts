@@ -44,6 +44,8 @@ export interface NotificationHead {
   origin: string;
   labels: Labels;
   firing: boolean;
+  /** The only rules it may use (a routing key's rule set); all when absent. */
+  rules?: readonly string[];
 }
 
 export interface Notification {
@@ -75,6 +77,10 @@ export interface Notification {
   title?: string;
   externalURL?: string;
   receiver?: string;
+  /** Why the source sent it (Alertmanager's `notification_reason`): a repeat tells nothing new. */
+  reason?: string;
+  /** The only rules it may use (a routing key's rule set); all when absent. */
+  rules?: readonly string[];
 }
 
 /** Alertmanager's fingerprint when a source gives none: a stable hash of the sorted labels. */

@@ -36,7 +36,7 @@ export const DEFAULT_MAX_TEXT_CHARS = 6000;
 const FALLBACK_SEVERITY: SeverityMapping = { when: ['*'], type: 'Incident', subject: 'ServiceDegradation', priority: 'P3' };
 
 /** What a rule looks at: the notification's common labels, and its alerts' labels for a service or site label. */
-export type RuleSubject = Pick<Notification, 'source' | 'labels'> & { alerts: readonly Pick<AlertInfo, 'labels'>[] };
+export type RuleSubject = Pick<Notification, 'source' | 'labels' | 'rules'> & { alerts: readonly Pick<AlertInfo, 'labels'>[] };
 
 export type RuleResult = { rule: AlertRule; serviceId: string; siteId?: string } | { ignored: string } | { invalid: PayloadIssue[] };
 
@@ -46,7 +46,9 @@ export type RuleResult = { rule: AlertRule; serviceId: string; siteId?: string }
  * its service or site by a label the notification lacks.
  */
 export function ruleFor(routing: AlertsRouting, n: RuleSubject): RuleResult {
-  const rule = routing.rules.find((r) => (!r.sources || r.sources.includes(n.source)) && matchesAll(r.matchers, n.labels));
+  const rule = routing.rules.find(
+    (r) => (!r.sources || r.sources.includes(n.source)) && (!n.rules || n.rules.includes(r.name)) && matchesAll(r.matchers, n.labels),
+  );
   if (!rule) return { ignored: 'no alert rule matches this notification' };
   const issues: PayloadIssue[] = [];
   const serviceId = valueOf(rule.service, n, `rule "${rule.name}": service`, issues);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { maxBodyBytes } from '../config/routing-fields.js';
 import { caseTypeSchema, checkCaseType, prioritySchema } from '../expereo/v2-contract.js';
 import { parseMatcher, type Matcher } from './matchers.js';
+import { seconds, sourcesSchema } from './source-schema.js';
 
 /**
  * The `alerts` section of the routing file: which monitoring sources may post, how they prove it,
@@ -12,9 +13,12 @@ import { parseMatcher, type Matcher } from './matchers.js';
  * ```yaml
  * alerts:
  *   sources:
- *     alertmanager: { auth: { bearer: "…" } }
- *     grafana: { auth: { hmac: { secret: "…", header: x-grafana-alerting-signature, timestampHeader: x-grafana-alerting-signature-timestamp } } }
- *     events: { auth: { bearer: "…" } }
+ *     alertmanager: { auth: { basic: { username: alertmanager, password: "…" } } }   # or { bearer: "…" }
+ *     grafana: { auth: { hmac: { secret: "…" } } }   # Grafana's own header names by default
+ *     events:
+ *       auth: { bearer: "…" }                        # /webhooks/alerts/events
+ *       routingKeys:                                  # /v2/enqueue: the key in the body
+ *         - { name: network, key: "<32 letters or digits>", rules: [core-circuits] }
  *   correlation:
  *     - { name: circuit, labels: [circuit_id] }
  *   defaults:
@@ -35,40 +39,7 @@ export const ALERT_SOURCES = ['alertmanager', 'grafana', 'events'] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 const sourceNameSchema = z.enum(ALERT_SOURCES);
 
-const seconds = (max: number) => z.number().int('must be a whole number of seconds').min(0).max(max);
 const DAY = 86_400;
-const secret = z.string().min(16, 'must be at least 16 characters long');
-const headerName = z
-  .string()
-  .regex(/^[A-Za-z0-9-]{1,100}$/, 'must be an HTTP header name')
-  .transform((h) => h.toLowerCase());
-
-const authSchema = z
-  .object({
-    /** `Authorization: Bearer <token>`. */
-    bearer: secret.optional(),
-    /** Hex HMAC-SHA256 of the raw body (or of `<timestamp>:<body>` when a timestamp header is named). */
-    hmac: z
-      .object({
-        secret,
-        header: headerName.default('x-signature'),
-        timestampHeader: headerName.optional(),
-        /** How old a signed timestamp may be (replay protection). */
-        toleranceSeconds: seconds(DAY).default(300),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict()
-  .refine((a) => (a.bearer === undefined) !== (a.hmac === undefined), 'give exactly one of bearer or hmac');
-
-const sourceSchema = z
-  .object({
-    auth: authSchema,
-    /** Author shown on case messages (default: Alertmanager, Grafana, or the event's `client`). */
-    author: z.string().min(1).max(100).optional(),
-  })
-  .strict();
 
 const matcherSchema = z.string().transform((text, ctx): Matcher => {
   const parsed = parseMatcher(text);
@@ -179,7 +150,7 @@ export type CorrelationRule = z.infer<typeof correlationSchema>;
 
 export const alertsRoutingSchema = z
   .object({
-    sources: z.object({ alertmanager: sourceSchema.optional(), grafana: sourceSchema.optional(), events: sourceSchema.optional() }).strict().prefault({}),
+    sources: sourcesSchema,
     /** Largest accepted webhook body. */
     maxBodyBytes: maxBodyBytes(16 * 1024 * 1024, 1024 * 1024),
     correlation: z.array(correlationSchema).default([]),
@@ -194,6 +165,11 @@ export const alertsRoutingSchema = z
     routing.rules.forEach((rule, i) => {
       if (seen.has(rule.name)) ctx.addIssue({ code: 'custom', path: ['rules', i, 'name'], message: `duplicate rule name "${rule.name}"` });
       seen.add(rule.name);
+    });
+    routing.sources.events?.routingKeys?.forEach((k, i) => {
+      for (const [j, name] of (k.rules ?? []).entries()) {
+        if (!seen.has(name)) ctx.addIssue({ code: 'custom', path: ['sources', 'events', 'routingKeys', i, 'rules', j], message: `no rule is named "${name}"` });
+      }
     });
   });
 

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AlertsRouting } from '../alerts/routing-schema.js';
+import type { RoutingKey, SourceAuth } from '../alerts/source-schema.js';
 import type { HeaderAuth, JiraAuth } from '../itsm/routing-schema.js';
 import { safeEqual } from './safe-equal.js';
 
@@ -63,12 +63,11 @@ export function checkSlackSignature(o: {
 
 // ---- alert sources (Alertmanager, Grafana, Events API senders) --------------------------------
 
-export type SourceAuth = NonNullable<AlertsRouting['sources']['alertmanager']>['auth'];
-
 /**
- * Checks an alert webhook's credential against its source's configuration: a bearer token, or an
- * HMAC-SHA256 of the raw body (hex or base64, optionally `sha256=`-prefixed), signed together with
- * a timestamp header when one is configured (`<timestamp>:<body>`, Grafana's scheme).
+ * Checks an alert webhook's credential against its source's configuration: a bearer token, Basic
+ * credentials, or an HMAC-SHA256 of the raw body (hex or base64, optionally `sha256=`-prefixed),
+ * signed together with the timestamp header when the request carries it (`<timestamp>:<body>`,
+ * Grafana's scheme; required when the routing file names the header).
  */
 export function verifySourceAuth(auth: SourceAuth, headers: Headers, raw: Buffer, nowMs = Date.now()): { ok: true } | { ok: false; reason: string } {
   if (auth.bearer !== undefined) {
@@ -76,15 +75,16 @@ export function verifySourceAuth(auth: SourceAuth, headers: Headers, raw: Buffer
     if (!m) return { ok: false, reason: 'missing bearer token' };
     return safeEqual(m[1]!, auth.bearer) ? { ok: true } : { ok: false, reason: 'wrong bearer token' };
   }
+  if (auth.basic !== undefined) return verifyBasic(auth.basic, headers);
   const config = auth.hmac!;
   const given = header(headers, config.header)
     ?.trim()
     .replace(/^sha256=/i, '');
   if (!given) return { ok: false, reason: `missing ${config.header} header` };
   const parts: (string | Buffer)[] = [];
-  if (config.timestampHeader) {
-    const ts = header(headers, config.timestampHeader)?.trim() ?? '';
-    if (!/^\d{1,16}$/.test(ts)) return { ok: false, reason: `missing or malformed ${config.timestampHeader} header` };
+  const ts = config.timestampHeader ? header(headers, config.timestampHeader)?.trim() : undefined;
+  if (ts !== undefined || config.timestampRequired) {
+    if (!ts || !/^\d{1,16}$/.test(ts)) return { ok: false, reason: `missing or malformed ${config.timestampHeader} header` };
     const n = Number(ts);
     const ms = n > 1e12 ? n : n * 1000;
     if (Math.abs(nowMs - ms) > config.toleranceSeconds * 1000) return { ok: false, reason: 'signature timestamp outside the tolerance' };
@@ -93,6 +93,32 @@ export function verifySourceAuth(auth: SourceAuth, headers: Headers, raw: Buffer
   parts.push(raw);
   const ok = safeEqual(given.toLowerCase(), hmac(config.secret, parts, 'hex')) || safeEqual(given, hmac(config.secret, parts, 'base64'));
   return ok ? { ok: true } : { ok: false, reason: 'signature does not match' };
+}
+
+/** `Authorization: Basic base64(user:password)`; both parts compared in constant time, always both. */
+function verifyBasic(expected: { username: string; password: string }, headers: Headers): { ok: true } | { ok: false; reason: string } {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header(headers, 'authorization') ?? '');
+  if (!m) return { ok: false, reason: 'missing Basic credentials' };
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return { ok: false, reason: 'malformed Basic credentials' };
+  const user = safeEqual(decoded.slice(0, colon), expected.username);
+  const password = safeEqual(decoded.slice(colon + 1), expected.password);
+  return user && password ? { ok: true } : { ok: false, reason: 'wrong Basic credentials' };
+}
+
+/**
+ * The configured routing key a PagerDuty-style event names, or undefined. Every key is compared,
+ * in constant time, whichever matches: neither the time taken nor the order of the keys in the file
+ * tells a caller how close a guess was.
+ */
+export function findRoutingKey(keys: readonly RoutingKey[], given: string): RoutingKey | undefined {
+  let found: RoutingKey | undefined;
+  for (const k of keys) {
+    const same = safeEqual(given, k.key);
+    if (same && !found) found = k;
+  }
+  return found;
 }
 
 // ---- ITSM tools ---------------------------------------------------------------------------------

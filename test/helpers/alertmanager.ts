@@ -54,6 +54,8 @@ export interface ClusterOptions {
   repeatInterval: string;
   /** How long each peer waits per position before it sends (`--cluster.peer-timeout`). */
   peerTimeout: string;
+  /** The whole `alertmanager.yml` instead of one webhook receiver with the bearer. */
+  configYaml?: string;
 }
 
 export interface Member {
@@ -78,7 +80,7 @@ export class AlertmanagerCluster {
     const ports = await Promise.all(Array.from({ length: o.peers }, async () => ({ web: await freePort(), cluster: await freePort() })));
     const members = ports.map(({ web, cluster }, i) => {
       const dir = mkdtempSync(join(tmpdir(), 'bridge-alertmanager-'));
-      writeFileSync(join(dir, 'alertmanager.yml'), configYaml(o));
+      writeFileSync(join(dir, 'alertmanager.yml'), o.configYaml ?? configYaml(o));
       const clustering =
         o.peers === 1
           ? ['--cluster.listen-address=']

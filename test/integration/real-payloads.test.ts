@@ -47,6 +47,9 @@ interface Expected {
 const TES41 = 'itsm:jira:TES-41';
 const ZD5158 = 'itsm:zd:5158';
 
+/** PagerDuty's answer to a routing key it does not know. */
+const INVALID_ROUTING_KEY = { status: 'invalid event', message: 'Event object is invalid', errors: ['Invalid routing key'] };
+
 /** What each payload must do: the corpus's own `expect` line, made exact for this routing. */
 const EXPECTED: Record<string, Expected> = {
   // Alertmanager (its http_config authorization: a bearer).
@@ -80,11 +83,17 @@ const EXPECTED: Record<string, Expected> = {
   'jira-05': { status: 202, writes: [{ op: 'update', on: TES41, body: { status: 'In Progress' } }] },
   'jira-06': { status: 202, writes: [{ op: 'create', as: 'itsm:jira:KT-22', body: { priority: 'P3' } }] },
   'jira-07': { status: 401 }, // its 2019 timestamp as captured: a replay
-  // PagerDuty Events v2 senders, posted to /webhooks/alerts/events (a bearer; routing_key is no credential here).
-  'pd-01': { status: 202, writes: [{ op: 'create', as: 'pd1', body: { priority: 'P4' } }] },
-  'pd-02': { status: 202 }, // acknowledge of an unknown dedup_key: nothing
-  'pd-03': { status: 202 }, // resolve of an unknown dedup_key: nothing
-  'pd-04': { status: 202, writes: [{ op: 'create', as: 'pd4', body: { priority: 'P2' } }] },
+  // PagerDuty Events v2 senders, posted to /v2/enqueue and answered as PagerDuty answers. Those the
+  // corpus sends with a bearer (the events source's header credential) are taken whatever their
+  // routing key; the others carry only their routing key, which is no configured key.
+  'pd-01': {
+    status: 202,
+    answer: { status: 'success', message: 'Event processed', dedup_key: 'samplekeyhere' },
+    writes: [{ op: 'create', as: 'pd1', body: { priority: 'P4' } }],
+  },
+  'pd-02': { status: 202, answer: { status: 'success', dedup_key: 'dedupkeyhere' } }, // acknowledge of an unknown dedup_key: nothing
+  'pd-03': { status: 202, answer: { status: 'success', dedup_key: 'dedupkeyhere' } }, // resolve of an unknown dedup_key: nothing
+  'pd-04': { status: 202, answer: { status: 'success' }, writes: [{ op: 'create', as: 'pd4', body: { priority: 'P2' } }] },
   // The resolve names the alert by the trigger's summary (its own says "[RESOLVED] …").
   'pd-05': {
     status: 202,
@@ -93,9 +102,9 @@ const EXPECTED: Record<string, Expected> = {
       { op: 'update', on: 'pd4', body: { status: 'Resolved' } },
     ],
   },
-  'pd-06': { status: 401 }, // as Grafana sends it, without a credential
+  'pd-06': { status: 400, answer: INVALID_ROUTING_KEY }, // as Grafana sends it: its routing key alone, not one the file has
   'pd-07': { status: 202, writes: [{ op: 'create', as: 'pd7', body: { priority: 'P1' } }] },
-  'pd-08': { status: 401 },
+  'pd-08': { status: 400, answer: INVALID_ROUTING_KEY },
   // Slack (v0 signature).
   'sl-00': { status: 200, answer: { challenge: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P' } },
   'sl-01': { status: 200 }, // app_mention: no listener
@@ -125,7 +134,7 @@ const EXPECTED: Record<string, Expected> = {
 const URLS: Record<string, string> = {
   alertmanager: '/webhooks/alerts/alertmanager',
   grafana: '/webhooks/alerts/grafana',
-  events: '/webhooks/alerts/events',
+  events: '/v2/enqueue',
   jira: '/webhooks/itsm/jira',
   zendesk: '/webhooks/itsm/zendesk',
   slack: '/slack/events',
@@ -168,7 +177,11 @@ beforeAll(async () => {
         },
       },
       alerts: {
-        sources: { alertmanager: { auth: { bearer: SECRETS.bearer } }, grafana: { auth: { hmac: GRAFANA } }, events: { auth: { bearer: SECRETS.bearer } } },
+        sources: {
+          alertmanager: { auth: { bearer: SECRETS.bearer } },
+          grafana: { auth: { hmac: GRAFANA } },
+          events: { auth: { bearer: SECRETS.bearer }, routingKeys: [{ name: 'alertmanager', key: '3f1e2b8c9d0a4e5fb6c7d8e9f0a1b2c3' }] },
+        },
         defaults: { holdDownSeconds: 0, resolve: { message: true, status: 'Resolved' } },
         tests: { slackChannel: 'C0TESTS01' },
         rules: [{ name: 'all', service: 'SRV-40000001' }],

@@ -77,7 +77,7 @@ describe('routing file: alerts section', () => {
     }
     const joined = problems.join('\n');
     expect(joined).toContain('alerts.sources.alertmanager.auth.bearer: must be at least 16 characters long');
-    expect(joined).toContain('alerts.sources.grafana.auth: give exactly one of bearer or hmac');
+    expect(joined).toContain('alerts.sources.grafana.auth: give exactly one of bearer, basic or hmac');
     expect(joined).toContain('alerts.sources: Unrecognized key: "nagios"');
     expect(joined).toContain('alerts.rules.0.matchers.0: "team" is not a matcher');
     expect(joined).toContain('alerts.rules.0.severities.0.priority');
@@ -98,8 +98,60 @@ describe('routing file: alerts section', () => {
   });
 
   it('lower-cases HMAC header names and defaults the tolerance', () => {
-    const r = routing({ sources: { grafana: { auth: { hmac: { secret: 's'.repeat(20), header: 'X-Grafana-Alerting-Signature' } } } } });
-    expect(r.sources.grafana!.auth.hmac).toEqual({ secret: 's'.repeat(20), header: 'x-grafana-alerting-signature', toleranceSeconds: 300 });
+    const r = routing({ sources: { alertmanager: { auth: { hmac: { secret: 's'.repeat(20), header: 'X-Hub-Signature-256', timestampHeader: 'X-TS' } } } } });
+    expect(r.sources.alertmanager!.auth.hmac).toEqual({
+      secret: 's'.repeat(20),
+      header: 'x-hub-signature-256',
+      timestampHeader: 'x-ts',
+      timestampRequired: true,
+      toleranceSeconds: 300,
+    });
+  });
+
+  it("gives Grafana Grafana's own header names, the timestamp checked when sent", () => {
+    const r = routing({ sources: { grafana: { auth: { hmac: { secret: 's'.repeat(20) } } } } });
+    expect(r.sources.grafana!.auth.hmac).toEqual({
+      secret: 's'.repeat(20),
+      header: 'x-grafana-alerting-signature',
+      timestampHeader: 'x-grafana-alerting-timestamp',
+      timestampRequired: false,
+      toleranceSeconds: 300,
+    });
+  });
+
+  it('checks routing keys: their form, their names and the rules they name', () => {
+    const key = 'A0123456789abcdef0123456789abcde';
+    const ok = routing({ sources: { events: { routingKeys: [{ name: 'network', key, rules: ['r1'] }] } }, rules: [{ name: 'r1', service: 'SRV-40000001' }] });
+    expect(ok.sources.events!.routingKeys).toEqual([{ name: 'network', key, rules: ['r1'] }]);
+    const bad = () =>
+      loadRoutingFile(
+        JSON.stringify({
+          alerts: {
+            sources: {
+              events: {
+                routingKeys: [
+                  { name: 'a', key: 'short' },
+                  { name: 'b', key, rules: ['nope'] },
+                  { name: 'b', key },
+                ],
+              },
+            },
+            rules: [{ name: 'r1', service: 'SRV-40000001' }],
+          },
+        }),
+        'routing.json',
+      );
+    expect(bad).toThrow(/routingKeys\.0\.key: must be 32 letters or digits/);
+    let message = '';
+    try {
+      bad();
+    } catch (err) {
+      message = String((err as Error).message);
+    }
+    expect(message).toMatch(/duplicate routing key name "b"/);
+    expect(message).toMatch(/the same routing key is given twice/);
+    expect(message).toMatch(/routingKeys\.1\.rules\.0: no rule is named "nope"/);
+    expect(() => routing({ sources: { events: {} } })).toThrow(/give auth, routingKeys or both/);
   });
 });
 

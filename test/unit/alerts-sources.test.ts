@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseNotification } from '../../src/alerts/sources/index.js';
 import { alertmanagerGroup, fixture } from '../fixtures/alerts/payloads.js';
+import { realPayload } from '../helpers/real-payloads.js';
 
 describe('alert sources → one notification shape', () => {
   it('reads an Alertmanager v4 group notification', () => {
@@ -28,6 +29,23 @@ describe('alert sources → one notification shape', () => {
     });
     expect(n.alerts[0]!.endsAt).toBeUndefined(); // Go's zero time means "not ended"
     expect(n.alerts[0]!.annotations.summary).toBe('Circuit CIR-1001 is down at Amsterdam');
+  });
+
+  it("reads Alertmanager 0.32's notification_reason and 0.34's routeLabels (the real-payload corpus)", () => {
+    const v032 = parseNotification('alertmanager', realPayload('am-02').body);
+    if (!v032.ok) throw new Error(JSON.stringify(v032.issues));
+    expect(v032.notification.reason).toBe('first notification');
+    const v034 = parseNotification('alertmanager', realPayload('am-03').body);
+    if (!v034.ok) throw new Error(JSON.stringify(v034.issues));
+    expect(v034.notification.reason).toBe('some alerts resolved');
+    // Route labels are matched under the common labels, which win where both name a label.
+    expect(v034.notification.labels).toMatchObject({
+      reason: 'DiskRunningFull',
+      description: 'DiskRunningFull firing (DiskRunningFull)',
+      alertname: 'DiskRunningFull',
+    });
+    const test = parseNotification('alertmanager', realPayload('am-01').body);
+    expect(test.ok && test.notification.reason).toBe('unknown');
   });
 
   it('derives a fingerprint from the labels when an older Alertmanager sends none', () => {

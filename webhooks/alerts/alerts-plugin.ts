@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
 import type { AcceptNotification } from '../../src/alerts/alerts-capability.js';
 import { ALERT_SOURCES, type AlertSource, type AlertsRouting } from '../../src/alerts/routing-schema.js';
 import { checkNotification } from '../../src/alerts/sources/index.js';
@@ -6,6 +7,8 @@ import { BridgeError } from '../../src/errors.js';
 import { withinDeadline } from '../../src/http/deadline.js';
 import { parseJsonBody } from '../../src/http/json-body.js';
 import { verifySourceAuth } from '../../src/http/signatures.js';
+import { eventsCredential, withoutRoutingKey } from './events-credential.js';
+import { registerEnqueueRoute } from './enqueue-route.js';
 
 export interface AlertsPluginOptions {
   routing: AlertsRouting | undefined;
@@ -28,6 +31,7 @@ function invalid(message: string, issues: { path: string; message: string }[]): 
  * parse, hand the notification over, answer 202 once it is in Redis (the incident logic runs in the
  * worker role, see src/alerts/alerts-capability.ts), 503 when Redis does not take it in time: Alertmanager
  * retries only a 5xx, and every 4xx here is a request that would fail again.
+ * `POST /v2/enqueue` (enqueue-route.ts) takes the same events as PagerDuty's Events API v2 does.
  * The plugin keeps JSON bodies raw (an HMAC is over the exact bytes) and refuses other types.
  */
 export const alertsPlugin = fp<AlertsPluginOptions>(
@@ -42,20 +46,44 @@ export const alertsPlugin = fp<AlertsPluginOptions>(
           const config = options.routing?.sources[source as AlertSource];
           const accept = options.accept;
           if (!config || !accept) throw new BridgeError('not_found', `alert source ${source} is not configured`);
-          const raw = request.body;
-          if (!Buffer.isBuffer(raw)) throw new BridgeError('unsupported_media_type', 'send the notification as application/json');
-          const verdict = verifySourceAuth(config.auth, request.headers, raw);
-          if (!verdict.ok) {
-            request.log.warn({ source, reason: verdict.reason }, 'alert webhook refused');
-            throw new BridgeError('unauthorized', 'invalid credentials');
+          const raw = rawBody(request);
+          let body: unknown;
+          let text: string | undefined;
+          let integration: { name: string; rules?: readonly string[] } | undefined;
+          if (source === 'events') {
+            const who = eventsCredential(options.routing!.sources.events!, request.headers, raw, () => (body = parseJsonBody(raw)));
+            if (!who.ok) refuse(request, source, who.reason);
+            body ??= parseJsonBody(raw);
+            integration = who.integration;
+            if (integration && isObject(body)) text = withoutRoutingKey(body, integration);
+          } else {
+            const verdict = verifySourceAuth(config.auth!, request.headers, raw);
+            if (!verdict.ok) refuse(request, source, verdict.reason);
+            body = parseJsonBody(raw);
           }
-          const text = raw.toString('utf8');
-          const checked = checkNotification(source, parseJsonBody(text), config.author);
+          const checked = checkNotification(source, body, config.author, integration);
           if (!checked.ok) throw invalid(`not a valid ${source} notification`, checked.issues);
-          return reply.code(202).send(await withinDeadline(() => accept(checked.head, checked.notification, text)));
+          const kept = text ?? raw.toString('utf8');
+          return reply.code(202).send(await withinDeadline(() => accept(checked.head, checked.notification, kept, integration?.name)));
         });
       }
+
+      registerEnqueueRoute(app, options);
     });
   },
   { name: 'alerts-webhooks', dependencies: ['error-handler', 'metrics'] },
 );
+
+function rawBody(request: FastifyRequest): Buffer {
+  if (!Buffer.isBuffer(request.body)) throw new BridgeError('unsupported_media_type', 'send the notification as application/json');
+  return request.body;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function refuse(request: FastifyRequest, source: string, reason: string): never {
+  request.log.warn({ source, reason }, 'alert webhook refused');
+  throw new BridgeError('unauthorized', 'invalid credentials');
+}

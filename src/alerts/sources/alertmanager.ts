@@ -47,6 +47,10 @@ export const groupShape = {
   commonLabels: labelMap,
   commonAnnotations: labelMap,
   externalURL: z.string().nullish(),
+  /** Alertmanager 0.28 and later: why this notification was sent ("first notification", "repeat interval elapsed", …). */
+  notification_reason: z.string().nullish(),
+  /** Alertmanager 0.34: the labels the route set on the group; rules match them under the common labels. */
+  routeLabels: labelMap,
 };
 
 export const alertmanagerPayloadSchema = z.looseObject({
@@ -66,7 +70,7 @@ export function groupHead(source: GroupSource, p: GroupPayload): NotificationHea
     source,
     groupKey,
     origin: `${source}:${groupKey}`,
-    labels: stringRecord(p.commonLabels, stringRecord(p.groupLabels)),
+    labels: stringRecord(p.commonLabels, stringRecord(p.groupLabels, stringRecord(p.routeLabels))),
     firing: p.alerts.some((a) => a.status === 'firing'),
   };
 }
@@ -112,6 +116,7 @@ export function groupNotification(
     author,
     externalURL: p.externalURL || undefined,
     receiver: p.receiver || undefined,
+    ...(p.notification_reason ? { reason: p.notification_reason } : {}),
   };
 }
 

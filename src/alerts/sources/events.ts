@@ -37,10 +37,28 @@ export const eventsPayloadSchema = z
   });
 export type EventsPayload = z.infer<typeof eventsPayloadSchema>;
 
-export function fromEvents(e: EventsPayload, author?: string): Notification {
+/** A PagerDuty-style integration the event came through (its routing key's name and rules). */
+export interface EventsIntegration {
+  name: string;
+  rules?: readonly string[];
+}
+
+/** The event's `dedup_key`, or the one the bridge derives for a trigger without one (and answers with). */
+export function dedupKeyOf(e: EventsPayload): string {
   const p = e.payload ?? undefined;
   // Without a dedup_key the same trigger delivered twice must still be one alert: derive one.
-  const dedup = normaliseKey(e.dedup_key ?? `auto-${shortHash([p?.summary, p?.source, p?.component, p?.class].join('\u0000'), 20)}`);
+  return e.dedup_key ?? `auto-${shortHash([p?.summary, p?.source, p?.component, p?.class].join('\u0000'), 20)}`;
+}
+
+/**
+ * Dedup is per integration, as PagerDuty's is per routing key: an event through a routing key is
+ * grouped under the key's name (`network/<dedup_key>`); one through the header credential by its
+ * `dedup_key` alone.
+ */
+export function fromEvents(e: EventsPayload, author?: string, integration?: EventsIntegration): Notification {
+  const p = e.payload ?? undefined;
+  const own = normaliseKey(dedupKeyOf(e));
+  const dedup = integration ? normaliseKey(`${integration.name}/${own}`) : own;
   const origin = `events:${dedup}`;
   const status = e.event_action === 'trigger' ? 'firing' : e.event_action === 'resolve' ? 'resolved' : 'acknowledged';
   const { labels, annotations } = p ? describe(p) : { labels: {}, annotations: {} };
@@ -51,9 +69,9 @@ export function fromEvents(e: EventsPayload, author?: string): Notification {
       ? []
       : [
           {
-            id: alertIds(origin)(dedup),
-            fingerprint: dedup,
-            name: p ? p.summary.slice(0, 200) : dedup,
+            id: alertIds(origin)(own),
+            fingerprint: own,
+            name: p ? p.summary.slice(0, 200) : own,
             status,
             labels,
             annotations,
@@ -75,6 +93,7 @@ export function fromEvents(e: EventsPayload, author?: string): Notification {
     truncated: 0,
     author: author ?? (e.client || 'Events API'),
     title: p?.summary,
+    ...(integration?.rules ? { rules: integration.rules } : {}),
   };
 }
 

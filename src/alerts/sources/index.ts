@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Notification, NotificationHead } from '../notification.js';
 import type { AlertSource } from '../routing-schema.js';
 import { alertmanagerPayloadSchema, fromAlertmanager, groupHead } from './alertmanager.js';
-import { eventsPayloadSchema, fromEvents } from './events.js';
+import { eventsPayloadSchema, fromEvents, type EventsIntegration } from './events.js';
 import { fromGrafana, grafanaPayloadSchema } from './grafana.js';
 
 export interface PayloadIssue {
@@ -13,8 +13,8 @@ export interface PayloadIssue {
 export type ParseResult = { ok: true; notification: Notification } | { ok: false; issues: PayloadIssue[] };
 
 /** Validates a source's JSON body and turns it into the common notification shape. */
-export function parseNotification(source: AlertSource, body: unknown, author?: string): ParseResult {
-  const checked = checkNotification(source, body, author);
+export function parseNotification(source: AlertSource, body: unknown, author?: string, integration?: EventsIntegration): ParseResult {
+  const checked = checkNotification(source, body, author, integration);
   return checked.ok ? { ok: true, notification: checked.notification() } : checked;
 }
 
@@ -25,7 +25,7 @@ export type CheckResult = { ok: true; head: NotificationHead; notification: () =
  * (what a webhook request needs before it queues the body); the whole notification, with its
  * alerts' ids and times, on demand.
  */
-export function checkNotification(source: AlertSource, body: unknown, author?: string): CheckResult {
+export function checkNotification(source: AlertSource, body: unknown, author?: string, integration?: EventsIntegration): CheckResult {
   switch (source) {
     case 'alertmanager': {
       const r = alertmanagerPayloadSchema.safeParse(body);
@@ -41,8 +41,9 @@ export function checkNotification(source: AlertSource, body: unknown, author?: s
       // One alert at most: the whole notification costs no more than a head would.
       const r = eventsPayloadSchema.safeParse(body);
       if (!r.success) return failed(r.error);
-      const n = fromEvents(r.data, author);
-      return { ok: true, head: { source, origin: n.origin, labels: n.labels, firing: n.status === 'firing' }, notification: () => n };
+      const n = fromEvents(r.data, author, integration);
+      const head = { source, origin: n.origin, labels: n.labels, firing: n.status === 'firing', ...(n.rules ? { rules: n.rules } : {}) };
+      return { ok: true, head, notification: () => n };
     }
   }
 }
