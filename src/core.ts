@@ -11,6 +11,7 @@ import { CaseJournal } from './journal/case-journal.js';
 import { Journal } from './journal/journal.js';
 import { createMetrics, registerIntakeGauges, registerStateGauges, type Metrics } from './metrics.js';
 import { closeRedis, createRedis, waitReady } from './redis.js';
+import { RedisOutage } from './redis-outage.js';
 import { stateKeys, type StateKeys } from './state/state-keys.js';
 import { SyncState } from './state/sync-state.js';
 import type { Upstream } from './upstream.js';
@@ -35,6 +36,8 @@ export interface Core {
   /** Paces updates and automated messages to leave the reserve to people. */
   bulkBudget: RedisBudget;
   metrics: Metrics;
+  /** Redis going away and coming back, told in a few lines; `/readyz` gives its reason. */
+  redisOutage: RedisOutage;
   /** What happened to each case: timelines for the console, a log line per event. */
   journal: CaseJournal;
   /** The webhook intake called `name` (one per capability; appends on the fail-fast connection). */
@@ -48,6 +51,9 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
   const keys = stateKeys(config.redis.prefix);
   const redis = createRedis(config.redis.url, 'command', 'bridge-command');
   const workerRedis = createRedis(config.redis.url, 'worker', 'bridge-worker');
+  const redisOutage = new RedisOutage(log.child({ component: 'redis' }), { summaryEveryMs: config.redis.outageSummaryEveryMs });
+  redisOutage.connection('command', redis);
+  redisOutage.connection('worker', workerRedis);
   const metrics = createMetrics();
   const journal = new CaseJournal(
     new Journal(redis, config.redis.prefix, log.child({ component: 'journal' }), config.journal),
@@ -74,7 +80,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     writes: createQueue(QUEUE_NAMES.writes, redis, keys),
     outcomes: createQueue(QUEUE_NAMES.outcomes, workerRedis, keys),
   };
-  for (const queue of Object.values(queues)) queue.on('error', (err) => log.warn({ err: err.message, queue: queue.name }, 'queue connection error'));
+  for (const queue of Object.values(queues)) redisOutage.errors(queue, log.child({ queue: queue.name }), 'queue error');
   const wb = config.expereo.writeBudget;
   const bulkBudget = new RedisBudget(
     workerRedis,
@@ -107,6 +113,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     producer,
     bulkBudget,
     metrics,
+    redisOutage,
     journal,
     intake: <T>(name: string) => {
       let intake = intakes.get(name);
@@ -122,6 +129,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
         await expereo.close();
         await journal.activity.close();
         await Promise.allSettled([closeRedis(redis), closeRedis(workerRedis)]);
+        redisOutage.close();
       })()),
   };
 }

@@ -32,6 +32,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected letters, digits, "_", "." or "-" such as bridge')
     .default('bridge'),
+  REDIS_OUTAGE_SUMMARY: duration('30s').default(30_000),
   PORT: integer(0, 65_535, '3000').default(3000),
   HOST: nonEmpty('0.0.0.0').default('0.0.0.0'),
   LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
@@ -77,7 +78,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   http: { host: string; port: number };
   adminToken: string | undefined;
-  redis: { url: string; prefix: string };
+  /** `outageSummaryEveryMs`: while Redis is away, a line says so this often (not one per attempt). */
+  redis: { url: string; prefix: string; outageSummaryEveryMs: number };
   expereo: {
     /** Undefined: the bridge starts its built-in sandbox and uses it. */
     baseUrl: string | undefined;
@@ -163,7 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     http: { host: e.HOST, port: e.PORT },
     adminToken: e.ADMIN_TOKEN,
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, outageSummaryEveryMs: e.REDIS_OUTAGE_SUMMARY },
     expereo: {
       baseUrl: e.EXPEREO_BASE_URL,
       tokenUrl: e.EXPEREO_TOKEN_URL,
