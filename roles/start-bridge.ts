@@ -35,7 +35,7 @@ export async function startBridge(config: Readonly<Config>, log: Logger): Promis
     core,
     capabilities,
     surface: config.role === 'worker' ? 'probe' : 'full',
-    sandboxUrl: upstream.sandbox ? new URL('/', upstream.baseUrl).href : undefined,
+    sandboxUrl: upstream.sandbox ? new URL('/sandbox/', upstream.baseUrl).href : undefined,
     workersRunning: config.role === 'api' ? undefined : () => workers?.running() ?? false,
   });
   const address = await app.listen({ port: config.http.port, host: config.http.host });

@@ -60,8 +60,8 @@ export function startupLines(facts: StartupFacts): StartupLine[] {
   if (facts.sandbox) {
     const s = facts.sandbox;
     lines.push({
-      fields: { sandbox: s.baseUrl, demoClientId: s.clientId, demoClientSecret: s.clientSecret },
-      msg: `built-in sandbox at ${s.baseUrl} (demo credentials ${s.clientId} / ${s.clientSecret}; GET /v2/cases with a token from /oauth2/token)`,
+      fields: { sandbox: s.baseUrl, sandboxPage: new URL('/sandbox/', s.baseUrl).href, demoClientId: s.clientId, demoClientSecret: s.clientSecret },
+      msg: `built-in sandbox at ${s.baseUrl}, its cases and messages at ${new URL('/sandbox/', s.baseUrl).href} (demo credentials ${s.clientId} / ${s.clientSecret}; GET /v2/cases with a token from /oauth2/token)`,
     });
   }
   lines.push({ fields: { next: nextSteps(base, facts) }, msg: `try next: ${nextSteps(base, facts)}` });

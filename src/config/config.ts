@@ -39,7 +39,7 @@ const envSchema = z.object({
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters long').optional(),
   ROLE: oneOf(ROLES).default('all'),
   BRIDGE_CONFIG: nonEmpty('/etc/expereo-bridge/routing.yaml').optional(),
-  SANDBOX_PORT: integer(0, 65_535, '4010').default(0),
+  SANDBOX_PORT: integer(0, 65_535, '3100').default(3100),
   SANDBOX_LIMITER: oneOf(LIMITER_KINDS).default('token-bucket'),
   SHUTDOWN_TIMEOUT: duration('25s').default(25_000),
   SLACK_SIGNING_SECRET: nonEmpty('…', true).optional(),
@@ -100,7 +100,7 @@ export interface Config {
     requestTimeoutMs: number;
     closedStatuses: string[];
   };
-  /** The built-in sandbox (no EXPEREO_BASE_URL): its port, and how it counts the limits. */
+  /** The built-in sandbox (no EXPEREO_BASE_URL): its port (fixed by default so its page's URL is stable; 0: any), and how it counts the limits. */
   sandbox: { port: number; limiter: LimiterKind };
   /** After SIGTERM, jobs in flight get this long to finish before the process exits anyway. */
   shutdownTimeoutMs: number;

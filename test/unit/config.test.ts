@@ -46,7 +46,7 @@ describe('loadConfig', () => {
     expect(config.expereo.closedStatuses).toEqual(['Closed', 'Resolved', 'Cancelled']);
     expect(config.expereo.budgetMargin).toBe(0.001);
     expect(config.expereo.budgetAllowanceMs).toBe(200);
-    expect(config.sandbox).toEqual({ port: 0, limiter: 'token-bucket' });
+    expect(config.sandbox).toEqual({ port: 3100, limiter: 'token-bucket' });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.expereo.readBudget)).toBe(true);
     expect(() => {

@@ -17,7 +17,7 @@ describe('startupLines', () => {
     expect(lines.map((l) => l.msg)).toEqual([
       `routing file ${EXAMPLE} loaded: 3 alert sources (alertmanager, grafana, events), 2 alert rules (core-circuits, everything-else), 3 ITSM connectors (acme-jira (jira), acme-jsm (jira), acme-servicenow (servicenow)), 2 Slack channels (C0NOC0001, C0LOGI002)`,
       'console at http://localhost:3000/console/ (sign in with ADMIN_TOKEN)',
-      'built-in sandbox at http://127.0.0.1:3100 (demo credentials demo-client / demo-secret; GET /v2/cases with a token from /oauth2/token)',
+      'built-in sandbox at http://127.0.0.1:3100, its cases and messages at http://127.0.0.1:3100/sandbox/ (demo credentials demo-client / demo-secret; GET /v2/cases with a token from /oauth2/token)',
       'try next: POST an Alertmanager notification to http://localhost:3000/webhooks/alerts/alertmanager; then POST a ticket to http://localhost:3000/webhooks/itsm/<tool>?connector=<name>; then watch its case at http://localhost:3000/console/',
     ]);
     expect(lines[0]!.fields).toMatchObject({
@@ -31,7 +31,7 @@ describe('startupLines', () => {
       console: 'http://localhost:3000/console/',
       queues: 'http://localhost:3000/admin/queues',
     });
-    expect(lines[2]!.fields).toMatchObject({ sandbox: 'http://127.0.0.1:3100', demoClientId: 'demo-client' });
+    expect(lines[2]!.fields).toMatchObject({ sandbox: 'http://127.0.0.1:3100', sandboxPage: 'http://127.0.0.1:3100/sandbox/', demoClientId: 'demo-client' });
   });
 
   it('says when nothing is routed, the console is off and no sandbox is used', () => {
