@@ -10,7 +10,8 @@ import { CallActivity } from './journal/activity.js';
 import { CaseJournal } from './journal/case-journal.js';
 import { Journal } from './journal/journal.js';
 import { createMetrics, registerIntakeGauges, registerStateGauges, type Metrics } from './metrics.js';
-import { closeRedis, createRedis, waitReady } from './redis.js';
+import { connectRedis } from './redis-connections.js';
+import { closeRedis, replicaAck, waitReady } from './redis.js';
 import { RedisOutage } from './redis-outage.js';
 import { stateKeys, type StateKeys } from './state/state-keys.js';
 import { SyncState } from './state/sync-state.js';
@@ -49,11 +50,13 @@ export interface Core {
 
 export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'baseUrl' | 'tokenUrl' | 'clientId' | 'clientSecret'>, log: Logger): Core {
   const keys = stateKeys(config.redis.prefix);
-  const redis = createRedis(config.redis.url, 'command', 'bridge-command');
-  const workerRedis = createRedis(config.redis.url, 'worker', 'bridge-worker');
-  const redisOutage = new RedisOutage(log.child({ component: 'redis' }), { summaryEveryMs: config.redis.outageSummaryEveryMs });
+  const redis = connectRedis(config.redis, 'command', 'bridge-command');
+  const workerRedis = connectRedis(config.redis, 'worker', 'bridge-worker');
+  const redisOutage = new RedisOutage(log.child({ component: 'redis' }), { summaryEveryMs: config.redisOutageSummaryMs });
   redisOutage.connection('command', redis);
   redisOutage.connection('worker', workerRedis);
+  // The write queue shares the command connection, so its transactions are the writes WAIT counts.
+  const replicated = replicaAck(redis, config.redis.ackReplicas, config.redis.ackTimeoutMs);
   const metrics = createMetrics();
   const journal = new CaseJournal(
     new Journal(redis, config.redis.prefix, log.child({ component: 'journal' }), config.journal),
@@ -97,6 +100,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     expereo.writeBudget,
     { attempts: config.writes.attempts, backoffMs: config.writes.backoffMs },
     journal,
+    replicated,
   );
 
   let closing: Promise<void> | undefined;
@@ -117,7 +121,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     journal,
     intake: <T>(name: string) => {
       let intake = intakes.get(name);
-      if (!intake) intakes.set(name, (intake = new Intake<unknown>(redis, name, keys.prefix)));
+      if (!intake) intakes.set(name, (intake = new Intake<unknown>(redis, name, keys.prefix, replicated)));
       return intake as Intake<T>;
     },
     ready: async (timeoutMs = 10_000) => {

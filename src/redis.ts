@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
+import { BridgeError } from './errors.js';
 
 export type RedisRole = 'command' | 'worker';
 
@@ -11,15 +12,18 @@ export type RedisRole = 'command' | 'worker';
  *   (`maxRetriesPerRequest: null`).
  */
 export function createRedis(url: string, role: RedisRole, name: string, extra: RedisOptions = {}): Redis {
+  return listened(new Redis(url, { ...roleOptions(role, name), ...extra }));
+}
+
+/** The options of a connection for `role` (see createRedis), whatever the topology. */
+export function roleOptions(role: RedisRole, name: string): RedisOptions {
   const options: RedisOptions =
     role === 'worker' ? { maxRetriesPerRequest: null, enableReadyCheck: true } : { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 };
-  const redis = new Redis(url, {
-    connectionName: name,
-    lazyConnect: false,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    ...options,
-    ...extra,
-  });
+  return { connectionName: name, lazyConnect: false, retryStrategy: (attempt) => Math.min(attempt * 200, 2000), ...options };
+}
+
+/** A connection with an 'error' listener. */
+export function listened<T extends Redis>(redis: T): T {
   // Errors surface on the commands that fail; an unhandled 'error' event would crash the process.
   redis.on('error', () => undefined);
   return redis;
@@ -97,4 +101,29 @@ export async function readWithin<T>(ms: number, read: () => Promise<T>): Promise
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Waits until the writes made so far on a connection are on enough replicas; a no-op without any to wait for. */
+export type ReplicaAck = () => Promise<void>;
+
+/**
+ * `REDIS_ACK_REPLICAS`: replication is asynchronous, so a write a primary acknowledged can be
+ * missing on the replica a failover promotes. This resolves once `replicas` replicas confirm every
+ * write made so far on `redis` (WAIT), and rejects with `queue_unavailable` (503: the sender tries
+ * again; every write is idempotent) when fewer did within `timeoutMs`. It must run on the connection
+ * that made the writes: WAIT counts that connection's writes.
+ */
+export function replicaAck(redis: Redis, replicas: number, timeoutMs: number): ReplicaAck {
+  if (replicas <= 0) return async () => undefined;
+  return async () => {
+    let confirmed: number;
+    try {
+      confirmed = await redis.wait(replicas, timeoutMs);
+    } catch (err) {
+      throw new BridgeError('queue_unavailable', 'Redis did not confirm the write on its replicas', { cause: err });
+    }
+    if (confirmed < replicas) {
+      throw new BridgeError('queue_unavailable', `the write reached ${confirmed} of ${replicas} Redis replicas within ${timeoutMs} ms`);
+    }
+  };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { duration, integer, list, nonEmpty, oneOf, rate, ratio, url } from './fields.js';
+import { redisEnvSchema, redisProblems, redisSettings, type RedisSettings } from './redis-settings.js';
 import { loadRoutingFile, type RoutingConfig } from './routing-file.js';
 import type { RateSpec } from './rate-spec.js';
 import { LIMITER_KINDS, type LimiterKind } from '../sandbox/rate-limiter.js';
@@ -27,11 +28,7 @@ const envSchema = z.object({
   EXPEREO_CONNECT_TIMEOUT: duration('5s').default(5000),
   EXPEREO_REQUEST_TIMEOUT: duration('30s').default(30_000),
   EXPEREO_CLOSED_STATUSES: list(/\s*,\s*/).default(['Closed', 'Resolved', 'Cancelled']),
-  REDIS_URL: url('redis://127.0.0.1:6379', ['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected letters, digits, "_", "." or "-" such as bridge')
-    .default('bridge'),
+  ...redisEnvSchema,
   REDIS_OUTAGE_SUMMARY: duration('30s').default(30_000),
   PORT: integer(0, 65_535, '3000').default(3000),
   HOST: nonEmpty('0.0.0.0').default('0.0.0.0'),
@@ -48,6 +45,7 @@ const envSchema = z.object({
   SLACK_API_URL: url('https://slack.com/api').optional(),
   MIRROR_STRATEGY: oneOf(['auto', 'recent', 'per-case'] as const).default('auto'),
   MIRROR_SCAN_EVERY: duration('2s').default(2000),
+  MIRROR_SCAN_FLOOR: duration('500ms').default(500),
   MIRROR_READ_SHARE: ratio('0.7').default(0.7),
   MIRROR_ACTIVE_INTERVAL: duration('5s').default(5000),
   MIRROR_IDLE_INTERVAL: duration('5m').default(300_000),
@@ -78,8 +76,9 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   http: { host: string; port: number };
   adminToken: string | undefined;
-  /** `outageSummaryEveryMs`: while Redis is away, a line says so this often (not one per attempt). */
-  redis: { url: string; prefix: string; outageSummaryEveryMs: number };
+  redis: RedisSettings;
+  /** While Redis is away, a line says so this often (not one per attempt). */
+  redisOutageSummaryMs: number;
   expereo: {
     /** Undefined: the bridge starts its built-in sandbox and uses it. */
     baseUrl: string | undefined;
@@ -124,7 +123,10 @@ export interface Config {
   mirror: {
     /** recent: one sorted case list per scan; per-case: adaptive per-case polling; auto: recent, falling back. */
     strategy: 'auto' | 'recent' | 'per-case';
+    /** The slow beat: a scan at least this often, whatever the budget. */
     scanEveryMs: number;
+    /** The fast beat's limit: scans no closer together than this, however much read budget is spare. */
+    scanFloorMs: number;
     /** Share of the read budget the poller may use; the rest is headroom for interactive reads. */
     readShare: number;
     activeIntervalMs: number;
@@ -151,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (present.SLACK_BOT_TOKEN === undefined && (present.SLACK_SIGNING_SECRET !== undefined || present.SLACK_APP_TOKEN !== undefined)) {
     problems.push('SLACK_BOT_TOKEN: is required to turn Slack on (xoxb-…)');
   }
+  problems.push(...redisProblems(present));
   if (present.EXPEREO_BASE_URL !== undefined) {
     for (const name of UPSTREAM_REQUIRED) {
       if (present[name] === undefined) problems.push(`${name}: is required when EXPEREO_BASE_URL is set`);
@@ -165,7 +168,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     http: { host: e.HOST, port: e.PORT },
     adminToken: e.ADMIN_TOKEN,
-    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, outageSummaryEveryMs: e.REDIS_OUTAGE_SUMMARY },
+    redis: redisSettings(e),
+    redisOutageSummaryMs: e.REDIS_OUTAGE_SUMMARY,
     expereo: {
       baseUrl: e.EXPEREO_BASE_URL,
       tokenUrl: e.EXPEREO_TOKEN_URL,
@@ -203,6 +207,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mirror: {
       strategy: e.MIRROR_STRATEGY,
       scanEveryMs: e.MIRROR_SCAN_EVERY,
+      scanFloorMs: Math.min(e.MIRROR_SCAN_FLOOR, e.MIRROR_SCAN_EVERY),
       readShare: e.MIRROR_READ_SHARE,
       activeIntervalMs: e.MIRROR_ACTIVE_INTERVAL,
       idleIntervalMs: e.MIRROR_IDLE_INTERVAL,

@@ -1,4 +1,7 @@
 import type { Core } from '../core.js';
+
+/** What the console reads of linked cases: their links, and the routing that names their tools. */
+type LinkedCasesDeps = Pick<Core, 'config' | 'redis' | 'keys' | 'sync'>;
 import { ticketTarget } from '../itsm/reply-sink.js';
 import type { CaseMeta } from '../journal/journal.js';
 import type { Link } from '../writes/catalog.js';
@@ -7,7 +10,7 @@ import type { Link } from '../writes/catalog.js';
 const LINKED_READ = 1000;
 
 /** What the links of a case say about its origins (for a case the journal has no timeline of). */
-function fromLinks(core: Core, caseId: string, links: Link[]): CaseMeta {
+function fromLinks(core: LinkedCasesDeps, caseId: string, links: Link[]): CaseMeta {
   const meta: CaseMeta = { subject: `c:${caseId}`, caseId, status: 'linked', lastAt: 0 };
   for (const link of links) {
     const d = link.data as Record<string, unknown>;
@@ -25,7 +28,7 @@ function fromLinks(core: Core, caseId: string, links: Link[]): CaseMeta {
  * Cases the bridge mirrors but has no timeline of (linked before the journal kept one, or whose
  * timeline has expired), so that the list shows every case the bridge knows.
  */
-export async function linkedCasesBeyond(core: Core, known: CaseMeta[]): Promise<CaseMeta[]> {
+export async function linkedCasesBeyond(core: LinkedCasesDeps, known: CaseMeta[]): Promise<CaseMeta[]> {
   const seen = new Set(known.map((m) => m.caseId).filter(Boolean));
   const [, ids] = await core.redis.sscan(core.keys.linkedCases, '0', 'COUNT', LINKED_READ);
   const missing = ids.filter((id) => !seen.has(id));
@@ -34,7 +37,7 @@ export async function linkedCasesBeyond(core: Core, known: CaseMeta[]): Promise<
 }
 
 /** The console's view of one linked case without a timeline, if the bridge mirrors it. */
-export async function linkedCase(core: Core, caseId: string): Promise<CaseMeta | undefined> {
+export async function linkedCase(core: LinkedCasesDeps, caseId: string): Promise<CaseMeta | undefined> {
   const links = await core.sync.links(caseId);
   return links.length ? fromLinks(core, caseId, links) : undefined;
 }

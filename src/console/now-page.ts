@@ -23,7 +23,12 @@ export interface NowData {
 }
 
 /** What the Now page shows, read from Redis (budgets on the patient connection, so within 3 s). */
-export async function readNow(core: Core, intakes: Intake<unknown>[], cases: CaseMeta[], now = Date.now()): Promise<NowData> {
+export async function readNow(
+  core: Pick<Core, 'expereo' | 'outbox' | 'journal' | 'config'>,
+  intakes: Intake<unknown>[],
+  cases: CaseMeta[],
+  now = Date.now(),
+): Promise<NowData> {
   const { expereo, outbox, journal } = core;
   const [pending, writeState, readState] = await Promise.all([
     outbox.pendingByLane(),

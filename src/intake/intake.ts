@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { BridgeError } from '../errors.js';
-import { runScript } from '../redis.js';
+import { runScript, type ReplicaAck } from '../redis.js';
 
 /** Appends each entry of ARGV (order key, payload) to stream KEYS[1], in order: their ids. */
 const APPEND = `local ids = {}
@@ -87,11 +87,15 @@ export interface DeadIntakeEntry {
 export class Intake<T> {
   readonly keys: IntakeKeys;
 
-  /** `redis` is the fail-fast connection: while Redis is away, `append` rejects at once. */
+  /**
+   * `redis` is the fail-fast connection: while Redis is away, `append` rejects at once. `replicated`
+   * runs after each batch, before any of its appends resolves (see `replicaAck`, REDIS_ACK_REPLICAS).
+   */
   constructor(
     private readonly redis: Redis,
     readonly name: string,
     prefix: string,
+    private readonly replicated: ReplicaAck = async () => undefined,
   ) {
     this.keys = intakeKeys(prefix, name);
   }
@@ -144,20 +148,25 @@ export class Intake<T> {
     if (this.batches[kind] !== batch) return; // already sent
     this.batches[kind] = undefined;
     const script = kind === 'plain' ? APPEND : APPEND_ONCE;
-    runScript(this.redis, script, batch.keys.length, ...batch.keys, ...batch.args).then(
-      (ids) => {
-        const list = Array.isArray(ids) ? ids : [];
-        batch.waiting.forEach((w, i) => {
-          const id: unknown = list[i];
-          if (typeof id === 'string') w.resolve(id);
-          else w.reject(new BridgeError('queue_unavailable', `the ${this.name} intake did not take the entry`));
-        });
-      },
-      (err: unknown) => {
-        const error = new BridgeError('queue_unavailable', `the ${this.name} intake is unavailable`, { cause: err });
-        for (const w of batch.waiting) w.reject(error);
-      },
-    );
+    runScript(this.redis, script, batch.keys.length, ...batch.keys, ...batch.args)
+      .then(async (ids) => {
+        await this.replicated();
+        return ids;
+      })
+      .then(
+        (ids) => {
+          const list = Array.isArray(ids) ? ids : [];
+          batch.waiting.forEach((w, i) => {
+            const id: unknown = list[i];
+            if (typeof id === 'string') w.resolve(id);
+            else w.reject(new BridgeError('queue_unavailable', `the ${this.name} intake did not take the entry`));
+          });
+        },
+        (err: unknown) => {
+          const error = new BridgeError('queue_unavailable', `the ${this.name} intake is unavailable`, { cause: err });
+          for (const w of batch.waiting) w.reject(error);
+        },
+      );
   }
 
   /** What became of entry `id`: waiting for a worker, handled, refused, or unknown (never seen, or too long ago). */

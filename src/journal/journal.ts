@@ -131,7 +131,8 @@ export class Journal {
     return runScript(
       this.redis,
       RECORD,
-      0,
+      1,
+      `${this.p}recent`,
       this.prefix,
       ttlSeconds,
       eventsPerCase,

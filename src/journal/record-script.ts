@@ -1,7 +1,7 @@
 /**
  * Records one event of a case's timeline in one round trip (see `Journal.record`).
  *
- * ARGV: prefix, ttl (s), most events per timeline, most timelines in the index, event id, event
+ * KEYS: the index of timelines (`<prefix>:journal:recent`). ARGV: prefix, ttl (s), most events per timeline, most timelines in the index, event id, event
  * time (ms), event JSON, detach (`1`: the first subject starts a timeline of its own), number of
  * subjects, the subjects, then meta field/value pairs (empty values are skipped).
  *
@@ -12,6 +12,11 @@
  * its case create's, become the case's once the case exists. An event id seen before adds nothing:
  * running a job twice records its events once. A timeline pushed out of the index by newer ones
  * is deleted with it, so the journal's memory is bounded by its limits, not only by its TTL.
+ *
+ * The timelines it touches are found as it runs (a subject's root, timelines pushed out of the
+ * index), so their names are built from the prefix here instead of being given in KEYS. They share
+ * the prefix, hence its hash tag on a Redis Cluster (src/config/redis-settings.ts), so they live in
+ * the slot of KEYS[1], where the script runs.
  */
 export const RECORD = `
 local p = ARGV[1] .. ':journal:'
@@ -53,7 +58,7 @@ for i = 2, n do
       end
     end
     redis.call('DEL', p .. 't:' .. s, p .. 'e:' .. s, p .. 'm:' .. s)
-    redis.call('ZREM', p .. 'recent', s)
+    redis.call('ZREM', KEYS[1], s)
   end
 end
 local t, e, m = p .. 't:' .. root, p .. 'e:' .. root, p .. 'm:' .. root
@@ -72,13 +77,13 @@ for i = 10 + n, #ARGV - 1, 2 do
 end
 redis.call('HSET', m, 'subject', root)
 if at > tonumber(redis.call('HGET', m, 'lastAt') or '0') then redis.call('HSET', m, 'lastAt', at) end
-redis.call('ZADD', p .. 'recent', 'GT', at, root)
-local cases = redis.call('ZCARD', p .. 'recent')
+redis.call('ZADD', KEYS[1], 'GT', at, root)
+local cases = redis.call('ZCARD', KEYS[1])
 if cases > maxCases then
-  for _, s in ipairs(redis.call('ZRANGE', p .. 'recent', 0, cases - maxCases)) do
+  for _, s in ipairs(redis.call('ZRANGE', KEYS[1], 0, cases - maxCases)) do
     if s ~= root and cases > maxCases then
       redis.call('DEL', p .. 't:' .. s, p .. 'e:' .. s, p .. 'm:' .. s)
-      redis.call('ZREM', p .. 'recent', s)
+      redis.call('ZREM', KEYS[1], s)
       cases = cases - 1
     end
   end
@@ -86,6 +91,6 @@ end
 redis.call('EXPIRE', t, ttl)
 redis.call('EXPIRE', e, ttl)
 redis.call('EXPIRE', m, ttl)
-redis.call('EXPIRE', p .. 'recent', ttl)
+redis.call('EXPIRE', KEYS[1], ttl)
 return { added, root }
 `;

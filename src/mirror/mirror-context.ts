@@ -10,7 +10,10 @@ import type { MirrorReads } from './reads.js';
 
 export interface MirrorSettings {
   strategy: Config['mirror']['strategy'];
+  /** The slow beat: a scheduled scan this often. */
   scanEveryMs: number;
+  /** The fast beat: further scans within a beat while the budget is spare, no closer than this. */
+  scanFloorMs: number;
   /** The poller's own pace: its share of the read rate. */
   readsPerMs: number;
   activeIntervalMs: number;
@@ -38,6 +41,7 @@ export function mirrorSettings(config: Readonly<Config>): MirrorSettings {
   return {
     strategy: m.strategy,
     scanEveryMs: m.scanEveryMs,
+    scanFloorMs: m.scanFloorMs,
     readsPerMs: (config.expereo.readBudget.limit * m.readShare) / config.expereo.readBudget.periodMs,
     activeIntervalMs: m.activeIntervalMs,
     idleIntervalMs: m.idleIntervalMs,

@@ -7,7 +7,7 @@ import { caseSlot } from '../writes/slots.js';
  * as an attempt's outcome is unknown), the poller could see it and take it for an engineer's reply.
  * The poller waits for such writes to settle before deciding what is new.
  */
-export async function writeInFlight(core: Core, caseId: string): Promise<boolean> {
+export async function writeInFlight(core: Pick<Core, 'workerRedis' | 'keys' | 'outbox'>, caseId: string): Promise<boolean> {
   const slots = [caseSlot(caseId)];
   const created = await core.workerRedis.get(core.keys.caseSlot(caseId));
   if (created) slots.push(created);

@@ -6,8 +6,8 @@ import type { CallOptions } from '../expereo/client.js';
 import type { Page } from '../expereo/pages.js';
 import { caseMessageSchema, MAX_PAGE_LIMIT, type Case, type CaseMessage } from '../expereo/v2-contract.js';
 
-/** The poller may run this many reads back to back before its own pace applies. */
-export const MIRROR_BURST = 3;
+/** The poller keeps at least this many reads of its budget in hand for what a scan finds (cadence.ts). */
+export const MIRROR_RESERVE = 3;
 /** Longest a poller read waits for its slot; beyond that the work is retried later. */
 const READ_WAIT_MS = 60_000;
 /** Most message pages read for one case in one look (200 messages each). */
@@ -16,20 +16,21 @@ const MAX_MESSAGE_PAGES = 20;
 const RECENT_FIRST = ['-lastModifiedDate'];
 
 /**
- * The poller's own pace: `readShare` of the read rate, so that interactive reads (Slack modals,
- * look-ups) always find room. Every process polling for the same API client shares it.
+ * The poller's own pace: `readShare` of the read rate and of the burst, so that interactive reads
+ * (Slack modals, look-ups) always find room. Every process polling for the same API client shares it.
+ * Its share of the burst lets a flurry of replies be fetched at once rather than at the pace.
  */
-export function mirrorBudget(core: Core): RedisBudget {
+export function mirrorBudget(core: Pick<Core, 'config' | 'expereo' | 'workerRedis' | 'keys'>): RedisBudget {
   const read = core.config.expereo.readBudget;
   const share = Math.max(0.01, core.config.mirror.readShare);
-  const spec = { limit: read.limit * share, periodMs: read.periodMs, burst: MIRROR_BURST + 1 };
+  const spec = { limit: read.limit * share, periodMs: read.periodMs, burst: Math.max(MIRROR_RESERVE + 1, Math.floor(read.burst * share)) };
   // Core does not expose the upstream client id; the built-in sandbox has none in the config.
   const clientId = core.expereo.clientId;
   return new RedisBudget(core.workerRedis, core.keys.budget(clientId, 'mirror'), gcraParams(spec, core.config.expereo.budgetMargin), 'mirror-read');
 }
 
 /** The share of the shared read budget's burst the poller leaves untouched. */
-export function mirrorHoldBackUs(core: Core): number {
+export function mirrorHoldBackUs(core: Pick<Core, 'config' | 'expereo'>): number {
   const share = Math.min(1, Math.max(0, core.config.mirror.readShare));
   return Math.round((1 - share) * core.expereo.readBudget.params.toleranceUs);
 }
@@ -41,10 +42,26 @@ export function mirrorHoldBackUs(core: Core): number {
  */
 export class MirrorReads {
   constructor(
-    private readonly core: Core,
+    private readonly core: Pick<Core, 'expereo' | 'log'>,
     private readonly budget: RedisBudget,
     private readonly holdBackUs: number,
   ) {}
+
+  /**
+   * What the budgets leave the poller now: reads its own budget grants at once, and whether
+   * people's reads are eating into the share of the shared burst kept for them.
+   */
+  async room(): Promise<{ remaining: number; peopleReading: boolean }> {
+    const shared = this.core.expereo.readBudget;
+    const [own, all] = await Promise.all([this.budget.state(), shared.state()]);
+    const keptForPeople = Math.floor(this.holdBackUs / shared.params.intervalUs);
+    return { remaining: own.remaining, peopleReading: all.remaining < keptForPeople };
+  }
+
+  /** One read of the poller's pace, on average (ms). */
+  get paceMs(): number {
+    return this.budget.params.windowUs / this.budget.params.capacity / 1000;
+  }
 
   casesPage(pageUrl: string | undefined, signal?: AbortSignal): Promise<Page<Case>> {
     return this.read((o) => this.core.expereo.casesPage({ sort: RECENT_FIRST, limit: MAX_PAGE_LIMIT }, pageUrl, o), signal);

@@ -1,7 +1,50 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { nextBeatStep } from './cadence.js';
 import type { MirrorContext } from './mirror-context.js';
+import { MIRROR_RESERVE } from './reads.js';
 import { addFetches, scanRecent } from './scan-recent.js';
 
 export type TickResult = { mode: 'recent' | 'per-case'; fetches: number };
+export type BeatResult = TickResult & { scans: number };
+
+/**
+ * One scheduled beat: a tick, then, while the poller's read budget is spare, more recent-first
+ * scans until the next scheduled beat is near (cadence.ts: nextBeatStep). Per-case polling keeps
+ * its own timetable and scans once.
+ */
+export async function beat(ctx: MirrorContext, signal?: AbortSignal): Promise<BeatResult> {
+  const s = ctx.settings;
+  const started = ctx.now();
+  const first = await tick(ctx, signal);
+  const result: BeatResult = { ...first, scans: 1 };
+  if (first.mode !== 'recent' || s.scanFloorMs >= s.scanEveryMs) return result;
+  let lastScan = started;
+  for (;;) {
+    const spacing = lastScan + s.scanFloorMs - ctx.now();
+    if (spacing > 0) await sleep(spacing, undefined, { signal });
+    const [room, pending] = await Promise.all([ctx.reads.room(), ctx.queues.fetch.getJobCounts('waiting', 'prioritized', 'active', 'delayed')]);
+    const step = nextBeatStep({
+      elapsedMs: ctx.now() - started,
+      beatMs: s.scanEveryMs,
+      floorMs: s.scanFloorMs,
+      paceMs: ctx.reads.paceMs,
+      pendingFetches: Object.values(pending).reduce((a, b) => a + b, 0),
+      pollerRemaining: room.remaining,
+      pollerReserve: MIRROR_RESERVE,
+      peopleReading: room.peopleReading,
+    });
+    if (step.kind === 'stop') return result;
+    if (step.kind === 'wait') {
+      await sleep(step.ms, undefined, { signal });
+      continue;
+    }
+    lastScan = ctx.now();
+    const next = await tick(ctx, signal);
+    result.scans += 1;
+    result.fetches += next.fetches;
+    if (next.mode !== 'recent') return result;
+  }
+}
 
 /**
  * One beat of the poller. "recent" scans the case list for changes; "per-case" hands out the cases

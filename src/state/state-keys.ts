@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 
 /**
  * Every Redis key the bridge writes, in one place, all under `REDIS_PREFIX` (`<p>` below). BullMQ's
- * own keys live under `<p>:q:<queue name>:…`. The Lua scripts of the write outbox build the same
- * names from the prefix; change them together.
+ * own keys live under `<p>:q:<queue name>:…`. In cluster mode `<p>` is a hash tag (`{bridge}`),
+ * so every key below is in one slot (src/config/redis-settings.ts).
  *
  * | key | type | holds |
  * |---|---|---|

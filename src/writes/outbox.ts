@@ -55,8 +55,8 @@ export class Outbox {
     private readonly o: OutboxOptions,
   ) {
     // As commands of the connection, so that they can go into a MULTI (sent as EVAL the first time on each socket).
-    redis.defineCommand(ACCEPT_COMMAND, { numberOfKeys: 0, lua: ENQUEUE });
-    redis.defineCommand(REPLAY_COMMAND, { numberOfKeys: 0, lua: REPLAY });
+    redis.defineCommand(ACCEPT_COMMAND, { numberOfKeys: 6, lua: ENQUEUE });
+    redis.defineCommand(REPLAY_COMMAND, { numberOfKeys: 5, lua: REPLAY });
   }
 
   /**
@@ -74,7 +74,10 @@ export class Outbox {
   queueAccept(tx: IRedisTransaction, write: WriteRequest, lane: Lane, slot: string, now = Date.now()): void {
     const [refType, refValue] =
       write.kind === 'create' ? ['new', ''] : 'caseId' in write.case ? ['caseId', write.case.caseId] : ['createKey', write.case.createKey];
-    tx.runCommand(ACCEPT_COMMAND, [this.keys.prefix, write.key, JSON.stringify(write), lane, slot, refType, refValue, now]);
+    const k = this.keys;
+    const waitsFor = refType === 'createKey' ? refValue : write.key;
+    const keys = [k.entry(write.key), k.entry(waitsFor), k.ref(waitsFor), k.outbox(slot), k.slots, k.pending];
+    tx.runCommand(ACCEPT_COMMAND, [...keys, write.key, JSON.stringify(write), lane, slot, refType, now]);
   }
 
   acceptReply(reply: Reply): AcceptResult {
@@ -85,8 +88,9 @@ export class Outbox {
   }
 
   /** Queues the replay of a dead-lettered write in `tx` (see `queueAccept`); read its reply with `replayReply`. */
-  queueReplay(tx: IRedisTransaction, key: string, now = Date.now()): void {
-    tx.runCommand(REPLAY_COMMAND, [this.keys.prefix, key, now]);
+  queueReplay(tx: IRedisTransaction, key: string, slot: string, now = Date.now()): void {
+    const k = this.keys;
+    tx.runCommand(REPLAY_COMMAND, [k.entry(key), k.outbox(slot), k.dead, k.slots, k.pending, key, slot, now]);
   }
 
   replayReply(reply: Reply): ReplayResult {
@@ -144,11 +148,27 @@ export class Outbox {
   ): Promise<void> {
     const origins = sent?.authorship?.origins.length ? JSON.stringify(sent.authorship.origins) : '';
     const changes = (sent?.authorship?.changes ?? []).map((c) => JSON.stringify({ ...c, at: now }));
+    const links = op === 'create' ? await this.linksAsked(keys) : [];
+    const k = this.keys;
+    const scriptKeys = [
+      k.outbox(slot),
+      k.pending,
+      k.dead,
+      k.slots,
+      k.linkedCases,
+      k.caseSlot(caseId),
+      k.caseLinks(caseId),
+      k.caseSent(caseId),
+      k.caseOrigins(caseId),
+      k.caseChanges(caseId),
+      ...keys.flatMap((key) => [k.entry(key), k.ref(key)]),
+      ...links.map((link) => k.link(link.id)),
+    ];
     await runScript(
       this.redis,
       COMPLETE,
-      0,
-      this.keys.prefix,
+      scriptKeys.length,
+      ...scriptKeys,
       slot,
       caseId,
       op,
@@ -157,14 +177,33 @@ export class Outbox {
       sent?.messageId ?? '',
       sent?.fingerprint ?? '',
       origins,
+      keys.length,
       changes.length,
-      ...changes,
+      links.length,
       ...keys,
+      ...changes,
+      ...links.flatMap((link) => [link.id, JSON.stringify(link)]),
     );
   }
 
+  /** The conversations the creates among `keys` asked to be linked to (as stored when accepted). */
+  private async linksAsked(keys: string[]): Promise<{ id: string }[]> {
+    const pipeline = this.redis.pipeline();
+    for (const key of keys) pipeline.hget(this.keys.entry(key), 'req');
+    return results(await pipeline.exec()).flatMap((raw) => {
+      try {
+        const links = (JSON.parse(String(raw)) as { links?: unknown }).links;
+        return Array.isArray(links) ? links.filter((l): l is { id: string } => typeof l?.id === 'string') : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
   async deadLetter(slot: string, keys: string[], error: NonNullable<Entry['error']>, keepAtHead: boolean, now = Date.now()): Promise<void> {
-    await runScript(this.redis, DEAD, 0, this.keys.prefix, slot, JSON.stringify(error), now, keepAtHead ? '1' : '0', ...keys);
+    const k = this.keys;
+    const scriptKeys = [k.outbox(slot), k.pending, k.dead, k.slots, ...keys.map((key) => k.entry(key))];
+    await runScript(this.redis, DEAD, scriptKeys.length, ...scriptKeys, slot, JSON.stringify(error), now, keepAtHead ? '1' : '0', ...keys);
   }
 
   async deadLetters(limit = 100): Promise<Entry[]> {

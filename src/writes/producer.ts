@@ -9,6 +9,7 @@ import type { CaseJournal } from '../journal/case-journal.js';
 import type { Outbox } from './outbox.js';
 import { flushJob, flushJobOptions, queueTransaction, type RetryPolicy } from './queues.js';
 import { jobData } from '../job-catalog.js';
+import type { ReplicaAck } from '../redis.js';
 
 export interface EnqueueResult {
   key: string;
@@ -48,6 +49,8 @@ export class WriteProducer {
     private readonly writeBudget: RedisBudget,
     private readonly retry: RetryPolicy,
     private readonly journal?: CaseJournal,
+    /** Runs after the write's transaction, before it is acknowledged (REDIS_ACK_REPLICAS; on the queue's connection). */
+    private readonly replicated: ReplicaAck = async () => undefined,
   ) {}
 
   async enqueue(input: WriteRequestInput): Promise<EnqueueResult> {
@@ -61,6 +64,7 @@ export class WriteProducer {
       this.outbox.queueAccept(tx, write, lane, slot);
       await flushJob(this.queue, slot, lane, this.retry).addJob(tx);
       const replies = await tx.exec();
+      await this.replicated();
       const res = this.outbox.acceptReply(replies?.[0]);
       if ('refused' in res) {
         throw new InvalidWriteError(`the write refers to a case create that was never accepted`, [{ path: 'case.createKey', message: res.refused }]);
@@ -89,7 +93,7 @@ export class WriteProducer {
     if (!entry) return { replayed: false, key, status: 'missing' };
     if (entry.status !== 'dead') return { replayed: false, key, status: entry.status };
     const tx = await queueTransaction(this.queue);
-    this.outbox.queueReplay(tx, key);
+    this.outbox.queueReplay(tx, key, entry.slot);
     await flushJob(this.queue, entry.slot, entry.lane, this.retry).addJob(tx);
     const replies = await tx.exec();
     const res = this.outbox.replayReply(replies?.[0]);

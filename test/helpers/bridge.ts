@@ -82,7 +82,7 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
     sandbox,
     workers,
     capabilities,
-    prefix,
+    prefix: config.redis.prefix,
     close: () =>
       (closing ??= (async () => {
         await app.close();

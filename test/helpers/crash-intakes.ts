@@ -21,8 +21,10 @@ const ENV = {
   WRITE_STALLED_INTERVAL: `${DEFAULTS.stalledIntervalMs}ms`,
   WRITE_LOCK_TIMEOUT: `${DEFAULTS.lockTimeoutMs}ms`,
   WRITE_BACKOFF: `${DEFAULTS.backoffMs}ms`,
-  // The reply poller is not on the write path; slower, it adds fewer steps of its own to the record.
+  // The reply poller is not on the write path; slower (and without the fast beat: no scans between
+  // two scheduled ones), it adds fewer steps of its own to the record.
   MIRROR_SCAN_EVERY: '10s',
+  MIRROR_SCAN_FLOOR: '10s',
 };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -41,8 +43,11 @@ export interface PathRun {
   writeKey: string;
 }
 
-/** An intake's bridge (on the given Redis URL) and its events. */
-export type Setup = (redisUrl: string) => Promise<{ bridge: TestBridge; next(n: number, direct: Redis): PathRun; close?(): Promise<void> }>;
+/** An intake's bridge (on the given Redis URL, with `env` on top of its own) and its events. */
+export type Setup = (
+  redisUrl: string,
+  env?: Record<string, string>,
+) => Promise<{ bridge: TestBridge; next(n: number, direct: Redis): PathRun; close?(): Promise<void> }>;
 
 /** Sends until the answer is acknowledged (a sender tries again after anything else). */
 async function untilAcknowledged(
@@ -67,9 +72,9 @@ const creates = (calls: CallRecord[], reference: string) =>
 
 // ---- the four intakes: an alert notification, a Slack event, an ITSM delivery, a Slack modal -----
 
-export const alerts: Setup = async (url) => {
+export const alerts: Setup = async (url, extra = {}) => {
   const { events: _events, ...sources } = alertsRouting.sources;
-  const bridge = await startTestBridge({ redisUrl: url, env: ENV, routing: { alerts: { ...alertsRouting, sources } } });
+  const bridge = await startTestBridge({ redisUrl: url, env: { ...ENV, ...extra }, routing: { alerts: { ...alertsRouting, sources } } });
   return {
     bridge,
     next: (n) => {
@@ -91,10 +96,10 @@ const PERSON = 'UPERSON01';
 const slackEnv = (slack: FakeSlack) => ({ ...ENV, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.apiUrl });
 const slackRouting = { slack: { channels: [{ channel: CHANNEL, accountId: 'ACC-98000001' }] } };
 
-export const slackEvents: Setup = async (url) => {
+export const slackEvents: Setup = async (url, extra = {}) => {
   const slack = await startFakeSlack();
   slack.users.set(PERSON, { name: 'ana', realName: 'Ana Silva' });
-  const bridge = await startTestBridge({ redisUrl: url, env: slackEnv(slack), routing: slackRouting });
+  const bridge = await startTestBridge({ redisUrl: url, env: { ...slackEnv(slack), ...extra }, routing: slackRouting });
   const threadTs = '1700400000.000100';
   const kase = await bridge.core.expereo.createCase({
     type: 'Incident',
@@ -138,11 +143,11 @@ export const slackEvents: Setup = async (url) => {
 
 const JIRA_SECRET = 'jira-webhook-secret-crash';
 
-export const itsm: Setup = async (url) => {
+export const itsm: Setup = async (url, extra = {}) => {
   const tool = await startFakeItsm();
   const bridge = await startTestBridge({
     redisUrl: url,
-    env: ENV,
+    env: { ...ENV, ...extra },
     routing: {
       itsm: {
         connectors: {
@@ -189,10 +194,10 @@ export const itsm: Setup = async (url) => {
   };
 };
 
-export const slackCommand: Setup = async (url) => {
+export const slackCommand: Setup = async (url, extra = {}) => {
   const slack = await startFakeSlack();
   slack.users.set(PERSON, { name: 'ana', realName: 'Ana Silva' });
-  const bridge = await startTestBridge({ redisUrl: url, env: slackEnv(slack), routing: slackRouting });
+  const bridge = await startTestBridge({ redisUrl: url, env: { ...slackEnv(slack), ...extra }, routing: slackRouting });
   const metadata = JSON.stringify({ channel: CHANNEL, teamId: FAKE_BOT.teamId });
   return {
     bridge,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closedStep, isClosedStatus, pollDelayMs } from '../../src/mirror/cadence.js';
+import { closedStep, isClosedStatus, nextBeatStep, pollDelayMs, type BeatView } from '../../src/mirror/cadence.js';
 import { deliveryJobId, fetchJobId } from '../../src/mirror/jobs.js';
 import { isBefore, sameInstant } from '../../src/mirror/instants.js';
 
@@ -13,6 +13,41 @@ describe('pollDelayMs', () => {
     expect(pollDelayMs(now, now - 3_600_000, S)).toBe(300_000);
     expect(pollDelayMs(now, undefined, S)).toBe(300_000);
     expect(pollDelayMs(now, now + 5000, S)).toBe(5000);
+  });
+});
+
+describe('nextBeatStep (the fast beat)', () => {
+  const spare: BeatView = {
+    elapsedMs: 500,
+    beatMs: 2000,
+    floorMs: 500,
+    paceMs: 476,
+    pendingFetches: 0,
+    pollerRemaining: 20,
+    pollerReserve: 3,
+    peopleReading: false,
+  };
+
+  it('scans again at once while the poller has more than its reserve in hand', () => {
+    expect(nextBeatStep(spare)).toEqual({ kind: 'scan' });
+  });
+
+  it('waits a pace (no less than the floor) when only the reserve is left', () => {
+    expect(nextBeatStep({ ...spare, pollerRemaining: 3 })).toEqual({ kind: 'wait', ms: 500 });
+    expect(nextBeatStep({ ...spare, pollerRemaining: 0, paceMs: 800, beatMs: 5000 })).toEqual({ kind: 'wait', ms: 800 });
+  });
+
+  it('leaves the budget to queued fetches and to people reading, looking again a pace later', () => {
+    expect(nextBeatStep({ ...spare, pendingFetches: 1 })).toEqual({ kind: 'wait', ms: 500 });
+    expect(nextBeatStep({ ...spare, peopleReading: true })).toEqual({ kind: 'wait', ms: 500 });
+    // Near the next scheduled beat, that one scans.
+    expect(nextBeatStep({ ...spare, peopleReading: true, elapsedMs: 1000 })).toEqual({ kind: 'stop' });
+  });
+
+  it('stops within a floor of the next scheduled beat', () => {
+    expect(nextBeatStep({ ...spare, elapsedMs: 1400 })).toEqual({ kind: 'scan' });
+    expect(nextBeatStep({ ...spare, elapsedMs: 1500 })).toEqual({ kind: 'stop' });
+    expect(nextBeatStep({ ...spare, elapsedMs: 1000, pollerRemaining: 2 })).toEqual({ kind: 'stop' });
   });
 });
 
