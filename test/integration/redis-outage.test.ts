@@ -97,4 +97,23 @@ describe('Redis unreachable at start-up, then back', { timeout: 120_000 }, () =>
     expect(await bridge.stop('SIGTERM')).toBe(0);
     bridge = undefined;
   });
+
+  it('shuts down on SIGTERM while Redis has never answered', async () => {
+    await redis.stopProcess();
+    const lone = spawnBridge({
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: `test-outage-term-${process.pid}`,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      SANDBOX_PORT: '0',
+    });
+    try {
+      await lone.waitFor(/Redis is unreachable/, 30_000);
+      await lone.waitFor(/expereo-bridge listening/, 30_000);
+    } finally {
+      expect(await lone.stop('SIGTERM')).toBe(0);
+    }
+    expect(lone.output()).not.toMatch(/workers started/);
+  });
 });
