@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { closeCapabilities, createCapabilities } from '../src/capabilities.js';
 import type { Config } from '../src/config/config.js';
 import { createCore } from '../src/core.js';
+import { startupLines } from '../src/startup-lines.js';
 import { resolveUpstream } from '../src/upstream.js';
 import { buildApp } from '../webhooks/index.js';
 import { startWorkers, type RunningWorkers } from '../workers/index.js';
@@ -22,34 +23,45 @@ export async function startBridge(config: Readonly<Config>, log: Logger): Promis
   const upstream = await resolveUpstream(config, log);
   const core = createCore(config, upstream, log);
   const capabilities = createCapabilities(core);
-  await core.ready().catch((err: unknown) => {
-    // Keep starting: requests get 503 and workers wait until Redis answers.
-    log.error({ err }, 'Redis is not reachable yet');
+  await core.ready(3000).catch(() => {
+    // Keep starting: the outage watch has said Redis is away; requests get 503, /readyz says why,
+    // and the workers start once Redis answers.
   });
 
+  // Every role listens, before its workers start (they wait for Redis): a worker-only process
+  // answers its health probes (and metrics) there.
   let workers: RunningWorkers | undefined;
-  if (config.role === 'worker' || config.role === 'all') {
-    workers = await startWorkers(core, { capabilities });
-    log.info({ concurrency: config.writes.concurrency }, 'workers started');
-  }
-
-  // Every role listens: a worker-only process answers its health probes (and metrics) there.
   const app = await buildApp({
     core,
     capabilities,
     surface: config.role === 'worker' ? 'probe' : 'full',
-    sandboxUrl: upstream.sandbox ? new URL('/', upstream.baseUrl).href : undefined,
-    workersRunning: workers ? () => workers.running() : undefined,
+    sandboxUrl: upstream.sandbox ? new URL('/sandbox/', upstream.baseUrl).href : undefined,
+    workersRunning: config.role === 'api' ? undefined : () => workers?.running() ?? false,
   });
   const address = await app.listen({ port: config.http.port, host: config.http.host });
   log.info({ address, role: config.role }, 'expereo-bridge listening');
+  for (const line of startupLines({ config, address, sandbox: upstream.sandbox ? upstream : undefined })) log.info(line.fields, line.msg);
 
   let closing: Promise<void> | undefined;
+  if (config.role !== 'api') {
+    startWorkers(core, { capabilities }).then(
+      async (started) => {
+        workers = started;
+        if (closing) return started.close();
+        log.info({ concurrency: config.writes.concurrency }, 'workers started');
+      },
+      (err: unknown) => {
+        if (!closing) log.error({ err }, 'workers could not start');
+      },
+    );
+  }
+
   return {
     app,
     close: () =>
       (closing ??= (async () => {
         await app.close();
+        // Workers still waiting for Redis to start give up when the core closes.
         await workers?.close();
         await closeCapabilities(capabilities);
         await core.close();

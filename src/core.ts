@@ -12,6 +12,7 @@ import { Journal } from './journal/journal.js';
 import { createMetrics, registerIntakeGauges, registerStateGauges, type Metrics } from './metrics.js';
 import { connectRedis } from './redis-connections.js';
 import { closeRedis, replicaAck, waitReady } from './redis.js';
+import { RedisOutage } from './redis-outage.js';
 import { stateKeys, type StateKeys } from './state/state-keys.js';
 import { SyncState } from './state/sync-state.js';
 import type { Upstream } from './upstream.js';
@@ -36,6 +37,8 @@ export interface Core {
   /** Paces updates and automated messages to leave the reserve to people. */
   bulkBudget: RedisBudget;
   metrics: Metrics;
+  /** Redis going away and coming back, told in a few lines; `/readyz` gives its reason. */
+  redisOutage: RedisOutage;
   /** What happened to each case: timelines for the console, a log line per event. */
   journal: CaseJournal;
   /** The webhook intake called `name` (one per capability; appends on the fail-fast connection). */
@@ -49,6 +52,9 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
   const keys = stateKeys(config.redis.prefix);
   const redis = connectRedis(config.redis, 'command', 'bridge-command');
   const workerRedis = connectRedis(config.redis, 'worker', 'bridge-worker');
+  const redisOutage = new RedisOutage(log.child({ component: 'redis' }), { summaryEveryMs: config.redisOutageSummaryMs });
+  redisOutage.connection('command', redis);
+  redisOutage.connection('worker', workerRedis);
   // The write queue shares the command connection, so its transactions are the writes WAIT counts.
   const replicated = replicaAck(redis, config.redis.ackReplicas, config.redis.ackTimeoutMs);
   const metrics = createMetrics();
@@ -77,7 +83,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     writes: createQueue(QUEUE_NAMES.writes, redis, keys),
     outcomes: createQueue(QUEUE_NAMES.outcomes, workerRedis, keys),
   };
-  for (const queue of Object.values(queues)) queue.on('error', (err) => log.warn({ err: err.message, queue: queue.name }, 'queue connection error'));
+  for (const queue of Object.values(queues)) redisOutage.errors(queue, log.child({ queue: queue.name }), 'queue error');
   const wb = config.expereo.writeBudget;
   const bulkBudget = new RedisBudget(
     workerRedis,
@@ -111,6 +117,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
     producer,
     bulkBudget,
     metrics,
+    redisOutage,
     journal,
     intake: <T>(name: string) => {
       let intake = intakes.get(name);
@@ -126,6 +133,7 @@ export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'b
         await expereo.close();
         await journal.activity.close();
         await Promise.allSettled([closeRedis(redis), closeRedis(workerRedis)]);
+        redisOutage.close();
       })()),
   };
 }

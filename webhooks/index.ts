@@ -48,14 +48,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     childLoggerFactory: lazyChildLogger,
   });
   await app.register(errorHandlerPlugin);
-  app.addHook('onResponse', (request, reply, done) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode >= 400 && reply.statusCode < 500) {
-      request.log.info({ method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0], status: reply.statusCode }, 'request refused');
+      const route = request.routeOptions.url ?? request.url.split('?')[0];
+      request.log.info({ method: request.method, route, status: reply.statusCode, ...refusalReason(payload) }, 'request refused');
     }
-    done();
+    done(null, payload);
   });
   await app.register(metricsPlugin, { metrics: core.metrics });
-  await app.register(healthPlugin, { redis: core.redis, expereo: core.expereo, workersRunning: deps.workersRunning });
+  await app.register(healthPlugin, {
+    redis: core.redis,
+    redisDown: () => core.redisOutage.reason(),
+    expereo: core.expereo,
+    workersRunning: deps.workersRunning,
+  });
   if (deps.surface === 'probe') return app;
 
   await app.register(adminPlugin, {
@@ -87,4 +93,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(alertsPlugin, { routing: core.config.routing.alerts, accept: c.alerts?.accept });
   return app;
+}
+
+/** The code and message of a refusal's JSON body (the error handler's `{ error, message }`). */
+function refusalReason(payload: unknown): { error?: string; reason?: string } {
+  if (typeof payload !== 'string' || !payload.startsWith('{')) return {};
+  try {
+    const body = JSON.parse(payload) as { error?: unknown; message?: unknown };
+    return {
+      ...(typeof body.error === 'string' ? { error: body.error } : {}),
+      ...(typeof body.message === 'string' ? { reason: body.message } : {}),
+    };
+  } catch {
+    return {};
+  }
 }

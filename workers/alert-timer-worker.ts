@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { AlertProcessor } from '../src/alerts/processor.js';
 import { ALERTS_QUEUE } from '../src/alerts/timer-queue.js';
 import { readJob } from '../src/job-catalog.js';
+import { workerErrors } from '../src/redis-outage.js';
 
 /** Runs the `alerts` queue: hold-down and flap-damping timers, and the sweep (see src/alerts/timer-queue.ts). */
 export function createAlertTimerWorker(deps: { connection: Redis; prefix: string; processor: AlertProcessor; log: Logger }): Worker {
@@ -21,7 +22,7 @@ export function createAlertTimerWorker(deps: { connection: Redis; prefix: string
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 4, autorun: false },
   );
-  worker.on('error', (err) => deps.log.error({ err }, 'alerts worker error'));
+  worker.on('error', workerErrors(deps.log, 'alerts worker error'));
   worker.on('failed', (job, err) => deps.log.warn({ err, job: job?.name, jobId: job?.id }, 'alerts job failed'));
   return worker;
 }

@@ -10,6 +10,7 @@ import { MAX_DEFERRALS, MIRROR_QUEUES } from '../src/mirror/jobs.js';
 import { hashId, type MirrorKeys } from '../src/mirror/mirror-keys.js';
 import { SinkError, type ReplySink } from '../src/mirror/sink.js';
 import { releaseLock } from '../src/redis-lock.js';
+import { workerErrors } from '../src/redis-outage.js';
 
 export interface DeliveryWorkerDeps {
   connection: Redis;
@@ -84,6 +85,6 @@ export function createMirrorDeliveryWorker(deps: DeliveryWorkerDeps): Worker {
     },
     { connection: deps.connection, prefix: deps.keys.queuePrefix, concurrency: deps.concurrency ?? 8, autorun: false },
   );
-  worker.on('error', (err) => log.error({ err }, 'mirror delivery worker error'));
+  worker.on('error', workerErrors(log, 'mirror delivery worker error'));
   return worker;
 }

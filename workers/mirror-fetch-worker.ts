@@ -6,6 +6,7 @@ import type { MirrorContext } from '../src/mirror/mirror-context.js';
 import { fetchCase } from '../src/mirror/fetch-case.js';
 import { readJob } from '../src/job-catalog.js';
 import { MIRROR_QUEUES } from '../src/mirror/jobs.js';
+import { workerErrors } from '../src/redis-outage.js';
 
 /** Looks at one case per job: reads its thread if it changed and queues the deliveries. */
 export function createMirrorFetchWorker(ctx: MirrorContext, concurrency = 8): Worker {
@@ -36,6 +37,6 @@ export function createMirrorFetchWorker(ctx: MirrorContext, concurrency = 8): Wo
     },
     { connection: ctx.connection, prefix: ctx.queuePrefix, concurrency, autorun: false },
   );
-  worker.on('error', (err) => ctx.log.error({ err }, 'mirror fetch worker error'));
+  worker.on('error', workerErrors(ctx.log, 'mirror fetch worker error'));
   return worker;
 }

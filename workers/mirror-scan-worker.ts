@@ -4,6 +4,7 @@ import type { MirrorContext } from '../src/mirror/mirror-context.js';
 import { jobData, jobOptions } from '../src/job-catalog.js';
 import { MIRROR_QUEUES } from '../src/mirror/jobs.js';
 import { beat } from '../src/mirror/tick.js';
+import { workerErrors } from '../src/redis-outage.js';
 
 /**
  * Runs the poller's beats, one at a time across every process (a Redis lock: a beat that overruns
@@ -29,7 +30,7 @@ export function createMirrorScanWorker(ctx: MirrorContext): Worker {
     },
     { connection: ctx.connection, prefix: ctx.queuePrefix, concurrency: 1, autorun: false },
   );
-  worker.on('error', (err) => ctx.log.error({ err }, 'mirror scan worker error'));
+  worker.on('error', workerErrors(ctx.log, 'mirror scan worker error'));
   return worker;
 }
 

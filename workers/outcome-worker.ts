@@ -5,6 +5,7 @@ import type { StateKeys } from '../src/state/state-keys.js';
 import { readJob } from '../src/job-catalog.js';
 import type { OutcomeHandlers } from '../src/writes/catalog.js';
 import { QUEUE_NAMES } from '../src/writes/queues.js';
+import { workerErrors } from '../src/redis-outage.js';
 
 /** Delivers write outcomes to the handler of their origin; a failing handler is retried with backoff. */
 export function createOutcomeWorker(deps: { connection: Redis; keys: StateKeys; handlers: OutcomeHandlers; log: Logger }): Worker {
@@ -18,6 +19,6 @@ export function createOutcomeWorker(deps: { connection: Redis; keys: StateKeys; 
     },
     { connection: deps.connection, prefix: deps.keys.queuePrefix, concurrency: 4, autorun: false },
   );
-  worker.on('error', (err) => deps.log.error({ err }, 'outcome worker error'));
+  worker.on('error', workerErrors(deps.log, 'outcome worker error'));
   return worker;
 }

@@ -18,6 +18,7 @@ import { parseSlot } from '../src/writes/slots.js';
 import { flushJobOptions, QUEUE_NAMES, type RetryPolicy } from '../src/writes/queues.js';
 import { delayJob } from './delay-job.js';
 import { sendBatch } from './send-batch.js';
+import { workerErrors } from '../src/redis-outage.js';
 
 export interface WriteWorkerDeps {
   /** Connection for BullMQ's worker (blocking; `maxRetriesPerRequest: null`). */
@@ -267,7 +268,7 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
       autorun: false,
     },
   );
-  worker.on('error', (err) => log.error({ err }, 'write worker error'));
+  worker.on('error', workerErrors(log, 'write worker error'));
 
   // Redis back after going away: a worker whose blocking read had just taken the queue's wake-up
   // mark (the answer lost with the connection) sleeps on until that read times out, up to 10 s,

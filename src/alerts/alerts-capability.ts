@@ -57,7 +57,7 @@ export function alertsCapability(core: Core): AlertsCapability | undefined {
   const log = core.log.child({ component: 'alerts' });
 
   const queue = createAlertQueue(core.redis, core.keys.queuePrefix);
-  queue.on('error', (err) => log.error({ err }, 'alerts queue error'));
+  core.redisOutage.errors(queue, log, 'alerts queue error');
   const slack = core.config.slack ? slackPoster(createWebClient(core.config.slack, log, 'announce')) : undefined;
   const processorOn = (redis: typeof core.redis) =>
     new AlertProcessor({

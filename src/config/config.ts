@@ -29,13 +29,14 @@ const envSchema = z.object({
   EXPEREO_REQUEST_TIMEOUT: duration('30s').default(30_000),
   EXPEREO_CLOSED_STATUSES: list(/\s*,\s*/).default(['Closed', 'Resolved', 'Cancelled']),
   ...redisEnvSchema,
+  REDIS_OUTAGE_SUMMARY: duration('30s').default(30_000),
   PORT: integer(0, 65_535, '3000').default(3000),
   HOST: nonEmpty('0.0.0.0').default('0.0.0.0'),
   LOG_LEVEL: oneOf(LOG_LEVELS).default('info'),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters long').optional(),
   ROLE: oneOf(ROLES).default('all'),
   BRIDGE_CONFIG: nonEmpty('/etc/expereo-bridge/routing.yaml').optional(),
-  SANDBOX_PORT: integer(0, 65_535, '4010').default(0),
+  SANDBOX_PORT: integer(0, 65_535, '3100').default(3100),
   SANDBOX_LIMITER: oneOf(LIMITER_KINDS).default('token-bucket'),
   SHUTDOWN_TIMEOUT: duration('25s').default(25_000),
   SLACK_SIGNING_SECRET: nonEmpty('…', true).optional(),
@@ -76,6 +77,8 @@ export interface Config {
   http: { host: string; port: number };
   adminToken: string | undefined;
   redis: RedisSettings;
+  /** While Redis is away, a line says so this often (not one per attempt). */
+  redisOutageSummaryMs: number;
   expereo: {
     /** Undefined: the bridge starts its built-in sandbox and uses it. */
     baseUrl: string | undefined;
@@ -96,7 +99,7 @@ export interface Config {
     requestTimeoutMs: number;
     closedStatuses: string[];
   };
-  /** The built-in sandbox (no EXPEREO_BASE_URL): its port, and how it counts the limits. */
+  /** The built-in sandbox (no EXPEREO_BASE_URL): its port (fixed by default so its page's URL is stable; 0: any), and how it counts the limits. */
   sandbox: { port: number; limiter: LimiterKind };
   /** After SIGTERM, jobs in flight get this long to finish before the process exits anyway. */
   shutdownTimeoutMs: number;
@@ -166,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: { host: e.HOST, port: e.PORT },
     adminToken: e.ADMIN_TOKEN,
     redis: redisSettings(e),
+    redisOutageSummaryMs: e.REDIS_OUTAGE_SUMMARY,
     expereo: {
       baseUrl: e.EXPEREO_BASE_URL,
       tokenUrl: e.EXPEREO_TOKEN_URL,

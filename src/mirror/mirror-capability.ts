@@ -28,6 +28,7 @@ export function mirrorCapability(core: Core, sinks: ReplySink[]): MirrorCapabili
     fetch: createQueue(MIRROR_QUEUES.fetch, core.workerRedis, core.keys),
     deliveries: createQueue(MIRROR_QUEUES.deliveries, core.workerRedis, core.keys),
   };
+  for (const queue of Object.values(queues)) core.redisOutage.errors(queue, core.log.child({ queue: queue.name }), 'mirror queue error');
   let closing: Promise<void> | undefined;
   return {
     queues,

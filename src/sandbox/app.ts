@@ -6,6 +6,7 @@ import { resolveOptions, type SandboxOptions } from './options.js';
 import { problem, ProblemError, sendProblem } from './problem.js';
 import { caseWriteRoutes } from './routes/case-writes.js';
 import { hookRoutes } from './routes/hooks.js';
+import { pageRoutes } from './routes/page.js';
 import { resourceRoutes } from './routes/resources.js';
 import { tokenRoutes } from './routes/token.js';
 
@@ -43,5 +44,6 @@ export function buildSandbox(opts: SandboxOptions = {}): FastifyInstance {
   app.register(resourceRoutes, { ctx });
   app.register(caseWriteRoutes, { ctx });
   app.register(hookRoutes, { ctx, prefix: '/sandbox' });
+  app.register(pageRoutes, { ctx, prefix: '/sandbox' });
   return app;
 }

@@ -61,12 +61,14 @@ const sandbox = await startSandbox({
 const credentials = DEMO_CLIENTS.map((c) => `  ${c.clientId} / ${c.clientSecret}  (${c.name}: ${c.scopes.join(' ')})`);
 console.log(
   [
-    'expereoOne API V2 sandbox',
+    'expereoOne API V2 sandbox: a separate instance, not the one `npm start` runs (that one is built into the bridge,',
+    '  on SANDBOX_PORT 3100 by default: its page is http://127.0.0.1:3100/sandbox/ and the bridge logs its URL at start-up)',
     `  base URL:  ${sandbox.baseUrl}`,
     `  token URL: ${sandbox.tokenUrl}`,
     `  limits:    reads ${formatLimitSpec(readLimit)} burst ${readLimit.burst}, writes ${formatLimitSpec(writeLimit)} burst ${writeLimit.burst}, counted by ${env.SANDBOX_LIMITER}`,
     'demo credentials (client id / secret):',
     ...credentials,
+    `cases and messages, as expereo's engineers see them: ${sandbox.baseUrl}/sandbox/`,
     `test hooks: ${sandbox.baseUrl}/sandbox/state, /sandbox/calls, /sandbox/faults`,
   ].join('\n'),
 );

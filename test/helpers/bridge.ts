@@ -70,7 +70,7 @@ export async function startTestBridge(options: TestBridgeOptions = {}): Promise<
   const capabilities = createCapabilities(core);
   const workerOptions = typeof options.workers === 'object' ? options.workers : {};
   const workers = options.workers === false ? undefined : await startWorkers(core, { capabilities, ...workerOptions });
-  const sandboxUrl = options.linkSandbox ? new URL('/', sandbox.baseUrl).href : undefined;
+  const sandboxUrl = options.linkSandbox ? new URL('/sandbox/', sandbox.baseUrl).href : undefined;
   const app = await buildApp({ core, capabilities, sandboxUrl, workersRunning: workers ? () => workers.running() : undefined });
   await app.ready();
 

@@ -26,11 +26,12 @@ export interface BridgeProcess {
 }
 
 /**
- * Starts the real bridge entry point (`roles/main.ts`, or its compiled `script`) as its own process
+ * Starts the real bridge entry point (`roles/main.ts`, or `script`: compiled, or another entry point
+ * in TypeScript such as `roles/demo.ts`) as its own process
  * with this environment and production's node flags (node-options.env).
  */
 export function spawnBridge(env: Record<string, string>, script?: string): BridgeProcess {
-  const entry = script === undefined ? ['--import', 'tsx', 'roles/main.ts'] : [script];
+  const entry = script === undefined ? ['--import', 'tsx', 'roles/main.ts'] : script.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
   const child = spawn(process.execPath, [...productionNodeFlags(), ...entry], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -101,7 +101,7 @@ describe.skipIf(!haveChromium)('console in Chromium', () => {
     const dead = page.locator('#dead-letters tr', { hasText: createKey });
     await expect.poll(() => dead.count()).toBe(1);
     expect(await page.locator('svg[aria-label="upstream writes per minute"]').count()).toBe(1);
-    expect(await page.locator(`header a[href="${new URL('/', bridge.sandbox.baseUrl).href}"]`).textContent()).toBe('Sandbox');
+    expect(await page.locator(`header a[href="${new URL('/sandbox/', bridge.sandbox.baseUrl).href}"]`).textContent()).toBe('Sandbox');
     await shot('now');
     await Promise.all([page.waitForURL('**/console/now?replayed=*'), dead.locator('button', { hasText: 'Replay' }).click()]);
     expect(await page.locator('.notice').textContent()).toContain(`Write ${createKey} is back in line.`);

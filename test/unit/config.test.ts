@@ -41,12 +41,13 @@ describe('loadConfig', () => {
     expect(config.expereo.writeBudget).toEqual({ limit: 30, periodMs: 60_000, burst: 1 });
     expect(config.expereo.readBudget).toEqual({ limit: 3, periodMs: 1000, burst: 50 });
     expect(config.redis).toMatchObject({ url: 'redis://127.0.0.1:6379', prefix: 'bridge', topology: { mode: 'standalone' }, ackReplicas: 0 });
+    expect(config.redisOutageSummaryMs).toBe(30_000);
     expect(config.http.port).toBe(3000);
     expect(config.role).toBe('all');
     expect(config.expereo.closedStatuses).toEqual(['Closed', 'Resolved', 'Cancelled']);
     expect(config.expereo.budgetMargin).toBe(0.001);
     expect(config.expereo.budgetAllowanceMs).toBe(200);
-    expect(config.sandbox).toEqual({ port: 0, limiter: 'token-bucket' });
+    expect(config.sandbox).toEqual({ port: 3100, limiter: 'token-bucket' });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.expereo.readBudget)).toBe(true);
     expect(() => {

@@ -10,3 +10,15 @@ describe('examples/routing.yaml', () => {
     expect(routing.itsm).toBeDefined();
   });
 });
+
+describe('examples/demo.yaml', () => {
+  it('routes an Alertmanager source and a Jira connector, opens an alert case at once, and writes to no outside host', () => {
+    const text = readFileSync('examples/demo.yaml', 'utf8');
+    const routing = loadRoutingFile(text, 'examples/demo.yaml');
+    expect(Object.keys(routing.alerts!.sources)).toEqual(['alertmanager']);
+    expect(routing.alerts!.defaults.holdDownSeconds).toBe(0);
+    expect(Object.values(routing.itsm!.connectors).map((c) => ('outbound' in c ? c.outbound : undefined))).toEqual([undefined]);
+    expect(routing.slack).toBeUndefined();
+    expect(text).not.toMatch(/https?:\/\//);
+  });
+});

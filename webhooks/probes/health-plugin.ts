@@ -5,6 +5,8 @@ import type { ExpereoClient } from '../../src/expereo/client.js';
 export interface HealthOptions {
   redis: Redis;
   expereo: ExpereoClient;
+  /** Why Redis is away, when it is (the outage watch's reason); `/readyz` says it. */
+  redisDown?: () => string | undefined;
   /** Present when this process runs workers: are they all running? */
   workersRunning?: () => boolean;
 }
@@ -34,7 +36,11 @@ export const healthPlugin = fp<HealthOptions>(
     app.get('/readyz', async (_request, reply) => {
       const checks = Object.fromEntries(
         await Promise.all([
-          check('redis', () => opts.redis.ping()),
+          check('redis', async () => {
+            const down = opts.redisDown?.();
+            if (down) throw new Error(down);
+            await opts.redis.ping();
+          }),
           check('upstreamToken', () => opts.expereo.tokens.get(), 5000),
           ...(opts.workersRunning
             ? [
