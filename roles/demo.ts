@@ -1,10 +1,7 @@
 import { resolve } from 'node:path';
-import closeWithGrace from 'close-with-grace';
-import { ConfigError, loadConfig } from '../src/config/config.js';
 import { DEMO, sendDemo } from '../src/demo.js';
-import { createLogger } from '../src/log.js';
 import { openableUrl } from '../src/startup-lines.js';
-import { startBridge } from './start-bridge.js';
+import { runBridge } from './run-bridge.js';
 
 /** The admin token the demo signs the console in with, unless ADMIN_TOKEN is set. */
 const DEMO_ADMIN_TOKEN = 'demo-admin-token-change-me';
@@ -19,23 +16,10 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const adminToken = process.env.ADMIN_TOKEN || DEMO_ADMIN_TOKEN;
-  let config;
-  try {
-    config = loadConfig({ ...process.env, BRIDGE_CONFIG: resolve(import.meta.dirname, '..', DEMO.routingFile), ADMIN_TOKEN: adminToken });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      for (const problem of err.problems) process.stderr.write(`expereo-bridge demo: ${problem}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-  const log = createLogger(config.logLevel);
-  const bridge = await startBridge(config, log);
-  closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
-    if (err) log.error({ err }, 'shutting down after an error');
-    else log.info({ signal }, 'shutting down');
-    await bridge.close();
-  });
+  const { bridge, log } = await runBridge(
+    { ...process.env, BRIDGE_CONFIG: resolve(import.meta.dirname, '..', DEMO.routingFile), ADMIN_TOKEN: adminToken },
+    'expereo-bridge demo',
+  );
 
   const address = bridge.app.listeningOrigin;
   const base = openableUrl(address);

@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haveChromium, launchChromium, type Browser } from '../helpers/chromium.js';
 import { eventually, startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { refuseNextCaseCreate } from '../helpers/sandbox-faults.js';
 import { alertsRouting, AM_TOKEN, circuitIncident, createKeyOf } from '../fixtures/alerts/bridge-routing.js';
@@ -14,50 +11,27 @@ import { alertmanagerGroup } from '../fixtures/alerts/payloads.js';
  * app on a port, a real Redis and the sandbox over HTTP. Screenshots of each page are kept in
  * test-artifacts/console/.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts/console');
 const TOKEN = 'test-admin-token-0123456789';
 const CIRCUIT = 'CIR-8001';
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`${CHROMIUM} is missing (Debian package "chromium"): the console browser tests are skipped`);
-
-describe.skipIf(!haveChromium)('console in Chromium', () => {
+describe.skipIf(!haveChromium('the console browser tests are'))('console in Chromium', () => {
   let bridge: TestBridge;
   let base: string;
-  let profile: string;
-  let browser: BrowserContext;
+  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
     bridge = await startTestBridge({ routing: { alerts: alertsRouting }, linkSandbox: true });
     base = await bridge.app.listen({ host: '127.0.0.1', port: 0 });
-    await mkdir(ARTIFACTS, { recursive: true });
-    profile = await mkdtemp(join(tmpdir(), 'console-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1100, height: 900 },
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    browser = await launchChromium('console');
+    page = browser.page;
   });
   afterAll(async () => {
     await browser?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
     await bridge?.close();
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => browser.shot(name);
 
   it('signs in, shows the case an alert made, its timeline, and replays its dead-lettered create', async () => {
     // The sandbox refuses the next case create for good, so the alert's create is dead-lettered.
@@ -76,7 +50,7 @@ describe.skipIf(!haveChromium)('console in Chromium', () => {
     await shot('sign-in');
     await page.fill('#token', TOKEN);
     await Promise.all([page.waitForURL('**/console/cases'), page.click('button[type=submit]')]);
-    const cookie = (await browser.cookies(`${base}/console/`)).find((c) => c.name === 'bridge_console');
+    const cookie = (await browser.context.cookies(`${base}/console/`)).find((c) => c.name === 'bridge_console');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/console' });
     expect(await page.content()).not.toContain(TOKEN);
 

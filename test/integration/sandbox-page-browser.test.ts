@@ -1,10 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { haveChromium, launchChromium, type Browser } from '../helpers/chromium.js';
 import { eventually, startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { FAKE_CREDENTIALS, fixture, startFakeItsm, type FakeItsm } from '../helpers/fake-itsm.js';
 
@@ -14,22 +11,16 @@ import { FAKE_CREDENTIALS, fixture, startFakeItsm, type FakeItsm } from '../help
  * delivers it to the Jira ticket, and shows both in the case's timeline. Screenshots are kept in
  * test-artifacts/sandbox/.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts/sandbox');
 const TOKEN = 'test-admin-token-0123456789';
 const SECRET = 'jira-webhook-secret-07';
 const TICKET = 'NET-77';
 const REPLY = 'Field engineer on site, the fibre is being spliced.';
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`${CHROMIUM} is missing (Debian package "chromium"): the sandbox page browser test is skipped`);
-
-describe.skipIf(!haveChromium)('sandbox page in Chromium', () => {
+describe.skipIf(!haveChromium('the sandbox page browser test is'))('sandbox page in Chromium', () => {
   let bridge: TestBridge;
   let fake: FakeItsm;
   let base: string;
-  let profile: string;
-  let browser: BrowserContext;
+  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
@@ -51,33 +42,16 @@ describe.skipIf(!haveChromium)('sandbox page in Chromium', () => {
       },
     });
     base = await bridge.app.listen({ host: '127.0.0.1', port: 0 });
-    await mkdir(ARTIFACTS, { recursive: true });
-    profile = await mkdtemp(join(tmpdir(), 'sandbox-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1100, height: 900 },
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    browser = await launchChromium('sandbox');
+    page = browser.page;
   });
   afterAll(async () => {
     await browser?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
     await bridge?.close();
     await fake?.close();
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => browser.shot(name);
 
   it("an engineer's reply sent from the sandbox's page reaches the ticket and the case's timeline", async () => {
     const created = fixture('jira-issue-created');
