@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DEMO, sendDemo } from '../src/demo.js';
 import { openableUrl } from '../src/startup-lines.js';
-import { runBridge } from './run-bridge.js';
+import { runBridge, startFailure } from './run-bridge.js';
 
 /** The admin token the demo signs the console in with, unless ADMIN_TOKEN is set. */
 const DEMO_ADMIN_TOKEN = 'demo-admin-token-change-me';
@@ -52,6 +52,6 @@ async function untilReady(base: string): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`expereo-bridge demo: failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(`expereo-bridge demo: ${startFailure(err)}\n`);
   process.exit(1);
 });

@@ -28,3 +28,16 @@ export async function runBridge(env: NodeJS.ProcessEnv, label: string): Promise<
   });
   return { bridge, log };
 }
+
+/**
+ * What to tell the operator when start-up fails: a port already taken (another bridge, or a
+ * second `npm start` whose built-in sandbox wants the same port) in one line with what to change;
+ * anything else with its stack.
+ */
+export function startFailure(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e?.code === 'EADDRINUSE') {
+    return `failed to start: ${e.address ?? 'the address'}:${e.port ?? '?'} is already in use (another bridge or sandbox?): set PORT, or SANDBOX_PORT=0 for a built-in sandbox on a free port`;
+  }
+  return `failed to start: ${e?.stack ?? String(err)}`;
+}
