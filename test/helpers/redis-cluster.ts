@@ -1,9 +1,10 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { cli, spawnRedisServer, stopProcesses, waitUntil } from './redis-server.js';
 
 const run = promisify(execFile);
 
@@ -60,34 +61,20 @@ export class OwnRedisCluster {
 
   private async launch(): Promise<void> {
     for (const port of this.ports) {
-      const child = spawn(
-        'redis-server',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--dir',
-          this.dir,
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          `nodes-${port}.conf`,
-          '--cluster-node-timeout',
-          '2000',
-          '--appendonly',
-          'no',
-          '--save',
-          '',
-        ],
-        { stdio: 'ignore' },
-      );
+      const child = spawnRedisServer(port, this.dir, [
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        '--cluster-node-timeout',
+        '2000',
+      ]);
       this.children.push(child);
     }
-    for (const port of this.ports) await waitFor(async () => (await cli(port, 'PING')) === 'PONG', `redis-server on ${port}`);
+    for (const port of this.ports) await waitUntil(async () => (await cli(port, 'PING')) === 'PONG', `redis-server on ${port}`);
     await run('redis-cli', ['--cluster', 'create', ...this.ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
     for (const port of this.ports) {
-      await waitFor(async () => (await cli(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok'), `cluster state on ${port}`);
+      await waitUntil(async () => (await cli(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok'), `cluster state on ${port}`);
     }
   }
 
@@ -103,16 +90,7 @@ export class OwnRedisCluster {
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      this.children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await stopProcesses(this.children);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -120,22 +98,4 @@ export class OwnRedisCluster {
 function inRange(range: string, slot: number): boolean {
   const [from, to] = range.split('-').map(Number);
   return from !== undefined && slot >= from && slot <= (to ?? from);
-}
-
-/** One redis-cli command against 127.0.0.1:`port`, its output trimmed. */
-export async function cli(port: number, ...args: string[]): Promise<string> {
-  try {
-    const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args]);
-    return stdout.trim();
-  } catch {
-    return '';
-  }
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} not ready within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli } from './redis-cluster.js';
-import { freePort } from './redis-server.js';
+import { cli, freePort, spawnRedisServer, stopProcesses, waitUntil } from './redis-server.js';
 
 export const SENTINEL_NAME = 'bridge-primary';
 
@@ -47,7 +46,7 @@ export class OwnRedisSentinel {
     const [primary, replica] = this.dataPorts as [number, number];
     this.startServer(primary, []);
     this.startServer(replica, ['--replicaof', '127.0.0.1', String(primary)]);
-    await waitFor(async () => (await cli(replica, 'INFO', 'replication')).includes('master_link_status:up'), 'replica link');
+    await waitUntil(async () => (await cli(replica, 'INFO', 'replication')).includes('master_link_status:up'), 'replica link');
     for (const port of this.sentinelPorts) {
       const file = join(this.dir, `sentinel-${port}.conf`);
       writeFileSync(
@@ -66,8 +65,8 @@ export class OwnRedisSentinel {
       this.sentinels.push(spawn('redis-server', [file, '--sentinel'], { stdio: 'ignore' }));
     }
     for (const port of this.sentinelPorts) {
-      await waitFor(async () => (await cli(port, 'SENTINEL', 'REPLICAS', SENTINEL_NAME)).includes(String(replica)), `sentinel ${port}`);
-      await waitFor(
+      await waitUntil(async () => (await cli(port, 'SENTINEL', 'REPLICAS', SENTINEL_NAME)).includes(String(replica)), `sentinel ${port}`);
+      await waitUntil(
         async () => (await cli(port, 'SENTINEL', 'SENTINELS', SENTINEL_NAME)).split('\n').filter((l) => l === 'runid').length >= 2,
         `sentinel ${port} peers`,
       );
@@ -75,27 +74,7 @@ export class OwnRedisSentinel {
   }
 
   private startServer(port: number, extra: string[]): void {
-    const child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        this.dir,
-        '--dbfilename',
-        `dump-${port}.rdb`,
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--repl-diskless-sync-delay',
-        '0',
-        ...extra,
-      ],
-      { stdio: 'ignore' },
-    );
+    const child = spawnRedisServer(port, this.dir, ['--dbfilename', `dump-${port}.rdb`, '--repl-diskless-sync-delay', '0', ...extra]);
     this.servers.set(port, child);
   }
 
@@ -122,13 +101,13 @@ export class OwnRedisSentinel {
    */
   async restart(port: number): Promise<void> {
     this.startServer(port, ['--replicaof', '127.0.0.1', String(await this.primaryPort())]);
-    await waitFor(async () => (await cli(port, 'INFO', 'replication')).includes('master_link_status:up'), `server ${port} as a replica`, 30_000);
+    await waitUntil(async () => (await cli(port, 'INFO', 'replication')).includes('master_link_status:up'), `server ${port} as a replica`, 30_000);
   }
 
   /** Resolves once the sentinels name a primary other than `old` and it takes writes. */
   async promoted(old: number, timeoutMs = 30_000): Promise<number> {
     let port = old;
-    await waitFor(
+    await waitUntil(
       async () => {
         port = await this.primaryPort();
         return port !== old && (await cli(port, 'INFO', 'replication')).includes('role:master');
@@ -140,25 +119,7 @@ export class OwnRedisSentinel {
   }
 
   async close(): Promise<void> {
-    const all = [...this.sentinels, ...this.servers.values()];
-    await Promise.all(
-      all.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await stopProcesses([...this.sentinels, ...this.servers.values()]);
     rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} not ready within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }

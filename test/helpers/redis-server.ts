@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 
 /** A free TCP port on 127.0.0.1. */
@@ -15,6 +16,51 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+const run = promisify(execFile);
+
+/**
+ * Starts `redis-server` on 127.0.0.1:`port` with its files in `dir`, no snapshots and no
+ * append-only file unless `extra` says otherwise (later flags win), its output discarded.
+ */
+export function spawnRedisServer(port: number, dir: string, extra: string[] = []): ChildProcess {
+  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extra], {
+    stdio: 'ignore',
+  });
+}
+
+/** SIGTERM to each process still running; resolves once all have exited. */
+export async function stopProcesses(children: Iterable<ChildProcess>): Promise<void> {
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+/** One redis-cli command against 127.0.0.1:`port`, its output trimmed ('' when it fails). */
+export async function cli(port: number, ...args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args]);
+    return stdout.trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Polls `check` every 100 ms until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} not ready within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /**

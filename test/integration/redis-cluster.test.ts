@@ -8,7 +8,8 @@ import { eventually, startTestBridge, type TestBridge } from '../helpers/bridge.
 import { FAKE_CREDENTIALS, fixture, startFakeItsm, type FakeItsm } from '../helpers/fake-itsm.js';
 import { messageEvent, SIGNING_SECRET, startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
 import { engineerReply } from '../helpers/mirror-harness.js';
-import { cli, OwnRedisCluster } from '../helpers/redis-cluster.js';
+import { OwnRedisCluster } from '../helpers/redis-cluster.js';
+import { cli } from '../helpers/redis-server.js';
 
 /**
  * The whole bridge on a Redis Cluster of three primaries (REDIS_CLUSTER_NODES): an alert becomes a
