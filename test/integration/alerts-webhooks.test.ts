@@ -12,6 +12,7 @@ import {
   postAndHandle,
 } from '../fixtures/alerts/bridge-routing.js';
 import { alertmanagerGroup, fixture } from '../fixtures/alerts/payloads.js';
+import { ALERTS_INTAKE } from '../../src/alerts/alerts-capability.js';
 
 let bridge: TestBridge;
 beforeAll(async () => {
@@ -129,6 +130,49 @@ describe('alert webhooks: what they refuse', () => {
     });
     expect(events.statusCode).toBe(404);
     expect(events.json()).toEqual({ error: 'not_found', message: 'alert source events is not configured' });
+  });
+});
+
+describe('alert webhooks: Grafana 12.4', () => {
+  const grafanaHeaders = (body: string) => ({ 'content-type': 'application/json', [GRAFANA_HEADER]: grafanaSignature(body) });
+
+  it('takes its default body signed, by PUT as by POST; the case names the version, the rule and the enrichments', async () => {
+    const body = JSON.stringify(fixture('grafana/grafana-12.4.json'));
+    const put = await bridge.app.inject({ method: 'PUT', url: '/webhooks/alerts/grafana', headers: grafanaHeaders(body), payload: body });
+    expect(put.statusCode).toBe(202);
+    const { id } = put.json() as { id: string };
+    const handled = await eventually(async () => {
+      const s = await bridge.core.intake(ALERTS_INTAKE).status(id);
+      return s.status === 'handled' || s.status === 'dead' ? s : undefined;
+    });
+    expect(handled).toMatchObject({ status: 'handled', result: { status: 'accepted', incident: 'grafana:alertname', writes: 1 } });
+
+    const caseId = await eventually(() => bridge.core.outbox.caseIdForKey(createKeyOf('grafana:alertname')));
+    const kase = await bridge.core.expereo.getCase(caseId);
+    expect(kase).toMatchObject({ serviceId: 'SRV-40000003', siteId: 'SITE-100101', customerReference: 'grafana:alertname' });
+    expect(kase.description).toContain('Opened automatically from Grafana 12.4.3 for incident grafana:alertname.');
+    expect(kase.description).toContain('alert1 [c2bd4acabd0c7346]');
+    expect(kase.description).toContain('  rule test-rule-uid: http://localhost/alerting/grafana/test-rule-uid/view?orgId=1');
+    expect(kase.description).toContain('    enrichments: {"customField":"customValue1","priority":"high"}');
+
+    // The same notification by POST is the same incident, unchanged.
+    const again = await postAndHandle(bridge, 'grafana', JSON.parse(body));
+    expect(again.json()).toMatchObject({ status: 'unchanged', incident: 'grafana:alertname', writes: 0 });
+    const forged = await bridge.app.inject({ method: 'PUT', url: '/webhooks/alerts/grafana', headers: grafanaHeaders(`${body} `), payload: body });
+    expect(forged.statusCode).toBe(401);
+    const putElsewhere = await bridge.app.inject({ method: 'PUT', url: '/webhooks/alerts/alertmanager', headers: amHeaders, payload: '{}' });
+    expect(putElsewhere.statusCode).toBe(404);
+  });
+
+  it("400 naming what is missing when the contact point sends a custom payload template's body", async () => {
+    const body = JSON.stringify({ var1: 'val1', var2: 'val2' });
+    const res = await bridge.app.inject({ method: 'POST', url: '/webhooks/alerts/grafana', headers: grafanaHeaders(body), payload: body });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'invalid_request', message: 'not a valid grafana notification' });
+    expect(res.json().issues).toContainEqual({
+      path: 'alerts',
+      message: 'is required: "alerts" is part of Grafana\'s default webhook body (leave the contact point\'s custom payload template empty)',
+    });
   });
 });
 

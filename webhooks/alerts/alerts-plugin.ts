@@ -27,7 +27,7 @@ function invalid(message: string, issues: { path: string; message: string }[]): 
 }
 
 /**
- * `POST /webhooks/alerts/{alertmanager,grafana,events}`: verify the credential on the raw body,
+ * `POST /webhooks/alerts/{alertmanager,grafana,events}` (and `PUT` for grafana): verify the credential on the raw body,
  * parse, hand the notification over, answer 202 once it is in Redis (the incident logic runs in the
  * worker role, see src/alerts/alerts-capability.ts), 503 when Redis does not take it in time: Alertmanager
  * retries only a 5xx, and every 4xx here is a request that would fail again.
@@ -42,29 +42,36 @@ export const alertsPlugin = fp<AlertsPluginOptions>(
       app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
       for (const source of ALERT_SOURCES) {
-        app.post(`/webhooks/alerts/${source}`, { bodyLimit }, async (request, reply) => {
-          const config = options.routing?.sources[source as AlertSource];
-          const accept = options.accept;
-          if (!config || !accept) throw new BridgeError('not_found', `alert source ${source} is not configured`);
-          const raw = rawBody(request);
-          let body: unknown;
-          let text: string | undefined;
-          let integration: { name: string; rules?: readonly string[] } | undefined;
-          if (source === 'events') {
-            const who = eventsCredential(options.routing!.sources.events!, request.headers, raw, () => (body = parseJsonBody(raw)));
-            if (!who.ok) refuse(request, source, who.reason);
-            body ??= parseJsonBody(raw);
-            integration = who.integration;
-            if (integration && isObject(body)) text = withoutRoutingKey(body, integration);
-          } else {
-            const verdict = verifySourceAuth(config.auth!, request.headers, raw);
-            if (!verdict.ok) refuse(request, source, verdict.reason);
-            body = parseJsonBody(raw);
-          }
-          const checked = checkNotification(source, body, config.author, integration);
-          if (!checked.ok) throw invalid(`not a valid ${source} notification`, checked.issues);
-          const kept = text ?? raw.toString('utf8');
-          return reply.code(202).send(await withinDeadline(() => accept(checked.head, checked.notification, kept, integration?.name)));
+        // Grafana's webhook contact point offers POST or PUT (its HTTP method setting).
+        const method = source === 'grafana' ? ['POST', 'PUT'] : 'POST';
+        app.route({
+          method,
+          url: `/webhooks/alerts/${source}`,
+          bodyLimit,
+          handler: async (request, reply) => {
+            const config = options.routing?.sources[source as AlertSource];
+            const accept = options.accept;
+            if (!config || !accept) throw new BridgeError('not_found', `alert source ${source} is not configured`);
+            const raw = rawBody(request);
+            let body: unknown;
+            let text: string | undefined;
+            let integration: { name: string; rules?: readonly string[] } | undefined;
+            if (source === 'events') {
+              const who = eventsCredential(options.routing!.sources.events!, request.headers, raw, () => (body = parseJsonBody(raw)));
+              if (!who.ok) refuse(request, source, who.reason);
+              body ??= parseJsonBody(raw);
+              integration = who.integration;
+              if (integration && isObject(body)) text = withoutRoutingKey(body, integration);
+            } else {
+              const verdict = verifySourceAuth(config.auth!, request.headers, raw);
+              if (!verdict.ok) refuse(request, source, verdict.reason);
+              body = parseJsonBody(raw);
+            }
+            const checked = checkNotification(source, body, config.author, integration);
+            if (!checked.ok) throw invalid(`not a valid ${source} notification`, checked.issues);
+            const kept = text ?? raw.toString('utf8');
+            return reply.code(202).send(await withinDeadline(() => accept(checked.head, checked.notification, kept, integration?.name)));
+          },
         });
       }
 
