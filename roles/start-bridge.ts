@@ -44,7 +44,7 @@ export async function startBridge(config: Readonly<Config>, log: Logger): Promis
 
   let closing: Promise<void> | undefined;
   if (config.role !== 'api') {
-    startWorkers(core, { capabilities }).then(
+    startWorkers(core, { capabilities, sharesLoopWithRequests: config.role === 'all' }).then(
       async (started) => {
         workers = started;
         if (closing) return started.close();

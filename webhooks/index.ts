@@ -33,7 +33,7 @@ export interface AppDeps {
  * | `/admin/*` (dead letters, cases, intakes, budget), `/admin/queues` | admin  | admin/admin-plugin.ts             |
  * | `/console/*` (operator's console: cases, timelines, now)  | console         | console/console-plugin.ts         |
  * | `POST /slack/events` (or Socket Mode)                     | slack-webhooks  | slack/slack-plugin.ts             |
- * | `POST /webhooks/alerts/{alertmanager,grafana,events}`     | alerts-webhooks | alerts/alerts-plugin.ts           |
+ * | `POST /webhooks/alerts/{alertmanager,grafana,events}`, `PUT …/grafana`, `POST /v2/enqueue` | alerts-webhooks | alerts/alerts-plugin.ts, enqueue-route.ts |
  * | `POST /webhooks/itsm/{jira,servicenow,zendesk}`, `/webhooks/itsm/generic/:name` | itsm-webhooks | itsm/itsm-plugin.ts |
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {

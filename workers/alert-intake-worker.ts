@@ -3,6 +3,7 @@ import type { Metrics } from '../src/metrics.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { IntakeConsumer } from './intake/intake-consumer.js';
+import { sharedReading, type LoopSlots } from './loop-share.js';
 
 /** Reads the alerts intake: each alert group's notifications in order, through the incident logic. */
 export function createAlertIntakeReader(deps: {
@@ -11,6 +12,7 @@ export function createAlertIntakeReader(deps: {
   alerts: AlertsCapability;
   metrics: Metrics;
   log: Logger;
+  slots?: LoopSlots;
 }): IntakeConsumer<AlertIntakeEntry> {
   return new IntakeConsumer<AlertIntakeEntry>({
     redis: deps.redis,
@@ -20,5 +22,6 @@ export function createAlertIntakeReader(deps: {
     handle: (entry) => deps.alerts.handle(entry),
     permanent: isPermanentAlertError,
     onOutcome: (outcome) => deps.metrics.intakeEntries.inc({ intake: ALERTS_INTAKE, outcome }),
+    ...sharedReading(deps.slots),
   });
 }

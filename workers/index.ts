@@ -7,6 +7,7 @@ import type { OutcomeHandlers } from '../src/writes/catalog.js';
 import { createAlertIntakeReader } from './alert-intake-worker.js';
 import { createAlertTimerWorker } from './alert-timer-worker.js';
 import type { IntakeConsumer } from './intake/intake-consumer.js';
+import { LoopShare } from './loop-share.js';
 import { createMirrorWorkers, scheduleMirrorScans } from './mirror-workers.js';
 import { createOutcomeWorker } from './outcome-worker.js';
 import { createSlackEventReader } from './slack-event-worker.js';
@@ -24,6 +25,13 @@ export interface WorkerOptions {
   /** Extra outcome handlers (tests), over the capabilities' own. */
   outcomeHandlers?: OutcomeHandlers;
   onSent?: WriteWorkerDeps['onSent'];
+  /**
+   * This process also answers webhooks (`ROLE=all`): the intake readers and the write sweep share
+   * the event loop with them (see loop-share.ts) instead of running at full parallelism.
+   */
+  sharesLoopWithRequests?: boolean;
+  /** The share itself, when the caller made it (startWorkers makes one for all the groups). */
+  slots?: LoopShare;
 }
 
 /**
@@ -42,8 +50,18 @@ export interface WorkerOptions {
  */
 export async function startWorkers(core: Core, options: WorkerOptions = {}): Promise<RunningWorkers> {
   const c = options.capabilities ?? {};
-  const groups = [await startWriteDrain(core, options), await startIntakeWorkers(core, c), ...(c.mirror ? [await startMirroring(core, c.mirror)] : [])];
-  return together(groups);
+  // One share for the whole process: together the background groups keep the loop's delay within the target.
+  const slots = options.slots ?? (options.sharesLoopWithRequests ? new LoopShare() : undefined);
+  const shared = { ...options, slots };
+  const groups = [await startWriteDrain(core, shared), await startIntakeWorkers(core, c, shared), ...(c.mirror ? [await startMirroring(core, c.mirror)] : [])];
+  const all = together(groups);
+  return {
+    running: all.running,
+    close: () => {
+      slots?.close(); // what waits for a slot goes on, so that each job and round in progress can finish
+      return all.close();
+    },
+  };
 }
 
 /** The write drain and the outcome reports. */
@@ -60,6 +78,7 @@ export async function startWriteDrain(core: Core, options: WorkerOptions = {}): 
       settings: core.config.writes,
       log: core.log.child({ worker: 'writes' }),
       journal: core.journal,
+      slots: options.slots,
       onSent: (event) => {
         core.metrics.writesSent.inc({ op: event.op });
         core.metrics.writesMerged.inc({ op: event.op }, event.writes);
@@ -78,23 +97,41 @@ export async function startWriteDrain(core: Core, options: WorkerOptions = {}): 
 }
 
 /** The webhook intakes' readers (Slack events, alert notifications) and the alert timers. */
-export async function startIntakeWorkers(core: Core, c: Partial<Capabilities>): Promise<RunningWorkers> {
+export async function startIntakeWorkers(
+  core: Core,
+  c: Partial<Capabilities>,
+  options: Pick<WorkerOptions, 'sharesLoopWithRequests' | 'slots'> = {},
+): Promise<RunningWorkers> {
   const groups: RunningWorkers[] = [];
   const readers: IntakeConsumer<unknown>[] = [];
+  const slots = options.slots ?? (options.sharesLoopWithRequests ? new LoopShare() : undefined);
   if (c.slack?.events)
     readers.push(
-      createSlackEventReader({ redis: core.workerRedis, prefix: core.keys.prefix, slack: c.slack, metrics: core.metrics }) as IntakeConsumer<unknown>,
+      createSlackEventReader({ redis: core.workerRedis, prefix: core.keys.prefix, slack: c.slack, metrics: core.metrics, slots }) as IntakeConsumer<unknown>,
     );
   if (c.alerts) {
     const log = core.log.child({ component: 'alerts' });
     groups.push(await runAll([createAlertTimerWorker({ connection: core.workerRedis, prefix: core.keys.queuePrefix, processor: c.alerts.processor, log })]));
     await scheduleAlertSweep(c.alerts.queue, core.config.writes.sweepEveryMs);
     readers.push(
-      createAlertIntakeReader({ redis: core.workerRedis, prefix: core.keys.prefix, alerts: c.alerts, metrics: core.metrics, log }) as IntakeConsumer<unknown>,
+      createAlertIntakeReader({
+        redis: core.workerRedis,
+        prefix: core.keys.prefix,
+        alerts: c.alerts,
+        metrics: core.metrics,
+        log,
+        slots,
+      }) as IntakeConsumer<unknown>,
     );
   }
   for (const reader of readers) reader.start();
-  groups.push({ running: () => true, close: async () => void (await Promise.allSettled(readers.map((r) => r.close()))) });
+  groups.push({
+    running: () => true,
+    close: async () => {
+      slots?.close(); // entries waiting for a slot go on, so that each round in progress can finish
+      await Promise.allSettled(readers.map((r) => r.close()));
+    },
+  });
   return together(groups);
 }
 

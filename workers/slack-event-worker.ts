@@ -4,12 +4,19 @@ import { BotIdentity, createBoltApp } from '../src/slack/bolt-app.js';
 import { IntakeBoltReceiver, SLACK_EVENTS_INTAKE, type SlackEventEntry } from '../src/slack/event-intake.js';
 import type { SlackCapability } from '../src/slack/slack-capability.js';
 import { IntakeConsumer } from './intake/intake-consumer.js';
+import { sharedReading, type LoopSlots } from './loop-share.js';
 
 /**
  * Reads the Slack events intake into the worker's own Bolt app, one channel's events in order; a
  * listener's failure leaves the event in the intake for another try.
  */
-export function createSlackEventReader(deps: { redis: Redis; prefix: string; slack: SlackCapability; metrics: Metrics }): IntakeConsumer<SlackEventEntry> {
+export function createSlackEventReader(deps: {
+  redis: Redis;
+  prefix: string;
+  slack: SlackCapability;
+  metrics: Metrics;
+  slots?: LoopSlots;
+}): IntakeConsumer<SlackEventEntry> {
   const ctx = deps.slack.background;
   const receiver = new IntakeBoltReceiver();
   const identity = new BotIdentity(ctx);
@@ -23,5 +30,6 @@ export function createSlackEventReader(deps: { redis: Redis; prefix: string; sla
     handle: ({ payload }) => receiver.handle(payload),
     permanent: () => false,
     onOutcome: (outcome) => deps.metrics.intakeEntries.inc({ intake: SLACK_EVENTS_INTAKE, outcome }),
+    ...sharedReading(deps.slots),
   });
 }

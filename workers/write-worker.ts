@@ -15,6 +15,7 @@ import { isReservedLane, LANES, type Lane } from '../src/writes/lanes.js';
 import type { Entry, Outbox } from '../src/writes/outbox.js';
 import { classifyWriteFailure, type WriteFailure } from '../src/writes/failure-policy.js';
 import { parseSlot } from '../src/writes/slots.js';
+import { UNSHARED, type LoopSlots } from './loop-share.js';
 import { flushJobOptions, QUEUE_NAMES, type RetryPolicy } from '../src/writes/queues.js';
 import { delayJob } from './delay-job.js';
 import { sendBatch } from './send-batch.js';
@@ -35,6 +36,8 @@ export interface WriteWorkerDeps {
   journal?: CaseJournal;
   /** Told of every batch sent (metrics, benchmarks). */
   onSent?: (event: { op: Batch['op']; writes: number; lane: Lane; recovered: boolean }) => void;
+  /** Where the process also answers webhooks: the sweep takes a slot per batch of slots it checks. */
+  slots?: LoopSlots;
 }
 
 /** Slots looked at together by the sweep. */
@@ -187,12 +190,18 @@ export function createWriteWorker(deps: WriteWorkerDeps): Worker {
    */
   async function sweep(): Promise<void> {
     const slots = await outbox.slotsWithWork();
+    const share = deps.slots ?? UNSHARED;
     for (let i = 0; i < slots.length; i += SWEEP_BATCH) {
-      await Promise.all(
-        slots.slice(i, i + SWEEP_BATCH).map(async (slot) => {
-          if (!(await hasFlush(slot))) await schedule(slot);
-        }),
-      );
+      await share.take();
+      try {
+        await Promise.all(
+          slots.slice(i, i + SWEEP_BATCH).map(async (slot) => {
+            if (!(await hasFlush(slot))) await schedule(slot);
+          }),
+        );
+      } finally {
+        share.release();
+      }
     }
   }
 

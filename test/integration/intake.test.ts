@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IntakeConsumer, type IntakeConsumerOptions, type IntakeEntry, type IntakeOutcome } from '../../workers/intake/intake-consumer.js';
 import { INTAKE_GROUP, Intake, type DeadIntakeEntry } from '../../src/intake/intake.js';
+import { LOOP_SHARE_DEFAULTS, LoopShare } from '../../workers/loop-share.js';
 import { closeRedis, createRedis, waitReady } from '../../src/redis.js';
 import { eventually } from '../helpers/bridge.js';
 import { dropPrefix, redisUrl, uniquePrefix } from '../helpers/redis.js';
@@ -180,6 +181,40 @@ describe('a webhook intake', () => {
     expect(sameKeyAtOnce).toBe(0);
     expect(mostKeysAtOnce).toBeGreaterThanOrEqual(2);
     expect(handled).toHaveLength(items.length);
+  });
+
+  it('sharing the loop (ROLE=all), handles no more entries at once than the share allows, every key in order, the slots given back', async () => {
+    type Item = { key: string; seq: number };
+    const intake = newIntake<Item>();
+    // Allowance 2 (a quarter of 8) for the whole test: no window passes.
+    const share = new LoopShare({ ...LOOP_SHARE_DEFAULTS, maxAllowance: 8, windowMs: 60_000 });
+    cleanups.push(() => share.close());
+    const handled: Item[] = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    startConsumer(intake, {
+      slots: share,
+      handle: async ({ payload }) => {
+        mostAtOnce = Math.max(mostAtOnce, ++running);
+        await pause(2);
+        handled.push(payload);
+        running--;
+      },
+    });
+    const keys = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'];
+    const items = Array.from({ length: 60 }, (_, i) => ({ key: keys[i % keys.length]!, seq: Math.floor(i / keys.length) }));
+    await Promise.all(items.map((item) => intake.append(item.key, item)));
+    await eventually(async () => handled.length >= items.length && (await intake.backlog()) === 0);
+
+    expect(mostAtOnce).toBe(2);
+    for (const key of keys)
+      expect(
+        handled.filter((h) => h.key === key).map((h) => h.seq),
+        key,
+      ).toEqual([...Array(10).keys()]);
+    // Every slot taken was given back: the share has room for its whole allowance again.
+    const both = Promise.all([share.take(), share.take()]).then(() => 'taken');
+    expect(await Promise.race([both, pause(500).then(() => 'still busy')])).toBe('taken');
   });
 
   it('tries a failing entry again while its key waits behind it and other keys go on', async () => {

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { DEAD_KEPT, INTAKE_GROUP, RESULT_TTL_S, intakeKeys, type DeadIntakeEntry, type IntakeKeys, type IntakeResult } from '../../src/intake/intake.js';
 import { extendLock, releaseLock, takeLock } from '../../src/redis-lock.js';
+import { UNSHARED, type LoopSlots } from '../loop-share.js';
 import { takeOver } from './take-over.js';
 import { backoff, chainsByKey, emptyPlan, planEntries, safeParse, streamEntries, type IntakeEntry, type RawEntry, type RetryState } from './round-plan.js';
 
@@ -31,6 +32,11 @@ export interface IntakeConsumerOptions<T> {
   leaseMs?: number;
   /** How long a blocking read waits for new entries before checking the lease again. */
   blockMs?: number;
+  /**
+   * Slots taken per entry, shared by the process's readers: a `LoopShare` where the process also
+   * answers webhooks, so that draining leaves the event loop to them (none: full parallelism).
+   */
+  slots?: LoopSlots;
 }
 
 /** Pending entries looked at per round, at most (entries waiting behind a failing one stay pending). */
@@ -59,6 +65,7 @@ export class IntakeConsumer<T> {
   private readonly maxAttempts: number;
   private readonly leaseMs: number;
   private readonly blockMs: number;
+  private readonly slots: LoopSlots;
   private leader = false;
   /** Until when the lease is surely this process's: the last successful take or renewal, plus `leaseMs`. */
   private leaseUntil = 0;
@@ -78,6 +85,7 @@ export class IntakeConsumer<T> {
     this.maxAttempts = o.maxAttempts ?? 10;
     this.leaseMs = o.leaseMs ?? 15_000;
     this.blockMs = o.blockMs ?? 1000;
+    this.slots = o.slots ?? UNSHARED;
   }
 
   /** Whether this process is the intake's reader right now. */
@@ -195,7 +203,8 @@ export class IntakeConsumer<T> {
     const queue = [...chains];
     const runChain = async (chain: IntakeEntry<T>[]) => {
       for (const entry of chain) {
-        const outcome = await this.handleOne(entry);
+        await this.slots.take();
+        const outcome = await this.handleOne(entry).finally(() => this.slots.release());
         this.o.onOutcome?.(outcome.kind);
         if (outcome.kind === 'retry') return; // the rest of this key waits behind it
         if (outcome.kind === 'dead')
