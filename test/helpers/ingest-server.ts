@@ -3,11 +3,17 @@
  * alone: the real core (Redis producer), integrations and Fastify app, no workers, listening on
  * 127.0.0.1 at a free port. Run compiled (see ingest-build.ts) with an IPC channel; options come
  * as JSON in argv[2]. It reports `{ ready, port }` once listening, answers `{ stats }` (peak RSS
- * sampled every 50 ms and the OS high-water mark) to a `stats` message, `{ drained }` to `drain`
- * (the intake readers started and run until the intakes are empty), and closes on `close`.
+ * sampled every 50 ms and the OS high-water mark, event-loop delay, GC pauses and the time answers
+ * spent inside the server since the last `stats`) to a `stats` message, `{ working }` to `work`
+ * (everything the worker role runs is started in this process, as `ROLE=all` runs it, its intake
+ * readers sharing the loop with the requests) or `work-unshared` (the same, readers at full
+ * parallelism: the bridge before the share), `{ backlog }`
+ * to `backlog` (intake entries not yet handled), `{ drained }` to `drain` (the workers run until the
+ * intakes are empty), and closes on `close`.
  */
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildApp } from '../../webhooks/index.js';
-import { startIntakeWorkers, type RunningWorkers } from '../../workers/index.js';
+import { startWorkers, type RunningWorkers } from '../../workers/index.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createCore } from '../../src/core.js';
 import { closeCapabilities, createCapabilities, intakesOf } from '../../src/capabilities.js';
@@ -30,6 +36,16 @@ export interface IngestServerStats {
   /** The largest V8 heap (committed) and live heap seen, to tell heap growth from the rest. */
   peakHeapTotalBytes: number;
   peakHeapUsedBytes: number;
+  /** Event-loop delay since the last `stats` (sampled every 10 ms): what every request waits on top of its own work. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** Garbage collection since the last `stats`: the longest pause, all pauses, mark-compacts. */
+  gcPauseMaxMs: number;
+  gcPauseTotalMs: number;
+  gcMajor: number;
+  /** p99 and largest time of an answer inside the server since the last `stats` (0: none). */
+  inServerP99Ms: number;
+  inServerMaxMs: number;
 }
 
 /** What draining the intakes took: entries handled and the time from the first to the last. */
@@ -37,9 +53,16 @@ export interface IngestDrain {
   entries: number;
   seconds: number;
   dead: number;
+  /** Case writes the write workers sent upstream meanwhile (each merged write counted). */
+  writesSent: number;
 }
 
-export type IngestServerMessage = { ready: true; port: number } | { stats: IngestServerStats } | { drained: IngestDrain };
+export type IngestServerMessage =
+  | { ready: true; port: number }
+  | { stats: IngestServerStats }
+  | { working: { backlog: number } }
+  | { backlog: number }
+  | { drained: IngestDrain };
 
 const options = JSON.parse(process.argv[2] ?? '{}') as IngestServerOptions;
 const config = loadConfig({ ...options.env, BRIDGE_CONFIG: '/routing.json' }, () => JSON.stringify(options.routing));
@@ -52,6 +75,9 @@ await core.ready();
 const capabilities = createCapabilities(core);
 const app = await buildApp({ core, capabilities });
 if (options.link) await core.sync.link(options.link.caseId, slackLink(options.link.channel, options.link.threadTs));
+/** Each answer's time inside the server (Fastify's elapsed time, from the request's first byte read), since the last `stats`. */
+const answered: number[] = [];
+app.addHook('onResponse', async (_request, reply) => void answered.push(reply.elapsedTime));
 await app.listen({ port: 0, host: '127.0.0.1' });
 
 const peak = { rss: 0, heapTotal: 0, heapUsed: 0 };
@@ -64,13 +90,31 @@ const sample = () => {
 };
 sample();
 const sampler = setInterval(sample, 50);
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+const gc = { pauseMaxMs: 0, pauseTotalMs: 0, majorCount: 0 };
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.pauseMaxMs = Math.max(gc.pauseMaxMs, e.duration);
+    gc.pauseTotalMs += e.duration;
+    if ((e as { detail?: { kind?: number } }).detail?.kind === 4) gc.majorCount++;
+  }
+});
+gcObserver.observe({ entryTypes: ['gc'] });
 
 const send = (message: IngestServerMessage) => process.send?.(message);
 const address = app.server.address();
 send({ ready: true, port: typeof address === 'object' && address ? address.port : 0 });
 
 let closing = false;
-let intakeWorkers: RunningWorkers | undefined;
+let workers: RunningWorkers | undefined;
+let workingSince = 0;
+let workersShared = true;
+let entriesAtStart = 0;
+let writesSent = 0;
+const intakes = intakesOf(capabilities);
+const backlog = async () => (await Promise.all(intakes.map((i) => i.backlog()))).reduce((a, b) => a + b, 0);
+
 process.on('message', (message: unknown) => {
   if (message === 'stats') {
     const now = sample();
@@ -81,16 +125,30 @@ process.on('message', (message: unknown) => {
         rssBytes: now.rss,
         peakHeapTotalBytes: peak.heapTotal,
         peakHeapUsedBytes: peak.heapUsed,
+        loopDelayP99Ms: Number((loopDelay.percentile(99) / 1e6).toFixed(1)),
+        loopDelayMaxMs: Number((loopDelay.max / 1e6).toFixed(1)),
+        gcPauseMaxMs: Number(gc.pauseMaxMs.toFixed(1)),
+        gcPauseTotalMs: Math.round(gc.pauseTotalMs),
+        gcMajor: gc.majorCount,
+        ...inServer(),
       },
     });
+    loopDelay.reset();
+    Object.assign(gc, { pauseMaxMs: 0, pauseTotalMs: 0, majorCount: 0 });
+  } else if (message === 'work' || message === 'work-unshared') {
+    void work(message === 'work').then(async () => send({ working: { backlog: await backlog() } }));
+  } else if (message === 'backlog') {
+    void backlog().then((n) => send({ backlog: n }));
   } else if (message === 'drain') {
     void drain().then((drained) => send({ drained }));
   } else if (message === 'close' && !closing) {
     closing = true;
     void (async () => {
       clearInterval(sampler);
+      loopDelay.disable();
+      gcObserver.disconnect();
       await app.close();
-      await intakeWorkers?.close();
+      await workers?.close();
       await closeCapabilities(capabilities);
       await core.close();
       process.disconnect?.();
@@ -99,17 +157,36 @@ process.on('message', (message: unknown) => {
 });
 
 /**
- * Starts what the worker role runs for the intakes (the alert and Slack event readers, not the
- * write workers: no upstream call is made) and waits until every entry taken in is handled.
+ * Starts in this process everything the worker role runs (intake readers, alert timers, write drain,
+ * outcomes, reply mirroring), as `ROLE=all` does; the write workers send to the sandbox within its
+ * write budget.
  */
+async function work(shared = true): Promise<void> {
+  if (workers && shared === workersShared) return;
+  if (workers) await workers.close();
+  workersShared = shared;
+  if (!workingSince) {
+    entriesAtStart = await backlog();
+    workingSince = Date.now();
+  }
+  workers = await startWorkers(core, { capabilities, sharesLoopWithRequests: shared, onSent: (event) => void (writesSent += event.writes) });
+}
+
+/** Starts the workers if they are not running yet and waits until every entry taken in is handled. */
 async function drain(): Promise<IngestDrain> {
-  const intakes = intakesOf(capabilities);
-  const backlog = async () => (await Promise.all(intakes.map((i) => i.backlog()))).reduce((a, b) => a + b, 0);
-  const entries = await backlog();
-  const started = Date.now();
-  intakeWorkers = await startIntakeWorkers(core, capabilities);
+  if (!workers) await work();
   while ((await backlog()) > 0) await new Promise((r) => setTimeout(r, 100));
-  const seconds = (Date.now() - started) / 1000;
+  const seconds = (Date.now() - workingSince) / 1000;
   const dead = (await Promise.all(intakes.map((i) => i.deadCount()))).reduce((a, b) => a + b, 0);
-  return { entries, seconds, dead };
+  return { entries: entriesAtStart, seconds, dead, writesSent };
+}
+
+function inServer(): { inServerP99Ms: number; inServerMaxMs: number } {
+  const sorted = answered.sort((a, b) => a - b);
+  const figures = {
+    inServerP99Ms: Number((sorted[Math.floor(sorted.length * 0.99)] ?? 0).toFixed(1)),
+    inServerMaxMs: Number((sorted[sorted.length - 1] ?? 0).toFixed(1)),
+  };
+  answered.length = 0;
+  return figures;
 }
