@@ -7,7 +7,7 @@ import type { OutcomeHandlers } from '../src/writes/catalog.js';
 import { createAlertIntakeReader } from './alert-intake-worker.js';
 import { createAlertTimerWorker } from './alert-timer-worker.js';
 import type { IntakeConsumer } from './intake/intake-consumer.js';
-import { LoopShare } from './loop-share.js';
+import { LoopShare, type LoopSlots } from './loop-share.js';
 import { createMirrorWorkers, scheduleMirrorScans } from './mirror-workers.js';
 import { createOutcomeWorker } from './outcome-worker.js';
 import { createSlackEventReader } from './slack-event-worker.js';
@@ -30,8 +30,11 @@ export interface WorkerOptions {
    * the event loop with them (see loop-share.ts) instead of running at full parallelism.
    */
   sharesLoopWithRequests?: boolean;
-  /** The share itself, when the caller made it (startWorkers makes one for all the groups). */
-  slots?: LoopShare;
+}
+
+/** A group's share of the loop: startWorkers makes one for all its groups when the process shares it. */
+interface GroupShare {
+  slots?: LoopSlots;
 }
 
 /**
@@ -51,9 +54,12 @@ export interface WorkerOptions {
 export async function startWorkers(core: Core, options: WorkerOptions = {}): Promise<RunningWorkers> {
   const c = options.capabilities ?? {};
   // One share for the whole process: together the background groups keep the loop's delay within the target.
-  const slots = options.slots ?? (options.sharesLoopWithRequests ? new LoopShare() : undefined);
-  const shared = { ...options, slots };
-  const groups = [await startWriteDrain(core, shared), await startIntakeWorkers(core, c, shared), ...(c.mirror ? [await startMirroring(core, c.mirror)] : [])];
+  const slots = options.sharesLoopWithRequests ? new LoopShare() : undefined;
+  const groups = [
+    await startWriteDrain(core, { ...options, slots }),
+    await startIntakeWorkers(core, c, { slots }),
+    ...(c.mirror ? [await startMirroring(core, c.mirror)] : []),
+  ];
   const all = together(groups);
   return {
     running: all.running,
@@ -65,7 +71,7 @@ export async function startWorkers(core: Core, options: WorkerOptions = {}): Pro
 }
 
 /** The write drain and the outcome reports. */
-export async function startWriteDrain(core: Core, options: WorkerOptions = {}): Promise<RunningWorkers> {
+export async function startWriteDrain(core: Core, options: WorkerOptions & GroupShare = {}): Promise<RunningWorkers> {
   const workers = [
     createWriteWorker({
       connection: core.workerRedis,
@@ -97,14 +103,9 @@ export async function startWriteDrain(core: Core, options: WorkerOptions = {}): 
 }
 
 /** The webhook intakes' readers (Slack events, alert notifications) and the alert timers. */
-export async function startIntakeWorkers(
-  core: Core,
-  c: Partial<Capabilities>,
-  options: Pick<WorkerOptions, 'sharesLoopWithRequests' | 'slots'> = {},
-): Promise<RunningWorkers> {
+export async function startIntakeWorkers(core: Core, c: Partial<Capabilities>, { slots }: GroupShare = {}): Promise<RunningWorkers> {
   const groups: RunningWorkers[] = [];
   const readers: IntakeConsumer<unknown>[] = [];
-  const slots = options.slots ?? (options.sharesLoopWithRequests ? new LoopShare() : undefined);
   if (c.slack?.events)
     readers.push(
       createSlackEventReader({ redis: core.workerRedis, prefix: core.keys.prefix, slack: c.slack, metrics: core.metrics, slots }) as IntakeConsumer<unknown>,
@@ -125,13 +126,7 @@ export async function startIntakeWorkers(
     );
   }
   for (const reader of readers) reader.start();
-  groups.push({
-    running: () => true,
-    close: async () => {
-      slots?.close(); // entries waiting for a slot go on, so that each round in progress can finish
-      await Promise.allSettled(readers.map((r) => r.close()));
-    },
-  });
+  groups.push({ running: () => true, close: async () => void (await Promise.allSettled(readers.map((r) => r.close()))) });
   return together(groups);
 }
 

@@ -7,8 +7,8 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
  * Draining an intake is background work: it can take every spare moment of the event loop, and
  * the webhooks that arrive meanwhile then wait behind it, turn after turn, until their senders time
  * out. So the background shares the loop by a measure of what the requests feel: the event loop's
- * delay. Each window the allowance (slots held at the same time, over the whole process) halves when the delay went over the target and grows by one when it stayed well under
- * it; at one entry and still over, a pause between entries doubles up to `maxPauseMs`, so that the
+ * delay. Each window the allowance (slots held at the same time, over the whole process) halves
+ * when the delay went over the target and grows by one when it stayed well under it; at one entry and still over, a pause between entries doubles up to `maxPauseMs`, so that the
  * intake always moves, at least one entry per pause. A process without requests (`ROLE=worker`)
  * does not share: its readers and sweep run at full parallelism.
  */
@@ -81,11 +81,11 @@ export class LoopShare implements LoopSlots {
     await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
+  /** Passes the slot on to the next waiting, unless the allowance shrank below what is held. */
   release(): void {
     const next = this.busy <= this.state.allowance ? this.waiting.shift() : undefined;
-    if (next)
-      next(); // the slot passes on
-    else this.busy--;
+    if (next) return next();
+    this.busy--;
   }
 
   close(): void {

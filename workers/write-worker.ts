@@ -15,9 +15,9 @@ import { isReservedLane, LANES, type Lane } from '../src/writes/lanes.js';
 import type { Entry, Outbox } from '../src/writes/outbox.js';
 import { classifyWriteFailure, type WriteFailure } from '../src/writes/failure-policy.js';
 import { parseSlot } from '../src/writes/slots.js';
-import { UNSHARED, type LoopSlots } from './loop-share.js';
 import { flushJobOptions, QUEUE_NAMES, type RetryPolicy } from '../src/writes/queues.js';
 import { delayJob } from './delay-job.js';
+import { UNSHARED, type LoopSlots } from './loop-share.js';
 import { sendBatch } from './send-batch.js';
 import { workerErrors } from '../src/redis-outage.js';
 

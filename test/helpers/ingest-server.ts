@@ -39,18 +39,16 @@ export interface IngestServerStats {
   /** Event-loop delay since the last `stats` (sampled every 10 ms): what every request waits on top of its own work. */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
-  /** Garbage collection since the last `stats`: the longest pause, all pauses, mark-compacts. */
+  /** Garbage collection since the last `stats`: the longest pause and all pauses together. */
   gcPauseMaxMs: number;
   gcPauseTotalMs: number;
-  gcMajor: number;
   /** p99 and largest time of an answer inside the server since the last `stats` (0: none). */
   inServerP99Ms: number;
   inServerMaxMs: number;
 }
 
-/** What draining the intakes took: entries handled and the time from the first to the last. */
+/** What draining the intakes took: the time from the workers' start until they were empty. */
 export interface IngestDrain {
-  entries: number;
   seconds: number;
   dead: number;
   /** Case writes the write workers sent upstream meanwhile (each merged write counted). */
@@ -92,12 +90,11 @@ sample();
 const sampler = setInterval(sample, 50);
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
-const gc = { pauseMaxMs: 0, pauseTotalMs: 0, majorCount: 0 };
+const gc = { pauseMaxMs: 0, pauseTotalMs: 0 };
 const gcObserver = new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
     gc.pauseMaxMs = Math.max(gc.pauseMaxMs, e.duration);
     gc.pauseTotalMs += e.duration;
-    if ((e as { detail?: { kind?: number } }).detail?.kind === 4) gc.majorCount++;
   }
 });
 gcObserver.observe({ entryTypes: ['gc'] });
@@ -110,7 +107,6 @@ let closing = false;
 let workers: RunningWorkers | undefined;
 let workingSince = 0;
 let workersShared = true;
-let entriesAtStart = 0;
 let writesSent = 0;
 const intakes = intakesOf(capabilities);
 const backlog = async () => (await Promise.all(intakes.map((i) => i.backlog()))).reduce((a, b) => a + b, 0);
@@ -129,12 +125,11 @@ process.on('message', (message: unknown) => {
         loopDelayMaxMs: Number((loopDelay.max / 1e6).toFixed(1)),
         gcPauseMaxMs: Number(gc.pauseMaxMs.toFixed(1)),
         gcPauseTotalMs: Math.round(gc.pauseTotalMs),
-        gcMajor: gc.majorCount,
         ...inServer(),
       },
     });
     loopDelay.reset();
-    Object.assign(gc, { pauseMaxMs: 0, pauseTotalMs: 0, majorCount: 0 });
+    Object.assign(gc, { pauseMaxMs: 0, pauseTotalMs: 0 });
   } else if (message === 'work' || message === 'work-unshared') {
     void work(message === 'work').then(async () => send({ working: { backlog: await backlog() } }));
   } else if (message === 'backlog') {
@@ -165,10 +160,7 @@ async function work(shared = true): Promise<void> {
   if (workers && shared === workersShared) return;
   if (workers) await workers.close();
   workersShared = shared;
-  if (!workingSince) {
-    entriesAtStart = await backlog();
-    workingSince = Date.now();
-  }
+  workingSince ||= Date.now();
   workers = await startWorkers(core, { capabilities, sharesLoopWithRequests: shared, onSent: (event) => void (writesSent += event.writes) });
 }
 
@@ -178,7 +170,7 @@ async function drain(): Promise<IngestDrain> {
   while ((await backlog()) > 0) await new Promise((r) => setTimeout(r, 100));
   const seconds = (Date.now() - workingSince) / 1000;
   const dead = (await Promise.all(intakes.map((i) => i.deadCount()))).reduce((a, b) => a + b, 0);
-  return { entries: entriesAtStart, seconds, dead, writesSent };
+  return { seconds, dead, writesSent };
 }
 
 function inServer(): { inServerP99Ms: number; inServerMaxMs: number } {
