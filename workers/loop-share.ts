@@ -84,8 +84,8 @@ export class LoopShare implements LoopSlots {
   /** Passes the slot on to the next waiting, unless the allowance shrank below what is held. */
   release(): void {
     const next = this.busy <= this.state.allowance ? this.waiting.shift() : undefined;
-    if (next) return next();
-    this.busy--;
+    if (next) next();
+    else this.busy--;
   }
 
   close(): void {
