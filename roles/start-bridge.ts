@@ -7,6 +7,7 @@ import { startupLines } from '../src/startup-lines.js';
 import { resolveUpstream } from '../src/upstream.js';
 import { buildApp } from '../webhooks/index.js';
 import { startWorkers, type RunningWorkers } from '../workers/index.js';
+import { startWorkersThread } from './workers-thread.js';
 
 export interface RunningBridge {
   app: FastifyInstance;
@@ -14,12 +15,20 @@ export interface RunningBridge {
   close(): Promise<void>;
 }
 
+export interface BridgeOptions {
+  /**
+   * Called when the workers thread of `ROLE=all` ends other than by `close`. By default the error
+   * is thrown, so that the process ends as an uncaught error ends it (and is restarted).
+   */
+  onWorkersStopped?: (err: Error) => void;
+}
+
 /**
  * The composition root: wires the bridge for its role and starts it. The core (connections, the
  * expereo client, queues, state) and the capabilities are built once; `webhooks/` mounts the
  * routes, `workers/` starts what the worker role runs. The only caller is the entry point.
  */
-export async function startBridge(config: Readonly<Config>, log: Logger): Promise<RunningBridge> {
+export async function startBridge(config: Readonly<Config>, log: Logger, options: BridgeOptions = {}): Promise<RunningBridge> {
   const upstream = await resolveUpstream(config, log);
   const core = createCore(config, upstream, log);
   const capabilities = createCapabilities(core);
@@ -29,22 +38,25 @@ export async function startBridge(config: Readonly<Config>, log: Logger): Promis
   });
 
   // Every role listens, before its workers start (they wait for Redis): a worker-only process
-  // answers its health probes (and metrics) there.
+  // answers its health probes (and metrics) there. ROLE=all runs the workers in a thread of their
+  // own (workers-thread.ts), so that their work and garbage never hold up a webhook's answer.
   let workers: RunningWorkers | undefined;
+  const thread = config.role === 'all' ? startWorkersThread({ config, upstream, log, onStopped: options.onWorkersStopped ?? rethrow }) : undefined;
   const app = await buildApp({
     core,
     capabilities,
     surface: config.role === 'worker' ? 'probe' : 'full',
     sandboxUrl: upstream.sandbox ? new URL('/sandbox/', upstream.baseUrl).href : undefined,
-    workersRunning: config.role === 'api' ? undefined : () => workers?.running() ?? false,
+    workersRunning: thread ? thread.running : config.role === 'worker' ? () => workers?.running() ?? false : undefined,
+    workerMetrics: thread?.metrics,
   });
   const address = await app.listen({ port: config.http.port, host: config.http.host });
   log.info({ address, role: config.role }, 'expereo-bridge listening');
   for (const line of startupLines({ config, address, sandbox: upstream.sandbox ? upstream : undefined })) log.info(line.fields, line.msg);
 
   let closing: Promise<void> | undefined;
-  if (config.role !== 'api') {
-    startWorkers(core, { capabilities, sharesLoopWithRequests: config.role === 'all' }).then(
+  if (config.role === 'worker') {
+    startWorkers(core, { capabilities }).then(
       async (started) => {
         workers = started;
         if (closing) return started.close();
@@ -63,9 +75,14 @@ export async function startBridge(config: Readonly<Config>, log: Logger): Promis
         await app.close();
         // Workers still waiting for Redis to start give up when the core closes.
         await workers?.close();
+        await thread?.close();
         await closeCapabilities(capabilities);
         await core.close();
         await upstream.close();
       })()),
   };
+}
+
+function rethrow(err: Error): never {
+  throw err;
 }

@@ -48,16 +48,30 @@ export interface Core {
   close(): Promise<void>;
 }
 
-export function createCore(config: Readonly<Config>, upstream: Pick<Upstream, 'baseUrl' | 'tokenUrl' | 'clientId' | 'clientSecret'>, log: Logger): Core {
+export interface CoreOptions {
+  /**
+   * false for the workers thread of `ROLE=all`: the process's figures (CPU, memory, event loop)
+   * and its Redis outages are the main thread's to tell, once, over the same Redis.
+   */
+  reportsProcess?: boolean;
+}
+
+export function createCore(
+  config: Readonly<Config>,
+  upstream: Pick<Upstream, 'baseUrl' | 'tokenUrl' | 'clientId' | 'clientSecret'>,
+  log: Logger,
+  options: CoreOptions = {},
+): Core {
   const keys = stateKeys(config.redis.prefix);
   const redis = connectRedis(config.redis, 'command', 'bridge-command');
   const workerRedis = connectRedis(config.redis, 'worker', 'bridge-worker');
-  const redisOutage = new RedisOutage(log.child({ component: 'redis' }), { summaryEveryMs: config.redisOutageSummaryMs });
+  const reports = options.reportsProcess !== false;
+  const redisOutage = new RedisOutage(log.child({ component: 'redis' }, reports ? {} : { level: 'silent' }), { summaryEveryMs: config.redisOutageSummaryMs });
   redisOutage.connection('command', redis);
   redisOutage.connection('worker', workerRedis);
   // The write queue shares the command connection, so its transactions are the writes WAIT counts.
   const replicated = replicaAck(redis, config.redis.ackReplicas, config.redis.ackTimeoutMs);
-  const metrics = createMetrics();
+  const metrics = createMetrics({ processMetrics: reports });
   const journal = new CaseJournal(
     new Journal(redis, config.redis.prefix, log.child({ component: 'journal' }), config.journal),
     new CallActivity(redis, config.redis.prefix),

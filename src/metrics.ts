@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { RedisBudget } from './budget/redis-budget.js';
 import type { Intake } from './intake/intake.js';
 import { readWithin } from './redis.js';
@@ -13,11 +13,34 @@ import { ALL_LANES, LANE_NAMES } from './writes/lanes.js';
  */
 const MISNAMED_DEFAULT_METRICS = ['bridge_nodejs_active_handles_total', 'bridge_nodejs_active_requests_total', 'bridge_nodejs_active_resources_total'];
 
-/** Prometheus metrics of one bridge process (`GET /metrics`). */
-export function createMetrics() {
+export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
+
+/**
+ * The Prometheus text of `registry` together with other registries of the same process (the
+ * workers thread of `ROLE=all`), given as `getMetricsAsJSON()`: counters and histograms are added
+ * up; a gauge, which either both threads read from the same Redis state or one of them alone sets,
+ * is the larger of the two values.
+ */
+export async function mergedMetrics(registry: Registry, others: MetricsJson[]): Promise<string> {
+  const rest = others.filter((list) => list.length > 0);
+  if (rest.length === 0) return registry.metrics();
+  const parts = [await registry.getMetricsAsJSON(), ...rest].map((list) =>
+    list.map((m) => (String(m.type) === 'gauge' && (m.aggregator ?? 'sum') === 'sum' ? { ...m, aggregator: 'max' as const } : m)),
+  );
+  return AggregatorRegistry.aggregate(parts).metrics();
+}
+
+/**
+ * Prometheus metrics of one bridge process (`GET /metrics`). `processMetrics: false` leaves out
+ * prom-client's process and Node.js figures (CPU, memory, event loop): for the workers thread of
+ * `ROLE=all`, whose process the main thread already reports.
+ */
+export function createMetrics(options: { processMetrics?: boolean } = {}) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'bridge_' });
-  for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
+  if (options.processMetrics !== false) {
+    collectDefaultMetrics({ register: registry, prefix: 'bridge_' });
+    for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
+  }
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter<L>({ name, help, labelNames, registers: [registry] });
   const metrics = {
     registry,

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { intakesOf, queuesOf, type Capabilities } from '../src/capabilities.js';
 import type { Core } from '../src/core.js';
 import { lazyChildLogger } from '../src/log.js';
+import type { MetricsJson } from '../src/metrics.js';
 import { adminPlugin } from './admin/admin-plugin.js';
 import { alertsPlugin } from './alerts/alerts-plugin.js';
 import { consolePlugin } from './console/console-plugin.js';
@@ -20,6 +21,8 @@ export interface AppDeps {
   sandboxUrl?: string;
   /** Present when this process also runs workers. */
   workersRunning?: () => boolean;
+  /** The metrics of the workers thread, when this process runs one (`ROLE=all`). */
+  workerMetrics?: () => Promise<MetricsJson>;
 }
 
 /**
@@ -55,7 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     done(null, payload);
   });
-  await app.register(metricsPlugin, { metrics: core.metrics });
+  await app.register(metricsPlugin, { metrics: core.metrics, workerMetrics: deps.workerMetrics });
   await app.register(healthPlugin, {
     redis: core.redis,
     redisDown: () => core.redisOutage.reason(),

@@ -8,10 +8,12 @@
  * steady arrivals (one request every millisecond, latency from when it was due); autocannon's own
  * `overallRate`, which sends each second's requests in one burst, is reported beside it.
  * The bridge process is first the API role (`ROLE=api`): it answers once a request is in its
- * intake, and the intakes fill. Then the same process starts everything the worker role runs, as
- * `ROLE=all` does, and each route is measured again at the fixed rate while the intakes drain (the
- * backlog before and after each run says whether they drained throughout), with the bare route
- * beside. At the end the rest drains: every accepted request must have its write queued or sent.
+ * intake, and the intakes fill. Then the same process starts everything the worker role runs, and
+ * each route is measured again at the fixed rate while the intakes drain (the backlog before and
+ * after each run says whether they drained throughout), with the bare route beside: first with the
+ * workers in the requests' own event loop (`inLoop`, how the bridge ran them before), then as
+ * `ROLE=all` runs them, in a worker thread (`thread`). At the end the rest drains (in the thread):
+ * every accepted request must have its write queued or sent.
  * Targets: ratio ≥ 0.5, p99 at 1,000/s < 10 ms with `ROLE=api` and < 25 ms with `ROLE=all` while
  * draining, RSS < 150 MB.
  * Args: [seconds=10] [connections=50] [rate=1000] [logLevel=info] [node flags for the bridge process…]
@@ -184,15 +186,15 @@ export default async function ingest(args: string[]): Promise<Record<string, unk
 
     // ROLE=all: the same process now also runs everything the worker role runs, and drains the
     // intakes filled above while the same steady rate arrives; the bare route is measured beside.
-    // First as `ROLE=all` runs them (the intake readers share the loop with the requests), then
-    // with the readers at full parallelism, as the bridge ran them before the share.
+    // First with the workers in the requests' own event loop (their intake readers sharing it, as
+    // the bridge ran them before), then as `ROLE=all` runs them: in a worker thread.
     const acceptedBeforeWorkers = accepted;
-    const all: Record<string, Record<string, unknown>> = { shared: {}, unshared: {} };
+    const all: Record<string, Record<string, unknown>> = { inLoop: {}, thread: {} };
     let working = { backlog: 0 };
-    for (const mode of ['shared', 'unshared'] as const) {
+    for (const mode of ['inLoop', 'thread'] as const) {
       process.stderr.write(`ingest: ROLE=all (${mode}): starting the workers in the bridge process\n`);
-      const started = await bridge.ask<{ backlog: number }>(mode === 'shared' ? 'work' : 'work-unshared', 'working');
-      if (mode === 'shared') working = started;
+      const started = await bridge.ask<{ backlog: number }>(mode === 'thread' ? 'work' : 'work-in-loop', 'working');
+      if (mode === 'inLoop') working = started;
       for (const t of targets) {
         process.stderr.write(`ingest: ${t.name}: ROLE=all (${mode}), ${rate} requests/s for ${seconds} s while the intakes drain, then the bare route\n`);
         const backlogAtStart = await bridge.ask<number>('backlog', 'backlog');

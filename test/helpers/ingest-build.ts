@@ -18,7 +18,8 @@ export interface IngestBuild {
 }
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const SCRIPTS = ['test/helpers/ingest-server.ts', 'test/helpers/ingest-bare.ts'];
+// The workers thread's entry is loaded by path, not imported: compiled beside the rest.
+const SCRIPTS = ['test/helpers/ingest-server.ts', 'test/helpers/ingest-bare.ts', 'roles/workers-thread-entry.ts'];
 
 export interface CompiledScripts {
   /** The compiled JavaScript of each script, in the order given. */

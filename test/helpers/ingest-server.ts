@@ -5,20 +5,22 @@
  * as JSON in argv[2]. It reports `{ ready, port }` once listening, answers `{ stats }` (peak RSS
  * sampled every 50 ms and the OS high-water mark, event-loop delay, GC pauses and the time answers
  * spent inside the server since the last `stats`) to a `stats` message, `{ working }` to `work`
- * (everything the worker role runs is started in this process, as `ROLE=all` runs it, its intake
- * readers sharing the loop with the requests) or `work-unshared` (the same, readers at full
- * parallelism: the bridge before the share), `{ backlog }`
+ * (everything the worker role runs is started in a worker thread of this process, as `ROLE=all`
+ * runs it) or `work-in-loop` (the same in the requests' own event loop, its intake readers sharing
+ * the loop with them: the bridge before the thread), `{ backlog }`
  * to `backlog` (intake entries not yet handled), `{ drained }` to `drain` (the workers run until the
  * intakes are empty), and closes on `close`.
  */
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildApp } from '../../webhooks/index.js';
 import { startWorkers, type RunningWorkers } from '../../workers/index.js';
+import { startWorkersThread, type WorkersThread } from '../../roles/workers-thread.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createCore } from '../../src/core.js';
 import { closeCapabilities, createCapabilities, intakesOf } from '../../src/capabilities.js';
 import { createLogger } from '../../src/log.js';
 import { slackLink } from '../../src/slack/links.js';
+import type { MetricsJson } from '../../src/metrics.js';
 
 export interface IngestServerOptions {
   /** The bridge's environment (as `loadConfig` reads it). */
@@ -105,8 +107,8 @@ send({ ready: true, port: typeof address === 'object' && address ? address.port 
 
 let closing = false;
 let workers: RunningWorkers | undefined;
+let thread: WorkersThread | undefined;
 let workingSince = 0;
-let workersShared = true;
 let writesSent = 0;
 const intakes = intakesOf(capabilities);
 const backlog = async () => (await Promise.all(intakes.map((i) => i.backlog()))).reduce((a, b) => a + b, 0);
@@ -130,7 +132,7 @@ process.on('message', (message: unknown) => {
     });
     loopDelay.reset();
     Object.assign(gc, { pauseMaxMs: 0, pauseTotalMs: 0 });
-  } else if (message === 'work' || message === 'work-unshared') {
+  } else if (message === 'work' || message === 'work-in-loop') {
     void work(message === 'work').then(async () => send({ working: { backlog: await backlog() } }));
   } else if (message === 'backlog') {
     void backlog().then((n) => send({ backlog: n }));
@@ -143,7 +145,7 @@ process.on('message', (message: unknown) => {
       loopDelay.disable();
       gcObserver.disconnect();
       await app.close();
-      await workers?.close();
+      await stopWorking();
       await closeCapabilities(capabilities);
       await core.close();
       process.disconnect?.();
@@ -152,23 +154,52 @@ process.on('message', (message: unknown) => {
 });
 
 /**
- * Starts in this process everything the worker role runs (intake readers, alert timers, write drain,
- * outcomes, reply mirroring), as `ROLE=all` does; the write workers send to the sandbox within its
- * write budget.
+ * Starts everything the worker role runs (intake readers, alert timers, write drain, outcomes,
+ * reply mirroring): in a worker thread, as `ROLE=all` does, or in this thread's loop, sharing it
+ * with the requests. The write workers send to the sandbox within its write budget.
  */
-async function work(shared = true): Promise<void> {
-  if (workers && shared === workersShared) return;
-  if (workers) await workers.close();
-  workersShared = shared;
+async function work(inThread = true): Promise<void> {
+  if ((thread && inThread) || (workers && !inThread)) return;
+  await stopWorking();
   workingSince ||= Date.now();
-  workers = await startWorkers(core, { capabilities, sharesLoopWithRequests: shared, onSent: (event) => void (writesSent += event.writes) });
+  if (inThread) {
+    thread = startWorkersThread({
+      config,
+      upstream: { baseUrl: baseUrl!, tokenUrl: tokenUrl!, clientId: clientId!, clientSecret: clientSecret! },
+      log,
+      onStopped: (err) => {
+        throw err;
+      },
+    });
+    while (!thread.running()) await new Promise((r) => setTimeout(r, 20));
+  } else {
+    workers = await startWorkers(core, { capabilities, sharesLoopWithRequests: true, onSent: (event) => void (writesSent += event.writes) });
+  }
+}
+
+/** Stops the workers, wherever they run; what the thread sent is counted before it goes. */
+async function stopWorking(): Promise<void> {
+  if (thread) {
+    writesSent += carried(await thread.metrics());
+    await thread.close();
+    thread = undefined;
+  }
+  await workers?.close();
+  workers = undefined;
+}
+
+/** Queued writes the thread's write workers carried upstream (its `bridge_writes_carried_total`). */
+function carried(metrics: MetricsJson): number {
+  const family = metrics.find((m) => m.name === 'bridge_writes_carried_total');
+  return (family?.values ?? []).reduce((sum, v) => sum + v.value, 0);
 }
 
 /** Starts the workers if they are not running yet and waits until every entry taken in is handled. */
 async function drain(): Promise<IngestDrain> {
-  if (!workers) await work();
+  if (!workers && !thread) await work();
   while ((await backlog()) > 0) await new Promise((r) => setTimeout(r, 100));
   const seconds = (Date.now() - workingSince) / 1000;
+  await stopWorking();
   const dead = (await Promise.all(intakes.map((i) => i.deadCount()))).reduce((a, b) => a + b, 0);
   return { seconds, dead, writesSent };
 }

@@ -1,0 +1,113 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { Config } from '../src/config/config.js';
+import type { Upstream } from '../src/upstream.js';
+
+/**
+ * `ROLE=all` runs everything the worker role runs in a worker thread of the same process: its own
+ * event loop and its own V8 heap, so that draining the intakes neither holds the webhooks' loop
+ * nor pauses it for its garbage collection (README, "ROLE=all under load"). The thread is a
+ * worker-role bridge without an HTTP server (workers-thread-entry.ts); the main thread answers
+ * its probes and metrics for it.
+ */
+export interface WorkersThread {
+  /** Whether the thread's workers are all running (read without waiting on the thread). */
+  running(): boolean;
+  /** The thread's metrics, to be served with the main thread's (an empty list once it has stopped). */
+  metrics(): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
+  /** Stops the workers (each job and entry in flight finishes) and waits until the thread has ended. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** What the main thread gives the workers thread. */
+export interface WorkersThreadData {
+  /** The main thread's configuration; the thread runs it as the worker role. */
+  config: Readonly<Config>;
+  upstream: Pick<Upstream, 'baseUrl' | 'tokenUrl' | 'clientId' | 'clientSecret'>;
+  /** One Int32: 1 while the thread's workers are all running. */
+  running: SharedArrayBuffer;
+}
+
+export type ToWorkersThread = { type: 'metrics'; id: number } | { type: 'close' };
+export type FromWorkersThread =
+  | { type: 'metrics'; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
+  | { type: 'closed' }
+  | { type: 'failed'; message: string };
+
+/** How long a scrape waits for the thread's metrics before serving the main thread's alone. */
+const METRICS_WAIT_MS = 2000;
+
+/**
+ * Starts the workers thread. `onStopped` is called if the thread ends other than by `close` (an
+ * error it could not handle): the process should then end, as a worker process would, so that it
+ * is restarted.
+ */
+export function startWorkersThread(options: {
+  config: Readonly<Config>;
+  upstream: WorkersThreadData['upstream'];
+  log: Logger;
+  onStopped: (err: Error) => void;
+}): WorkersThread {
+  const running = new SharedArrayBuffer(4);
+  const flag = new Int32Array(running);
+  const { baseUrl, tokenUrl, clientId, clientSecret } = options.upstream;
+  const data: WorkersThreadData = { config: { ...options.config, role: 'worker' }, upstream: { baseUrl, tokenUrl, clientId, clientSecret }, running };
+  // The entry next to this file: .js when compiled; .ts when run from source, through the
+  // TypeScript loader the process runs with (or tsx, for a process whose loader is not a flag).
+  const ext = extname(fileURLToPath(import.meta.url));
+  const entry = new URL(`./workers-thread-entry${ext}`, import.meta.url);
+  const loader = ext === '.ts' && !process.execArgv.some((a) => a.includes('tsx')) ? ['--import', 'tsx'] : [];
+  const worker = new Worker(entry, { workerData: data, name: 'bridge-workers', execArgv: [...process.execArgv, ...loader] });
+
+  let closing = false;
+  let nextId = 0;
+  const waiting = new Map<number, (metrics: MetricObjectWithValues<MetricValue<string>>[]) => void>();
+  let failure: string | undefined;
+  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+  worker.on('message', (m: FromWorkersThread) => {
+    if (m.type === 'metrics') {
+      waiting.get(m.id)?.(m.metrics);
+      waiting.delete(m.id);
+    } else if (m.type === 'failed') failure = m.message;
+  });
+  worker.on('error', (err) => {
+    failure = err.stack ?? err.message;
+  });
+  void exited.then((code) => {
+    Atomics.store(flag, 0, 0);
+    for (const answer of waiting.values()) answer([]);
+    waiting.clear();
+    if (closing) return;
+    const err = new Error(`the workers thread stopped (exit code ${code})${failure ? `: ${failure}` : ''}`);
+    options.log.fatal({ err }, 'the workers thread stopped');
+    options.onStopped(err);
+  });
+
+  let closed: Promise<void> | undefined;
+  return {
+    running: () => Atomics.load(flag, 0) === 1,
+    metrics: () =>
+      new Promise((resolve) => {
+        if (closing) return resolve([]);
+        const id = nextId++;
+        const timer = setTimeout(() => {
+          waiting.delete(id);
+          resolve([]);
+        }, METRICS_WAIT_MS);
+        waiting.set(id, (metrics) => {
+          clearTimeout(timer);
+          resolve(metrics);
+        });
+        worker.postMessage({ type: 'metrics', id } satisfies ToWorkersThread);
+      }),
+    close: () =>
+      (closed ??= (async () => {
+        closing = true;
+        worker.postMessage({ type: 'close' } satisfies ToWorkersThread);
+        await exited;
+      })()),
+  };
+}
