@@ -59,8 +59,11 @@ export function startWorkersThread(options: {
   // TypeScript loader the process runs with (or tsx, for a process whose loader is not a flag).
   const ext = extname(fileURLToPath(import.meta.url));
   const entry = new URL(`./workers-thread-entry${ext}`, import.meta.url);
-  const loader = ext === '.ts' && !process.execArgv.some((a) => a.includes('tsx')) ? ['--import', 'tsx'] : [];
-  const worker = new Worker(entry, { workerData: data, name: 'bridge-workers', execArgv: [...process.execArgv, ...loader] });
+  // The thread inherits the process's flags (its heap sizes too); only a loader it lacks is added,
+  // to flags a worker accepts (V8's heap flags are the process's, given at its start).
+  const loader = ext === '.ts' && !process.execArgv.some((a) => a.includes('tsx'));
+  const execArgv = loader ? { execArgv: [...process.execArgv.filter((a) => !a.startsWith('--max-')), '--import', 'tsx'] } : {};
+  const worker = new Worker(entry, { workerData: data, name: 'bridge-workers', ...execArgv });
 
   let closing = false;
   let nextId = 0;

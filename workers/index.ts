@@ -26,8 +26,9 @@ export interface WorkerOptions {
   outcomeHandlers?: OutcomeHandlers;
   onSent?: WriteWorkerDeps['onSent'];
   /**
-   * This process also answers webhooks (`ROLE=all`): the intake readers and the write sweep share
-   * the event loop with them (see loop-share.ts) instead of running at full parallelism.
+   * The workers run in the same event loop as the process's requests (`ROLE=all` runs them in a
+   * thread of their own instead, see roles/workers-thread.ts): the intake readers and the write
+   * sweep share the loop with the requests (see loop-share.ts) instead of running at full parallelism.
    */
   sharesLoopWithRequests?: boolean;
 }

@@ -33,14 +33,17 @@ export async function startIngestChild(script: string, arg = '', nodeArgs: strin
     port,
     pid: child.pid!,
     ask: <T>(message: string, field: string) =>
-      new Promise<T>((resolve) => {
+      new Promise<T>((resolve, reject) => {
+        const onExit = (code: number | null) => reject(new Error(`${script} exited (${code}) while asked for ${field}:\n${stderr}`));
         const onMessage = (m: Record<string, unknown>) => {
           if (field in m) {
             child.off('message', onMessage);
+            child.off('exit', onExit);
             resolve(m[field] as T);
           }
         };
         child.on('message', onMessage);
+        child.once('exit', onExit);
         child.send(message);
       }),
     close: async () => {
