@@ -1,5 +1,7 @@
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
@@ -55,15 +57,19 @@ export function startWorkersThread(options: {
   const flag = new Int32Array(running);
   const { baseUrl, tokenUrl, clientId, clientSecret } = options.upstream;
   const data: WorkersThreadData = { config: { ...options.config, role: 'worker' }, upstream: { baseUrl, tokenUrl, clientId, clientSecret }, running };
-  // The entry next to this file: .js when compiled; .ts when run from source, through the
-  // TypeScript loader the process runs with (or tsx, for a process whose loader is not a flag).
+  // The entry next to this file: .js when compiled; .ts when run from source, whose thread
+  // registers tsx's loader first (a loader given with --import does not reach a worker's own
+  // imports on every Node.js line).
   const ext = extname(fileURLToPath(import.meta.url));
   const entry = new URL(`./workers-thread-entry${ext}`, import.meta.url);
-  // The thread inherits the process's flags (its heap sizes too); only a loader it lacks is added,
-  // to flags a worker accepts (V8's heap flags are the process's, given at its start).
-  const loader = ext === '.ts' && !process.execArgv.some((a) => a.includes('tsx'));
-  const execArgv = loader ? { execArgv: [...process.execArgv.filter((a) => !a.startsWith('--max-')), '--import', 'tsx'] } : {};
-  const worker = new Worker(entry, { workerData: data, name: 'bridge-workers', ...execArgv });
+  const threadOptions = { workerData: data, name: 'bridge-workers' };
+  const worker =
+    ext === '.ts'
+      ? new Worker(`import(${JSON.stringify(tsxApi())}).then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); })`, {
+          ...threadOptions,
+          eval: true,
+        })
+      : new Worker(entry, threadOptions);
 
   let closing = false;
   let nextId = 0;
@@ -113,4 +119,12 @@ export function startWorkersThread(options: {
         await exited;
       })()),
   };
+}
+
+/** The URL of tsx's ESM API (`tsx/esm/api`, as its package exports it), for a thread run from source. */
+function tsxApi(): string {
+  const require = createRequire(import.meta.url);
+  const pkgPath = require.resolve('tsx/package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
+  return pathToFileURL(join(dirname(pkgPath), pkg.exports['./esm/api']!.import.default)).href;
 }
