@@ -15,20 +15,12 @@ export interface RunningBridge {
   close(): Promise<void>;
 }
 
-export interface BridgeOptions {
-  /**
-   * Called when the workers thread of `ROLE=all` ends other than by `close`. By default the error
-   * is thrown, so that the process ends as an uncaught error ends it (and is restarted).
-   */
-  onWorkersStopped?: (err: Error) => void;
-}
-
 /**
  * The composition root: wires the bridge for its role and starts it. The core (connections, the
  * expereo client, queues, state) and the capabilities are built once; `webhooks/` mounts the
  * routes, `workers/` starts what the worker role runs. The only caller is the entry point.
  */
-export async function startBridge(config: Readonly<Config>, log: Logger, options: BridgeOptions = {}): Promise<RunningBridge> {
+export async function startBridge(config: Readonly<Config>, log: Logger): Promise<RunningBridge> {
   const upstream = await resolveUpstream(config, log);
   const core = createCore(config, upstream, log);
   const capabilities = createCapabilities(core);
@@ -41,7 +33,8 @@ export async function startBridge(config: Readonly<Config>, log: Logger, options
   // answers its health probes (and metrics) there. ROLE=all runs the workers in a thread of their
   // own (workers-thread.ts), so that their work and garbage never hold up a webhook's answer.
   let workers: RunningWorkers | undefined;
-  const thread = config.role === 'all' ? startWorkersThread({ config, upstream, log, onStopped: options.onWorkersStopped ?? rethrow }) : undefined;
+  // A thread that stops by itself ends the process as an uncaught error does, so that it is restarted.
+  const thread = config.role === 'all' ? startWorkersThread({ config, upstream, log, onStopped: rethrow }) : undefined;
   const app = await buildApp({
     core,
     capabilities,

@@ -42,7 +42,6 @@ port.on('message', (m: ToWorkersThread) => {
       await workers?.close();
       await closeCapabilities(capabilities);
       await core.close();
-      send({ type: 'closed' });
       process.exit(0); // ends this thread, not the process
     })();
   }
@@ -56,9 +55,7 @@ startWorkers(core, { capabilities }).then(
     log.info({ concurrency: config.writes.concurrency }, 'workers started');
   },
   (err: unknown) => {
-    if (closing) return;
-    log.error({ err }, 'workers could not start');
-    send({ type: 'failed', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-    process.exit(1);
+    // Uncaught, it ends this thread; the main thread tells why and ends the process.
+    if (!closing) throw err;
   },
 );

@@ -4,8 +4,8 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { Config } from '../src/config/config.js';
+import type { MetricsJson } from '../src/metrics.js';
 import type { Upstream } from '../src/upstream.js';
 
 /**
@@ -19,7 +19,7 @@ export interface WorkersThread {
   /** Whether the thread's workers are all running (read without waiting on the thread). */
   running(): boolean;
   /** The thread's metrics, to be served with the main thread's (an empty list once it has stopped). */
-  metrics(): Promise<MetricObjectWithValues<MetricValue<string>>[]>;
+  metrics(): Promise<MetricsJson>;
   /** Stops the workers (each job and entry in flight finishes) and waits until the thread has ended. Idempotent. */
   close(): Promise<void>;
 }
@@ -34,10 +34,7 @@ export interface WorkersThreadData {
 }
 
 export type ToWorkersThread = { type: 'metrics'; id: number } | { type: 'close' };
-export type FromWorkersThread =
-  | { type: 'metrics'; id: number; metrics: MetricObjectWithValues<MetricValue<string>>[] }
-  | { type: 'closed' }
-  | { type: 'failed'; message: string };
+export type FromWorkersThread = { type: 'metrics'; id: number; metrics: MetricsJson };
 
 /** How long a scrape waits for the thread's metrics before serving the main thread's alone. */
 const METRICS_WAIT_MS = 2000;
@@ -73,14 +70,12 @@ export function startWorkersThread(options: {
 
   let closing = false;
   let nextId = 0;
-  const waiting = new Map<number, (metrics: MetricObjectWithValues<MetricValue<string>>[]) => void>();
+  const waiting = new Map<number, (metrics: MetricsJson) => void>();
   let failure: string | undefined;
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   worker.on('message', (m: FromWorkersThread) => {
-    if (m.type === 'metrics') {
-      waiting.get(m.id)?.(m.metrics);
-      waiting.delete(m.id);
-    } else if (m.type === 'failed') failure = m.message;
+    waiting.get(m.id)?.(m.metrics);
+    waiting.delete(m.id);
   });
   worker.on('error', (err) => {
     failure = err.stack ?? err.message;

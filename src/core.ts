@@ -50,8 +50,9 @@ export interface Core {
 
 export interface CoreOptions {
   /**
-   * false for the workers thread of `ROLE=all`: the process's figures (CPU, memory, event loop)
-   * and its Redis outages are the main thread's to tell, once, over the same Redis.
+   * false for the workers thread of `ROLE=all`: the process's figures (CPU, memory, event loop),
+   * the gauges read from the shared Redis state (queue depths, budgets, intakes, Redis up) and
+   * the Redis outages are the main thread's to tell, once, over the same Redis.
    */
   reportsProcess?: boolean;
 }
@@ -105,9 +106,11 @@ export function createCore(
     gcraParams({ limit: Math.max(1, wb.limit - config.writes.reserve), periodMs: wb.periodMs, burst: 1 }, config.expereo.budgetMargin),
     'bulk-write',
   );
-  registerStateGauges(metrics, { redis, outbox, readBudget: expereo.readBudget, writeBudget: expereo.writeBudget });
   const intakes = new Map<string, Intake<unknown>>();
-  registerIntakeGauges(metrics, () => [...intakes.values()]);
+  if (reports) {
+    registerStateGauges(metrics, { redis, outbox, readBudget: expereo.readBudget, writeBudget: expereo.writeBudget });
+    registerIntakeGauges(metrics, () => [...intakes.values()]);
+  }
   const producer = new WriteProducer(
     outbox,
     queues.writes,

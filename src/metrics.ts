@@ -16,18 +16,13 @@ const MISNAMED_DEFAULT_METRICS = ['bridge_nodejs_active_handles_total', 'bridge_
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
 /**
- * The Prometheus text of `registry` together with other registries of the same process (the
- * workers thread of `ROLE=all`), given as `getMetricsAsJSON()`: counters and histograms are added
- * up; a gauge, which either both threads read from the same Redis state or one of them alone sets,
- * is the larger of the two values.
+ * The Prometheus text of `registry` together with another registry of the same process (the
+ * workers thread of `ROLE=all`, whose core registers counters and histograms only), given as
+ * `getMetricsAsJSON()`: the series both have are added up.
  */
-export async function mergedMetrics(registry: Registry, others: MetricsJson[]): Promise<string> {
-  const rest = others.filter((list) => list.length > 0);
-  if (rest.length === 0) return registry.metrics();
-  const parts = [await registry.getMetricsAsJSON(), ...rest].map((list) =>
-    list.map((m) => (String(m.type) === 'gauge' && (m.aggregator ?? 'sum') === 'sum' ? { ...m, aggregator: 'max' as const } : m)),
-  );
-  return AggregatorRegistry.aggregate(parts).metrics();
+export async function mergedMetrics(registry: Registry, other: MetricsJson): Promise<string> {
+  if (other.length === 0) return registry.metrics();
+  return AggregatorRegistry.aggregate([await registry.getMetricsAsJSON(), other]).metrics();
 }
 
 /**

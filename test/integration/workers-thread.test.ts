@@ -45,7 +45,7 @@ describe('the workers thread of ROLE=all', () => {
 
     // Counted in the thread (this thread runs no workers) and served with this thread's figures.
     const text = await eventually(async () => {
-      const t = await mergedMetrics(bridge.core.metrics.registry, [await thread!.metrics()]);
+      const t = await mergedMetrics(bridge.core.metrics.registry, await thread!.metrics());
       return sample(t, 'bridge_writes_sent_total') === 1 ? t : undefined;
     });
     expect(sample(text, 'bridge_intake_entries_total')).toBe(1);

@@ -19,7 +19,7 @@ export const metricsPlugin = fp<MetricsOptions>(
     });
     app.get('/metrics', async (_request, reply) => {
       reply.header('content-type', metrics.registry.contentType);
-      return workerMetrics ? mergedMetrics(metrics.registry, [await workerMetrics()]) : metrics.registry.metrics();
+      return workerMetrics ? mergedMetrics(metrics.registry, await workerMetrics()) : metrics.registry.metrics();
     });
   },
   { name: 'metrics' },
