@@ -1,14 +1,29 @@
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
  * The corpus of payloads exactly as real tools send them, beside the checkout
  * (`../shared/real-payloads`, see its SOURCES.md): read from there, never copied into the project.
+ * A clone of a local checkout made elsewhere (`git clone . /tmp/x`) finds it beside the checkout
+ * it was cloned from.
  */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CORPUS_DIR = resolve(ROOT, '..', 'shared', 'real-payloads', 'payloads');
+const besideOf = (checkout: string) => resolve(checkout, '..', 'shared', 'real-payloads', 'payloads');
+export const CORPUS_DIR = [besideOf(ROOT), ...localOrigin().map(besideOf)].find((dir) => existsSync(dir)) ?? besideOf(ROOT);
+
+/** The checkout this one was cloned from, when that is a folder on this machine. */
+function localOrigin(): string[] {
+  try {
+    const url = execFileSync('git', ['-C', ROOT, 'config', '--get', 'remote.origin.url'], { encoding: 'utf8' }).trim();
+    const path = url.startsWith('file://') ? fileURLToPath(url) : url;
+    return isAbsolute(path) && existsSync(path) ? [path] : [];
+  } catch {
+    return [];
+  }
+}
 
 export interface RealPayload {
   file: string;

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, sandboxCalls, startTestBridge, type TestBridge } from '../helpers/bridge.js';
+import { realPayload } from '../helpers/real-payloads.js';
 import { withRedisDown } from '../helpers/redis.js';
 
 /**
@@ -47,8 +48,8 @@ async function created(ref: string) {
 describe('Jira admin webhooks: retried for about 30 minutes under one X-Atlassian-Webhook-Identifier', () => {
   /** The captured Jira Cloud delivery, its timestamp refreshed as the corpus asks. */
   const body = (() => {
-    const entry = JSON.parse(readFileSync(resolve('../shared/real-payloads/payloads/jira-01-issue-created.json'), 'utf8')) as { body: Record<string, unknown> };
-    return JSON.stringify({ ...entry.body, timestamp: Date.now() });
+    const entry = realPayload('jira-01-issue-created.json');
+    return JSON.stringify({ ...(entry.body as Record<string, unknown>), timestamp: Date.now() });
   })();
   const identifier = randomUUID();
   const delivery = () =>

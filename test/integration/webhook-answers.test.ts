@@ -1,6 +1,4 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +8,7 @@ import { createKeyOf } from '../../src/slack/submit-case.js';
 import { eventually, startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { fixture } from '../helpers/fake-itsm.js';
 import { FAKE_BOT, interactive, signed, SIGNING_SECRET, startFakeSlack, type FakeSlack } from '../helpers/fake-slack.js';
+import { bodyBytes, realPayload } from '../helpers/real-payloads.js';
 import { withRedisDown } from '../helpers/redis.js';
 import { OwnRedis } from '../helpers/redis-server.js';
 
@@ -75,12 +74,10 @@ const routing = {
 
 /** A payload of the real-payload corpus, written as its tool writes it (Go's json.Encoder escapes <, > and & and ends with a newline). */
 function real(file: string, patch: (body: any) => void = () => undefined): string {
-  const entry = JSON.parse(readFileSync(resolve('../shared/real-payloads/payloads', file), 'utf8')) as { encoding: string; body: unknown };
+  const entry = realPayload(file);
   const body = structuredClone(entry.body);
   patch(body);
-  const json = JSON.stringify(body);
-  if (entry.encoding !== 'go-encoder') return json;
-  return `${json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+  return bodyBytes(entry, body);
 }
 
 const hmac = (secret: string, ...parts: string[]) => parts.reduce((h, p) => h.update(p), createHmac('sha256', secret));
