@@ -69,6 +69,7 @@ export function startWorkersThread(options: {
       : new Worker(entry, threadOptions);
 
   let closing = false;
+  let ended = false;
   let nextId = 0;
   const waiting = new Map<number, (metrics: MetricsJson) => void>();
   let failure: string | undefined;
@@ -81,6 +82,7 @@ export function startWorkersThread(options: {
     failure = err.stack ?? err.message;
   });
   void exited.then((code) => {
+    ended = true;
     Atomics.store(flag, 0, 0);
     for (const answer of waiting.values()) answer([]);
     waiting.clear();
@@ -95,7 +97,7 @@ export function startWorkersThread(options: {
     running: () => Atomics.load(flag, 0) === 1,
     metrics: () =>
       new Promise((resolve) => {
-        if (closing) return resolve([]);
+        if (closing || ended) return resolve([]);
         const id = nextId++;
         const timer = setTimeout(() => {
           waiting.delete(id);

@@ -194,9 +194,9 @@ function carried(metrics: MetricsJson): number {
   return (family?.values ?? []).reduce((sum, v) => sum + v.value, 0);
 }
 
-/** Starts the workers if they are not running yet and waits until every entry taken in is handled. */
+/** Starts the workers thread if it is not running yet (as `ROLE=all` runs them) and waits until every entry taken in is handled. */
 async function drain(): Promise<IngestDrain> {
-  if (!workers && !thread) await work();
+  await work();
   while ((await backlog()) > 0) await new Promise((r) => setTimeout(r, 100));
   const seconds = (Date.now() - workingSince) / 1000;
   await stopWorking();

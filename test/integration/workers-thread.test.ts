@@ -64,4 +64,21 @@ describe('the workers thread of ROLE=all', () => {
     expect(await thread!.metrics()).toEqual([]);
     expect(stopped).toEqual([]);
   });
+
+  it('tells the main thread when it stops by itself (an error it could not handle), with the error and its exit code', async () => {
+    const failed: Error[] = [];
+    // A configuration without Redis settings: the thread's core cannot be built, an uncaught error there.
+    const broken = startWorkersThread({
+      config: { ...bridge.config, redis: undefined as unknown as typeof bridge.config.redis },
+      upstream: bridge.sandbox,
+      log: createLogger('silent'),
+      onStopped: (err) => failed.push(err),
+    });
+    await eventually(async () => failed.length === 1, 15_000);
+    expect(failed[0]!.message).toMatch(/^the workers thread stopped \(exit code 1\): TypeError/);
+    expect(broken.running()).toBe(false);
+    expect(await broken.metrics()).toEqual([]);
+    await broken.close();
+    expect(failed).toHaveLength(1);
+  });
 });
